@@ -1,0 +1,78 @@
+import type { Queryable } from './queryable.js';
+
+// events: the durable record of everything received. A second delivery of the same thing has the
+// same dedup key and is dropped by the unique constraint.
+
+export type EventKind = 'push' | 'pull_request' | 'issue' | 'chat' | 'manual' | 'dispatch' | 'schedule';
+
+export interface EventRow {
+  id: number;
+  repository_id: number;
+  kind: EventKind;
+  dedup_key: string;
+  payload: Record<string, unknown>;
+  source: string;
+  status: 'pending' | 'processed' | 'failed';
+  attempts: number;
+}
+
+export interface NewEvent {
+  repository_id: number;
+  kind: EventKind;
+  dedup_key: string;
+  payload: Record<string, unknown>;
+  source: string;
+}
+
+/** Returns the new event's id, or null when an event with the same key was already recorded. */
+export async function recordEvent(db: Queryable, event: NewEvent): Promise<number | null> {
+  const [row] = await db<{ id: number }[]>`
+    insert into events (repository_id, kind, dedup_key, payload, source)
+    values (${event.repository_id}, ${event.kind}, ${event.dedup_key}, ${db.json(event.payload as never)}, ${event.source})
+    on conflict (repository_id, dedup_key) do nothing
+    returning id`;
+  return row?.id ?? null;
+}
+
+/** Repositories that have pending events, oldest first. */
+export async function repositoriesWithPendingEvents(db: Queryable, limit = 100): Promise<number[]> {
+  const rows = await db<{ repository_id: number }[]>`
+    select repository_id from events where status = 'pending'
+    group by repository_id order by min(id) limit ${limit}`;
+  return rows.map((r) => r.repository_id);
+}
+
+/**
+ * Takes the per-repository trigger lock for the current transaction (false when another process holds it),
+ * so one repository's events are triggered in order by one process at a time.
+ */
+export async function tryLockRepositoryTrigger(db: Queryable, repositoryId: number): Promise<boolean> {
+  const [row] = await db<{ locked: boolean }[]>`
+    select pg_try_advisory_xact_lock(${TRIGGER_LOCK_CLASS}, ${repositoryId}::int) as locked`;
+  return row?.locked ?? false;
+}
+const TRIGGER_LOCK_CLASS = 0x706c7565; // 'plue'
+
+export async function oldestPendingEvent(db: Queryable, repositoryId: number): Promise<EventRow | null> {
+  const [row] = await db<EventRow[]>`
+    select id, repository_id, kind, dedup_key, payload, source, status, attempts
+    from events where repository_id = ${repositoryId} and status = 'pending'
+    order by id limit 1 for update`;
+  return row ?? null;
+}
+
+export async function markEventProcessed(db: Queryable, id: number, result: Record<string, unknown>): Promise<void> {
+  await db`
+    update events set status = 'processed', processed_at = now(), last_error = null,
+      result = ${db.json(result as never)}
+    where id = ${id}`;
+}
+
+/** Counts a failed attempt; after `maxAttempts` the event is given up as failed. */
+export async function markEventAttemptFailed(db: Queryable, id: number, error: string, maxAttempts: number): Promise<void> {
+  await db`
+    update events set attempts = attempts + 1, last_error = ${error.slice(0, 4000)},
+      status = case when attempts + 1 >= ${maxAttempts} then 'failed' else status end,
+      processed_at = case when attempts + 1 >= ${maxAttempts} then now() else processed_at end
+    where id = ${id} and status = 'pending'`;
+}

@@ -1,0 +1,90 @@
+import type { Queryable } from './queryable.js';
+
+// repositories, repository_counters and ref_states: what the service knows of each repository on disk.
+
+export interface RepositoryRow {
+  id: number;
+  owner: string;
+  name: string;
+  path: string;
+  default_branch: string | null;
+  state: 'active' | 'removed';
+}
+
+export async function findRepository(db: Queryable, owner: string, name: string): Promise<RepositoryRow | null> {
+  const [row] = await db<RepositoryRow[]>`
+    select id, owner, name, path, default_branch, state from repositories where owner = ${owner} and name = ${name}`;
+  return row ?? null;
+}
+
+export async function getRepository(db: Queryable, id: number): Promise<RepositoryRow | null> {
+  const [row] = await db<RepositoryRow[]>`
+    select id, owner, name, path, default_branch, state from repositories where id = ${id}`;
+  return row ?? null;
+}
+
+/** Inserts the repository if new. `created` tells whether this call inserted it. */
+export async function upsertRepository(
+  db: Queryable,
+  repo: { owner: string; name: string; path: string; default_branch: string | null },
+): Promise<{ row: RepositoryRow; created: boolean }> {
+  const [inserted] = await db<RepositoryRow[]>`
+    insert into repositories (owner, name, path, default_branch)
+    values (${repo.owner}, ${repo.name}, ${repo.path}, ${repo.default_branch})
+    on conflict (owner, name) do nothing
+    returning id, owner, name, path, default_branch, state`;
+  if (inserted) {
+    await db`insert into repository_counters (repository_id) values (${inserted.id}) on conflict do nothing`;
+    return { row: inserted, created: true };
+  }
+  const [row] = await db<RepositoryRow[]>`
+    update repositories
+    set path = ${repo.path}, default_branch = ${repo.default_branch}, state = 'active', updated_at = now()
+    where owner = ${repo.owner} and name = ${repo.name}
+      and (path, coalesce(default_branch, ''), state) is distinct from (${repo.path}, ${repo.default_branch ?? ''}, 'active')
+    returning id, owner, name, path, default_branch, state`;
+  return { row: row ?? (await findRepository(db, repo.owner, repo.name))!, created: false };
+}
+
+export async function markRepositoryRemoved(db: Queryable, id: number): Promise<void> {
+  await db`update repositories set state = 'removed', updated_at = now() where id = ${id} and state <> 'removed'`;
+}
+
+/** Takes the repository's row lock: ref-state reads and writes of one repository are serialised by it. */
+export async function lockRepository(db: Queryable, id: number): Promise<void> {
+  await db`select id from repositories where id = ${id} for update`;
+}
+
+export async function loadRefStates(db: Queryable, repositoryId: number): Promise<Map<string, string>> {
+  const rows = await db<{ ref: string; sha: string }[]>`
+    select ref, sha from ref_states where repository_id = ${repositoryId}`;
+  return new Map(rows.map((r) => [r.ref, r.sha]));
+}
+
+export async function setRefState(db: Queryable, repositoryId: number, ref: string, sha: string | null): Promise<void> {
+  if (sha === null) {
+    await db`delete from ref_states where repository_id = ${repositoryId} and ref = ${ref}`;
+    return;
+  }
+  await db`
+    insert into ref_states (repository_id, ref, sha) values (${repositoryId}, ${ref}, ${sha})
+    on conflict (repository_id, ref) do update set sha = excluded.sha, updated_at = now()`;
+}
+
+export async function replaceRefStates(db: Queryable, repositoryId: number, refs: ReadonlyMap<string, string>): Promise<void> {
+  await db`delete from ref_states where repository_id = ${repositoryId}`;
+  const rows = [...refs].map(([ref, sha]) => ({ repository_id: repositoryId, ref, sha }));
+  for (let i = 0; i < rows.length; i += 1000) {
+    await db`insert into ref_states ${db(rows.slice(i, i + 1000), 'repository_id', 'ref', 'sha')}`;
+  }
+}
+
+/** The next run number of a repository; the counter row's lock serialises concurrent takers. */
+export async function takeRunNumber(db: Queryable, repositoryId: number): Promise<number> {
+  const [row] = await db<{ n: number }[]>`
+    update repository_counters set next_run_number = next_run_number + 1
+    where repository_id = ${repositoryId}
+    returning next_run_number - 1 as n`;
+  if (!row) throw new Error(`repository ${repositoryId} has no run counter`);
+  return row.n;
+}

@@ -1,0 +1,296 @@
+import type { Queryable } from './queryable.js';
+import { STATUS } from './status.js';
+
+// workflow_tasks as runners see them: claims, leases, final statuses, give-backs and expired leases.
+// Every statement that acts for a runner carries the task's token hash, `status = running` and an unexpired lease
+// in its WHERE: a runner that lost its lease matches no row and so changes nothing (fencing).
+
+export interface ClaimedTask {
+  id: number;
+  attempt: number;
+  job_id: number;
+  job_name: string;
+  run_id: number;
+  run_number: number;
+  repository_id: number;
+  repository_owner: string;
+  repository_name: string;
+  ref: string;
+  commit_sha: string;
+  workflow_name: string;
+  workflow_path: string;
+  workflow_content: string;
+  function_name: string;
+  trigger_event: string;
+  event_payload: Record<string, unknown>;
+  lease_expires_at: Date;
+}
+
+export interface ClaimRequest {
+  runnerId: number;
+  labels: readonly string[];
+  tokenHash: string;
+  leaseSeconds: number;
+}
+
+/**
+ * Takes the oldest waiting task whose job's `runs_on` labels are all among `labels`, in ONE statement: the row is
+ * locked with SKIP LOCKED and updated in the same statement, so two claimers can never take the same task, and a
+ * claimer that loses the race simply gets the next one or none. Its job and run become running too.
+ */
+export async function claimTask(db: Queryable, claim: ClaimRequest): Promise<ClaimedTask | null> {
+  const [row] = await db<ClaimedTask[]>`
+    with picked as (
+      select t.id
+      from workflow_tasks t join workflow_jobs j on j.id = t.job_id
+      where t.status = ${STATUS.waiting} and ${db.json(claim.labels as string[])}::jsonb @> j.runs_on
+      order by t.id
+      limit 1
+      for update of t skip locked
+    ), claimed as (
+      update workflow_tasks t
+      set status = ${STATUS.running}, runner_id = ${claim.runnerId}, token_hash = ${claim.tokenHash},
+        lease_expires_at = now() + ${claim.leaseSeconds} * interval '1 second',
+        started_at = now(), stopped_at = null, end_reason = null
+      from picked where t.id = picked.id
+      returning t.id, t.job_id, t.attempt, t.repository_id, t.commit_sha, t.workflow_content, t.workflow_path,
+        t.function_name, t.lease_expires_at
+    ), job as (
+      update workflow_jobs j
+      set status = ${STATUS.running}, attempt = c.attempt, started_at = coalesce(j.started_at, now()), stopped_at = null
+      from claimed c where j.id = c.job_id
+      returning j.id, j.run_id, j.name
+    ), run as (
+      update workflow_runs r
+      set status = ${STATUS.running}, started_at = coalesce(r.started_at, now()), stopped_at = null
+      from job where r.id = job.run_id
+      returning r.id
+    )
+    select c.id, c.attempt, c.job_id, job.name as job_name, job.run_id, r.run_number, c.repository_id,
+      p.owner as repository_owner, p.name as repository_name, r.ref, c.commit_sha, r.workflow_name, c.workflow_path,
+      c.workflow_content, c.function_name, r.trigger_event, r.event_payload, c.lease_expires_at
+    from claimed c
+    join job on job.id = c.job_id
+    join workflow_runs r on r.id = job.run_id
+    join repositories p on p.id = c.repository_id`;
+  return row ?? null;
+}
+
+export interface TaskLease {
+  lease_expires_at: Date;
+  /** The run was asked to stop: the runner should stop the task and report `cancelled`. */
+  cancelled: boolean;
+}
+
+/** Extends a held lease by `leaseSeconds` from now; null when the token does not hold a live lease on the task. */
+export async function renewLease(
+  db: Queryable,
+  task: { id: number; tokenHash: string; leaseSeconds: number; startedAt?: Date | null },
+): Promise<TaskLease | null> {
+  const [row] = await db<TaskLease[]>`
+    update workflow_tasks t
+    set lease_expires_at = now() + ${task.leaseSeconds} * interval '1 second',
+      started_at = least(now(), coalesce(${task.startedAt ?? null}::timestamptz, t.started_at))
+    from workflow_jobs j join workflow_runs r on r.id = j.run_id
+    where t.id = ${task.id} and t.token_hash = ${task.tokenHash} and t.status = ${STATUS.running}
+      and t.lease_expires_at > now() and j.id = t.job_id
+    returning t.lease_expires_at, (r.cancel_requested_at is not null or r.status = ${STATUS.cancelled}) as cancelled`;
+  return row ?? null;
+}
+
+export interface TaskProbe {
+  status: number;
+  attempt: number;
+  end_reason: 'runner' | 'lease_expired' | 'cancelled' | null;
+  lease_expires_at: Date | null;
+}
+
+/** The task as its token's holder may see it, whatever its state; null when the token is not this task's. */
+export async function probeTask(db: Queryable, id: number, tokenHash: string): Promise<TaskProbe | null> {
+  const [row] = await db<TaskProbe[]>`
+    select status, attempt, end_reason, lease_expires_at from workflow_tasks
+    where id = ${id} and token_hash = ${tokenHash}`;
+  return row ?? null;
+}
+
+/** Where the task's code is, for its lease holder: the repository on disk and the commit. */
+export async function leasedTaskSource(db: Queryable, id: number, tokenHash: string): Promise<{ path: string; commit_sha: string } | null> {
+  const [row] = await db<{ path: string; commit_sha: string }[]>`
+    select p.path, t.commit_sha from workflow_tasks t join repositories p on p.id = t.repository_id
+    where t.id = ${id} and t.token_hash = ${tokenHash} and t.status = ${STATUS.running} and t.lease_expires_at > now()`;
+  return row ?? null;
+}
+
+export interface FinishedTask {
+  id: number;
+  job_id: number;
+  attempt: number;
+  status: number;
+  started_at: Date | null;
+  stopped_at: Date;
+}
+
+/** Ends the attempt with its runner's verdict. Times are the runner's, kept within the claim and now. */
+export async function finishTask(
+  db: Queryable,
+  task: { id: number; tokenHash: string; status: number; startedAt: Date | null; stoppedAt: Date | null },
+): Promise<FinishedTask | null> {
+  const [row] = await db<FinishedTask[]>`
+    update workflow_tasks
+    set status = ${task.status}, end_reason = 'runner',
+      started_at = least(now(), coalesce(${task.startedAt}::timestamptz, started_at)),
+      stopped_at = least(now(), greatest(coalesce(${task.stoppedAt}::timestamptz, now()),
+        coalesce(${task.startedAt}::timestamptz, started_at)))
+    where id = ${task.id} and token_hash = ${task.tokenHash} and status = ${STATUS.running} and lease_expires_at > now()
+    returning id, job_id, attempt, status, started_at, stopped_at`;
+  return row ?? null;
+}
+
+/**
+ * Gives a held task back: the same row and attempt return to waiting, without runner, token or logs, as if the
+ * attempt had never started (a runner shutting down, or a claim whose client left before the reply).
+ */
+export async function releaseTask(db: Queryable, id: number, tokenHash: string): Promise<{ job_id: number; repository_id: number } | null> {
+  const [row] = await db<{ job_id: number; repository_id: number }[]>`
+    with released as (
+      update workflow_tasks
+      set status = ${STATUS.waiting}, runner_id = null, token_hash = null, lease_expires_at = null, started_at = null,
+        stopped_at = null, log_lines = 0, log_bytes = 0, log_truncated = false
+      where id = ${id} and token_hash = ${tokenHash} and status = ${STATUS.running} and lease_expires_at > now()
+      returning id, job_id, repository_id
+    ), dropped as (
+      delete from task_logs l using released where l.task_id = released.id
+    )
+    select job_id, repository_id from released`;
+  return row ?? null;
+}
+
+export interface ExpiredTask {
+  id: number;
+  job_id: number;
+  run_id: number;
+  repository_id: number;
+  attempt: number;
+  runner_id: number | null;
+  /** The ended attempt's status: failure, or cancelled when its run was being cancelled. */
+  status: number;
+  /** The new waiting attempt, or null when none is allowed any more. */
+  requeued_task_id: number | null;
+}
+
+/**
+ * Ends up to `limit` attempts whose lease ran out and queues the next attempt of each (below `maxAttempts`, and
+ * unless its run is being cancelled). SKIP LOCKED lets several replicas sweep at once without waiting on or
+ * double-processing each other; a task whose runner is finishing it right now is left for the next sweep.
+ */
+export async function expireLeases(db: Queryable, opts: { maxAttempts: number; limit: number }): Promise<ExpiredTask[]> {
+  return db<ExpiredTask[]>`
+    with expired as (
+      select id from workflow_tasks
+      where status = ${STATUS.running} and lease_expires_at < now()
+      order by lease_expires_at
+      limit ${opts.limit}
+      for update skip locked
+    ), ended as (
+      update workflow_tasks t
+      set status = case when r.cancel_requested_at is null then ${STATUS.failure}::smallint else ${STATUS.cancelled}::smallint end,
+        stopped_at = now(), end_reason = 'lease_expired'
+      from expired e, workflow_jobs j, workflow_runs r
+      where t.id = e.id and j.id = t.job_id and r.id = j.run_id
+      returning t.id, t.job_id, j.run_id, t.repository_id, t.attempt, t.runner_id, t.status, t.commit_sha,
+        t.workflow_content, t.workflow_path, t.function_name
+    ), requeued as (
+      insert into workflow_tasks (job_id, attempt, status, repository_id, commit_sha, workflow_content, workflow_path, function_name)
+      select job_id, attempt + 1, ${STATUS.waiting}, repository_id, commit_sha, workflow_content, workflow_path, function_name
+      from ended where status = ${STATUS.failure} and attempt < ${opts.maxAttempts}
+      returning id, job_id
+    )
+    select e.id, e.job_id, e.run_id, e.repository_id, e.attempt, e.runner_id, e.status, q.id as requeued_task_id
+    from ended e left join requeued q on q.job_id = e.job_id
+    order by e.id`;
+}
+
+/** Cancels the run's tasks that have not started; returns their jobs. Running tasks learn it from heartbeats. */
+export async function cancelWaitingTasksOfRun(db: Queryable, runId: number): Promise<number[]> {
+  const rows = await db<{ job_id: number }[]>`
+    update workflow_tasks t
+    set status = ${STATUS.cancelled}, stopped_at = now(), end_reason = 'cancelled'
+    from workflow_jobs j
+    where j.id = t.job_id and j.run_id = ${runId} and t.status in (${STATUS.waiting}, ${STATUS.blocked})
+    returning t.job_id`;
+  return [...new Set(rows.map((r) => r.job_id))];
+}
+
+export async function markRunCancelRequested(db: Queryable, runId: number): Promise<boolean> {
+  const rows = await db`
+    update workflow_runs set cancel_requested_at = coalesce(cancel_requested_at, now()) where id = ${runId} returning id`;
+  return rows.length > 0;
+}
+
+// Roll-up: a job's status follows its attempts, a run's its jobs. The rows are locked in the order every writer
+// uses (task, then job, then run) so concurrent finishes of one run's jobs serialise instead of deadlocking.
+
+export interface TimedRow {
+  status: number;
+  started_at: Date | null;
+  stopped_at: Date | null;
+}
+
+export interface AttemptRow extends TimedRow {
+  id: number;
+  attempt: number;
+}
+
+export interface JobForRollup extends TimedRow {
+  id: number;
+  run_id: number;
+  attempt: number;
+}
+
+export async function lockJobWithAttempts(db: Queryable, jobId: number): Promise<{ job: JobForRollup; attempts: AttemptRow[] } | null> {
+  const [job] = await db<JobForRollup[]>`
+    select id, run_id, attempt, status, started_at, stopped_at from workflow_jobs where id = ${jobId} for update`;
+  if (!job) return null;
+  const attempts = await db<AttemptRow[]>`
+    select id, attempt, status, started_at, stopped_at from workflow_tasks where job_id = ${jobId}`;
+  return { job, attempts };
+}
+
+export async function updateJobStatus(db: Queryable, jobId: number, job: TimedRow & { attempt: number }): Promise<void> {
+  await db`
+    update workflow_jobs
+    set status = ${job.status}, attempt = ${job.attempt}, started_at = ${job.started_at}, stopped_at = ${job.stopped_at}
+    where id = ${jobId}`;
+}
+
+export interface RunForRollup extends TimedRow {
+  id: number;
+  repository_id: number;
+}
+
+export async function lockRunWithJobs(db: Queryable, runId: number): Promise<{ run: RunForRollup; jobs: TimedRow[] } | null> {
+  const [run] = await db<RunForRollup[]>`
+    select id, repository_id, status, started_at, stopped_at from workflow_runs where id = ${runId} for update`;
+  if (!run) return null;
+  const jobs = await db<TimedRow[]>`select status, started_at, stopped_at from workflow_jobs where run_id = ${runId}`;
+  return { run, jobs };
+}
+
+export async function updateRunStatus(db: Queryable, runId: number, run: TimedRow): Promise<void> {
+  await db`
+    update workflow_runs set status = ${run.status}, started_at = ${run.started_at}, stopped_at = ${run.stopped_at}
+    where id = ${runId}`;
+}
+
+export const RUNS_CHANNEL = 'plue_runs';
+
+export interface RunFinishedMessage {
+  run_id: number;
+  repository_id: number;
+  status: string;
+}
+
+/** Announces a finished run on `plue_runs`; delivered when the caller's transaction commits. */
+export async function notifyRunFinished(db: Queryable, message: RunFinishedMessage): Promise<void> {
+  await db`select pg_notify(${RUNS_CHANNEL}, ${JSON.stringify(message)})`;
+}

@@ -1,0 +1,38 @@
+// Branches, tags and HEAD of a repository.
+import { runGit } from './run.js';
+
+const BRANCH_PREFIX = 'refs/heads/';
+
+/**
+ * Branches and tags: full ref name (`refs/heads/main`, `refs/tags/v1`) → the object
+ * id the ref points to, as git stores it. For an annotated tag that is the tag
+ * object, not the commit; it is what a ref state should record (a re-tag at the
+ * same commit is still an update). Use peelToCommit(s) to get the commit whose
+ * workflows to read. Other refs (notes, remotes, pull/*) are left out.
+ * One process whatever the number of refs; loose and packed refs alike.
+ */
+export async function listRefs(gitDir: string): Promise<Map<string, string>> {
+  const { stdout } = await runGit(
+    ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/', 'refs/tags/'],
+    { gitDir },
+  );
+  const refs = new Map<string, string>();
+  // Ref names can't contain spaces or newlines (git check-ref-format), so this split is safe.
+  for (const line of stdout.toString('utf8').split('\n')) {
+    const space = line.indexOf(' ');
+    if (space === -1) continue;
+    refs.set(line.slice(space + 1), line.slice(0, space));
+  }
+  return refs;
+}
+
+/**
+ * The branch HEAD names (`main`), even when that branch has no commit yet.
+ * Null when HEAD is detached or doesn't name a branch.
+ */
+export async function defaultBranch(gitDir: string): Promise<string | null> {
+  const { stdout, exitCode } = await runGit(['symbolic-ref', '-q', 'HEAD'], { gitDir, okExitCodes: [0, 1] });
+  if (exitCode !== 0) return null;
+  const ref = stdout.toString('utf8').trim();
+  return ref.startsWith(BRANCH_PREFIX) ? ref.slice(BRANCH_PREFIX.length) : null;
+}

@@ -1,0 +1,177 @@
+// Finding repositories on disk: a path → its git dir, and a repos folder laid out
+// as `<owner>/<name>.git` (bare) or `<owner>/<name>/` (non-bare).
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { GitError, runGit } from './run.js';
+
+export interface GitRepository {
+  /** Absolute path of the git dir (`x.git`, or `x/.git` resolved through a gitfile). */
+  gitDir: string;
+  bare: boolean;
+}
+
+export interface DiscoveredRepository extends GitRepository {
+  owner: string;
+  name: string;
+  /** The folder found under the repos folder (`<reposDir>/<owner>/<name>.git`). */
+  path: string;
+}
+
+export interface DiscoveryProblem {
+  path: string;
+  message: string;
+}
+
+export interface Discovery {
+  repos: DiscoveredRepository[];
+  problems: DiscoveryProblem[];
+}
+
+const DISCOVERY_CONCURRENCY = 8;
+
+async function statOrNull(path: string): Promise<Awaited<ReturnType<typeof stat>> | null> {
+  try {
+    return await stat(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Asks git whether `candidate` is a git dir; null when it is not a repository. */
+async function probeGitDir(candidate: string): Promise<GitRepository | null> {
+  try {
+    const { stdout } = await runGit(['rev-parse', '--absolute-git-dir', '--is-bare-repository'], {
+      gitDir: candidate,
+    });
+    const [gitDir, bare] = stdout.toString('utf8').split('\n');
+    if (!gitDir) return null;
+    return { gitDir, bare: bare === 'true' };
+  } catch (error) {
+    if (error instanceof GitError && /not a git repository/i.test(error.stderr)) return null;
+    throw error;
+  }
+}
+
+/**
+ * The git dir of a bare repository folder, or of a non-bare one (its `.git`).
+ * Null when the path is not a git repository; never looks in parent folders.
+ * Throws GitError for other failures (e.g. git refusing a repository owned by
+ * another user), whose message says why.
+ */
+export async function resolveRepository(path: string): Promise<GitRepository | null> {
+  const dir = resolve(path);
+  if (!(await statOrNull(dir))?.isDirectory()) return null;
+  const dotGit = join(dir, '.git');
+  if ((await statOrNull(dotGit)) !== null) {
+    const repository = await probeGitDir(dotGit);
+    return repository === null ? null : { gitDir: repository.gitDir, bare: false };
+  }
+  return probeGitDir(dir);
+}
+
+async function listFolder(path: string, problems: DiscoveryProblem[]): Promise<string[]> {
+  try {
+    // Hidden entries (`.DS_Store`, `.tmp`) are not owners or repositories.
+    return (await readdir(path)).filter((entry) => !entry.startsWith('.')).sort();
+  } catch (error) {
+    problems.push({ path, message: `cannot read folder: ${(error as Error).message}` });
+    return [];
+  }
+}
+
+/** Cheap check (no git process) for a repository put directly under reposDir. */
+async function looksLikeRepository(path: string): Promise<boolean> {
+  if ((await statOrNull(join(path, '.git'))) !== null) return true;
+  return Boolean((await statOrNull(join(path, 'HEAD')))?.isFile() && (await statOrNull(join(path, 'objects')))?.isDirectory());
+}
+
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+interface Candidate {
+  owner: string;
+  name: string;
+  path: string;
+}
+
+/**
+ * Repositories under `reposDir` as `<owner>/<name>`: `<name>.git` (usually bare) is
+ * named `<name>`; `<name>/` (usually non-bare) too. Anything else found at those two
+ * levels (files, folders that aren't repositories, a repository directly under
+ * reposDir, two folders giving the same name) is reported in `problems`, as is a
+ * missing reposDir. Hidden entries are ignored. Repos sorted by owner then name,
+ * problems by path.
+ */
+export async function discoverRepositories(reposDir: string): Promise<Discovery> {
+  const root = resolve(reposDir);
+  const problems: DiscoveryProblem[] = [];
+  const candidates: Candidate[] = [];
+
+  for (const owner of await listFolder(root, problems)) {
+    const ownerPath = join(root, owner);
+    if (!(await statOrNull(ownerPath))?.isDirectory()) {
+      problems.push({ path: ownerPath, message: 'not a folder: expected an owner folder holding repositories' });
+      continue;
+    }
+    if (await looksLikeRepository(ownerPath)) {
+      problems.push({ path: ownerPath, message: 'looks like a repository: repositories must be at <owner>/<name>' });
+      continue;
+    }
+    for (const entry of await listFolder(ownerPath, problems)) {
+      const path = join(ownerPath, entry);
+      const name = entry.endsWith('.git') ? entry.slice(0, -'.git'.length) : entry;
+      if (!(await statOrNull(path))?.isDirectory()) {
+        problems.push({ path, message: 'not a folder: expected a git repository' });
+      } else {
+        candidates.push({ owner, name, path });
+      }
+    }
+  }
+
+  const resolved = await mapWithConcurrency(candidates, DISCOVERY_CONCURRENCY, async (candidate) => {
+    try {
+      return await resolveRepository(candidate.path);
+    } catch (error) {
+      return error as Error;
+    }
+  });
+
+  const repos: DiscoveredRepository[] = [];
+  const seen = new Map<string, string>();
+  candidates.forEach((candidate, index) => {
+    const result = resolved[index];
+    if (result instanceof Error) {
+      problems.push({ path: candidate.path, message: result.message });
+      return;
+    }
+    if (result === null || result === undefined) {
+      problems.push({ path: candidate.path, message: 'not a git repository' });
+      return;
+    }
+    const key = `${candidate.owner}/${candidate.name}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      problems.push({ path: candidate.path, message: `duplicate repository ${key}: already found at ${earlier}` });
+      return;
+    }
+    seen.set(key, candidate.path);
+    repos.push({ ...candidate, ...result });
+  });
+  repos.sort((a, b) => (a.owner === b.owner ? compare(a.name, b.name) : compare(a.owner, b.owner)));
+  problems.sort((a, b) => compare(a.path, b.path));
+  return { repos, problems };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,45 @@
+import path from 'node:path';
+import type { CommandIO } from './io.js';
+import { UsageError } from './usage.js';
+
+// git's post-receive hook: stdin lines `<old> <new> <ref>`, the repository is the current git dir.
+// It must be quick and must never make a push fail: every problem is a warning and exit status 0,
+// and the watcher still sees the update.
+
+const TIMEOUT_MS = 5000;
+
+export function parseHookInput(text: string): Array<{ before: string; after: string; ref: string }> {
+  return text.split('\n').flatMap((line) => {
+    const [before, after, ref] = line.trim().split(' ');
+    return before && after && ref ? [{ before, after, ref }] : [];
+  });
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function runHook(argv: string[], io: CommandIO): Promise<number> {
+  if (argv[0] !== 'post-receive') throw new UsageError('usage: plue-trigger hook post-receive');
+  const updates = parseHookInput(io.stdin ? await readAll(io.stdin) : '');
+  if (updates.length === 0) return 0;
+  const repositoryPath = path.resolve(io.cwd, io.env.GIT_DIR || '.');
+  const url = `${(io.env.PLUE_URL || 'http://127.0.0.1:4000').replace(/\/$/, '')}/api/hooks/post-receive`;
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${io.env.PLUE_HOOK_TOKEN ?? ''}` },
+      body: JSON.stringify({ repository_path: repositoryPath, updates }),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (!response.ok) {
+      const body = await response.text().catch(() => '');
+      io.err(`plue-trigger: workflows not notified (${response.status} ${body.slice(0, 300)}); the watcher will pick the push up`);
+    }
+  } catch (error) {
+    io.err(`plue-trigger: workflows not notified (${(error as Error).message}); the watcher will pick the push up`);
+  }
+  return 0;
+}

@@ -1,0 +1,39 @@
+import type { CommandIO } from './io.js';
+import { USAGE, UsageError } from './usage.js';
+
+type Command = (argv: string[], io: CommandIO) => Promise<number>;
+
+// Loaded on demand: the post-receive hook must start fast, without tree-sitter or the database driver.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('./check.js')).runCheck,
+  match: async () => (await import('./match.js')).runMatch,
+  serve: async () => (await import('./serve.js')).runServe,
+  migrate: async () => (await import('./migrate.js')).runMigrate,
+  hook: async () => (await import('./hook.js')).runHook,
+};
+
+/** Runs one command line; returns the exit status. Never throws for bad usage. */
+export async function runCli(argv: string[], io: CommandIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.err(`plue-trigger: unknown command "${name}"\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const command = await load();
+    return await command(rest, io);
+  } catch (error) {
+    // parseArgs reports unknown or malformed flags with codes starting ERR_PARSE_ARGS.
+    const code = (error as { code?: string }).code ?? '';
+    if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`plue-trigger ${name}: ${(error as Error).message}`);
+      return 2;
+    }
+    throw error;
+  }
+}

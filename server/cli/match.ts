@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util';
+import { matchEvent } from '../core/match/index.js';
+import type { TriggerEvent } from '../core/match/event.js';
+import type { CommandIO } from './io.js';
+import { UsageError } from './usage.js';
+import { collectWorkflowPaths, parseWorkflowPaths } from './workflow-files.js';
+
+const HELP = `usage: plue-trigger match --event KIND [options] [PATH...]
+
+Shows which workflows an event would start, and why each other one would not.
+KIND: push, pull_request, issue, chat, manual, dispatch, schedule.
+
+  --ref REF          push: refs/heads/NAME or refs/tags/NAME (a bare NAME means a branch);
+                     manual: the ref to run at
+  --before SHA       push: old commit (all zeros = ref created)
+  --after SHA        push: new commit (all zeros = ref deleted)
+  --forced           push: the update was not a fast-forward
+  --changed FILE     changed file, repeatable (push, pull_request)
+  --truncated        the changed-file list was cut short: path filters count as matched
+  --action ACTION    pull_request / issue activity type (e.g. opened)
+  --base-ref REF     pull_request: base branch
+  --head-ref REF     pull_request: head branch
+  --workflow NAME    manual: workflow name, function name or file path
+  --cron CRON        schedule: only schedule triggers with this cron
+  --json             print {"matched": [...], "skipped": [...]}`;
+
+const ZERO_SHA = '0'.repeat(40);
+
+const OPTIONS = {
+  event: { type: 'string' },
+  ref: { type: 'string' },
+  before: { type: 'string' },
+  after: { type: 'string' },
+  forced: { type: 'boolean', default: false },
+  changed: { type: 'string', multiple: true, default: [] as string[] },
+  truncated: { type: 'boolean', default: false },
+  action: { type: 'string' },
+  'base-ref': { type: 'string' },
+  'head-ref': { type: 'string' },
+  workflow: { type: 'string' },
+  cron: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+type MatchOptions = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+function required(value: string | undefined, flag: string, kind: string): string {
+  if (value === undefined || value === '') throw new UsageError(`--event ${kind} needs --${flag}`);
+  return value;
+}
+
+function fullRef(ref: string): string {
+  return ref.startsWith('refs/') ? ref : `refs/heads/${ref}`;
+}
+
+export function eventFromOptions(o: MatchOptions): TriggerEvent {
+  const kind = o.event;
+  const changed = { changed_files: o.changed ?? [], changed_files_truncated: o.truncated ?? false };
+  switch (kind) {
+    case 'push': {
+      const before = o.before ?? ZERO_SHA;
+      const after = o.after ?? 'f'.repeat(40);
+      return {
+        kind, ref: fullRef(required(o.ref, 'ref', kind)), before, after,
+        created: before === ZERO_SHA, deleted: after === ZERO_SHA, forced: o.forced ?? false, ...changed,
+      };
+    }
+    case 'pull_request':
+      return {
+        kind, action: o.action ?? 'opened', base_ref: required(o['base-ref'], 'base-ref', kind),
+        head_ref: o['head-ref'] ?? '', ...changed,
+      };
+    case 'issue':
+      return { kind, action: required(o.action, 'action', kind) };
+    case 'chat':
+    case 'dispatch':
+      return { kind };
+    case 'manual':
+      return { kind, workflow: required(o.workflow, 'workflow', kind), ref: fullRef(o.ref ?? 'main'), inputs: {} };
+    case 'schedule':
+      return o.cron === undefined ? { kind } : { kind, cron: o.cron };
+    case undefined:
+      throw new UsageError('--event is required');
+    default:
+      throw new UsageError(`unknown event "${kind}"; expected push, pull_request, issue, chat, manual, dispatch or schedule`);
+  }
+}
+
+export async function runMatch(argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  const event = eventFromOptions(values);
+  const files = await parseWorkflowPaths(await collectWorkflowPaths(positionals, io.cwd), io.cwd);
+  const result = matchEvent(event, files);
+  if (values.json) {
+    io.out(JSON.stringify(result, null, 2));
+  } else {
+    for (const m of result.matched) io.out(`matched  ${m.path}  ${m.name}`);
+    for (const s of result.skipped) io.out(`skipped  ${s.path}  ${s.name}: ${s.reason}`);
+  }
+  return 0;
+}

@@ -1,0 +1,56 @@
+import { gitAvailable } from '../adapters/git/index.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { startService } from '../services/service.js';
+import type { CommandIO } from './io.js';
+
+function instructions(url: string, demo: string): string {
+  return [
+    '',
+    `plue-trigger is serving on ${url}`,
+    `A demo repository was created at ${demo}. Try it:`,
+    `  git clone ${demo} /tmp/test-repo && cd /tmp/test-repo`,
+    `  git commit --allow-empty -m "try plue" && git push origin main`,
+    `  curl -s ${url}/api/repos/demo/test-repo/runs`,
+    `  curl -s ${url}/api/repos/demo/test-repo/workflows`,
+    '',
+  ].join('\n');
+}
+
+export async function runServe(_argv: string[], io: CommandIO): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(io.env, io.cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`plue-trigger: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  if (!(await gitAvailable())) {
+    io.err('plue-trigger: git is not installed or not on PATH; install git and start again');
+    return 1;
+  }
+  let service;
+  try {
+    service = await startService(config, log);
+  } catch (error) {
+    const e = error as { code?: string; message?: string };
+    if (e.code === 'EADDRINUSE') io.err(`plue-trigger: port ${config.port} is in use; set PORT to another port`);
+    else io.err(`plue-trigger: cannot start: ${e.message ?? String(error)}`);
+    return 1;
+  }
+  if (service.demoRepository) io.out(instructions(service.url, service.demoRepository));
+  else io.out(`plue-trigger is serving on ${service.url}, watching ${config.reposDir}`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log.info('stopping');
+  await service.close();
+  return 0;
+}

@@ -1,0 +1,59 @@
+import path from 'node:path';
+
+// The only place that reads the environment; everything else takes a Config.
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  reposDir: string;
+  logLevel: string;
+  maxWorkflowBytes: number;
+  maxChangedFiles: number;
+  hookToken: string | null;
+  /** Where `hook post-receive` delivers updates. */
+  serverUrl: string;
+  /** PLUE_URL was set: hooks use it rather than the address the server listens on. */
+  explicitServerUrl: boolean;
+  createDemo: boolean;
+  /** Lets runners register; generated into the data folder when not configured. */
+  runnerRegistrationToken: string | null;
+  /** How long a claimed task stays with its runner without a heartbeat. */
+  runnerLeaseSeconds: number;
+  /** Attempts of a job whose runner is lost, before the job fails. */
+  runnerMaxAttempts: number;
+}
+
+export class ConfigError extends Error {}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
+  const dataDir = path.resolve(cwd, env.PLUE_DATA_DIR || './data');
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  return {
+    port,
+    host,
+    databaseUrl: env.DATABASE_URL || null,
+    dataDir,
+    reposDir: path.resolve(cwd, env.PLUE_REPOS_DIR || path.join(dataDir, 'repos')),
+    logLevel: env.PLUE_LOG_LEVEL || 'info',
+    maxWorkflowBytes: integer(env, 'PLUE_MAX_WORKFLOW_BYTES', 256 * 1024, 1, 64 * 1024 * 1024),
+    maxChangedFiles: integer(env, 'PLUE_MAX_CHANGED_FILES', 3000, 1, 1_000_000),
+    hookToken: env.PLUE_HOOK_TOKEN || null,
+    serverUrl: env.PLUE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    explicitServerUrl: Boolean(env.PLUE_URL),
+    createDemo: env.PLUE_DEMO !== '0',
+    runnerRegistrationToken: env.PLUE_RUNNER_REGISTRATION_TOKEN || null,
+    runnerLeaseSeconds: integer(env, 'PLUE_RUNNER_LEASE_SECONDS', 60, 1, 3600),
+    runnerMaxAttempts: integer(env, 'PLUE_RUNNER_MAX_ATTEMPTS', 3, 1, 100),
+  };
+}

@@ -1,0 +1,92 @@
+// Decoding of Python string and number literals whose extent tree-sitter has already found.
+
+export type StringLiteral =
+  | { kind: 'str' | 'bytes'; value: string }
+  | { kind: 'f-string' }
+  | { kind: 'invalid'; reason: string };
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '',
+};
+
+/** Decodes one literal such as `'a'`, `r"\d"`, `"""x"""` or `b'..'` (the full source text of a `string` node). */
+export function decodeStringLiteral(text: string): StringLiteral {
+  let prefixEnd = 0;
+  while (prefixEnd < text.length && text[prefixEnd] !== '"' && text[prefixEnd] !== "'") prefixEnd += 1;
+  const prefix = text.slice(0, prefixEnd).toLowerCase();
+  if (prefix.includes('f') || prefix.includes('t')) return { kind: 'f-string' };
+  const quoteChar = text[prefixEnd];
+  if (quoteChar === undefined) return { kind: 'invalid', reason: 'the string has no quotes' };
+  const quote = text.startsWith(quoteChar.repeat(3), prefixEnd) ? quoteChar.repeat(3) : quoteChar;
+  const contentStart = prefixEnd + quote.length;
+  const contentEnd = text.length - quote.length >= contentStart && text.endsWith(quote) ? text.length - quote.length : text.length;
+  const raw = text.slice(contentStart, contentEnd).replaceAll('\r\n', '\n');
+  const kind = prefix.includes('b') ? 'bytes' : 'str';
+  if (prefix.includes('r')) return { kind, value: raw };
+  return decodeEscapes(raw, kind);
+}
+
+function decodeEscapes(raw: string, kind: 'str' | 'bytes'): StringLiteral {
+  if (!raw.includes('\\')) return { kind, value: raw };
+  let value = '';
+  let i = 0;
+  while (i < raw.length) {
+    const char = raw[i] as string;
+    if (char !== '\\' || i + 1 >= raw.length) {
+      value += char;
+      i += 1;
+      continue;
+    }
+    const next = raw[i + 1] as string;
+    const simple = SIMPLE_ESCAPES[next];
+    if (simple !== undefined) {
+      value += simple;
+      i += 2;
+    } else if (next >= '0' && next <= '7') {
+      let digits = next;
+      while (digits.length < 3 && (raw[i + 1 + digits.length] ?? '') >= '0' && (raw[i + 1 + digits.length] ?? '') <= '7') {
+        digits += raw[i + 1 + digits.length];
+      }
+      value += String.fromCodePoint(parseInt(digits, 8));
+      i += 1 + digits.length;
+    } else if (next === 'x' || (kind === 'str' && (next === 'u' || next === 'U'))) {
+      const length = next === 'x' ? 2 : next === 'u' ? 4 : 8;
+      const hex = raw.slice(i + 2, i + 2 + length);
+      const code = hex.length === length && isHex(hex) ? parseInt(hex, 16) : NaN;
+      if (!(code <= 0x10ffff)) return { kind: 'invalid', reason: `\`\\${next}${hex}\` is not a valid escape` };
+      value += String.fromCodePoint(code);
+      i += 2 + length;
+    } else if (next === 'N' && kind === 'str') {
+      return { kind: 'invalid', reason: 'named escapes like `\\N{...}` are not supported; write the character itself' };
+    } else {
+      value += char; // Python keeps unknown escapes such as `\d` as they are.
+      i += 1;
+    }
+  }
+  return { kind, value };
+}
+
+function isHex(text: string): boolean {
+  for (const char of text.toLowerCase()) {
+    if (!((char >= '0' && char <= '9') || (char >= 'a' && char <= 'f'))) return false;
+  }
+  return true;
+}
+
+/** The value of an `integer` or `float` node's text, or undefined for complex numbers and oddities. */
+export function decodeNumberLiteral(text: string): number | undefined {
+  const plain = text.replaceAll('_', '').toLowerCase();
+  if (plain.endsWith('j') || plain.endsWith('l')) return undefined;
+  let value: number;
+  if (plain.length > 2 && plain[0] === '0' && 'xob'.includes(plain[1] as string)) {
+    const radix = plain[1] === 'x' ? 16 : plain[1] === 'o' ? 8 : 2;
+    const digits = plain.slice(2);
+    for (const digit of digits) {
+      if (Number.isNaN(parseInt(digit, radix))) return undefined;
+    }
+    value = parseInt(digits, radix);
+  } else {
+    value = Number(plain);
+  }
+  return Number.isFinite(value) ? value : undefined;
+}

@@ -1,0 +1,123 @@
+// One reader per trigger call: `push(...)`, `pull_request(...)`, `issue(...)`, `schedule(...)`, … → Trigger.
+import { cronError } from './cron.js';
+import type { DiagnosticList } from './diagnostics.js';
+import type { GlobKind } from './glob-syntax.js';
+import { globSyntaxError } from './glob-syntax.js';
+import { readManualInputs } from './manual-inputs.js';
+import type { EventName, IssueType, PullRequestType, Trigger } from './model.js';
+import { DEFAULT_PULL_REQUEST_TYPES, ISSUE_TYPES, PULL_REQUEST_TYPES } from './model.js';
+import type { StaticCall } from './static-value.js';
+import { didYouMean, listOfNames } from './suggest.js';
+import type { KeywordValue } from './value-readers.js';
+import { readKeywords, readNonEmptyStringList, readString } from './value-readers.js';
+
+type FilterName = 'branches' | 'branches_ignore' | 'tags' | 'tags_ignore' | 'paths' | 'paths_ignore';
+
+const FILTER_PAIRS: ReadonlyArray<readonly [FilterName, FilterName]> = [
+  ['branches', 'branches_ignore'], ['tags', 'tags_ignore'], ['paths', 'paths_ignore'],
+];
+
+const PUSH_OPTIONS: readonly FilterName[] = ['branches', 'branches_ignore', 'tags', 'tags_ignore', 'paths', 'paths_ignore'];
+const PULL_REQUEST_OPTIONS = ['types', 'branches', 'branches_ignore', 'paths', 'paths_ignore'] as const;
+
+type TriggerReader = (call: StaticCall, diagnostics: DiagnosticList) => Trigger | undefined;
+
+export const TRIGGER_READERS: Readonly<Record<EventName, TriggerReader>> = {
+  push: (call, diagnostics) => {
+    const keywords = readKeywords('push', call.args, PUSH_OPTIONS, diagnostics);
+    return { event: 'push', ...readFilters(keywords, PUSH_OPTIONS, diagnostics) };
+  },
+  pull_request: (call, diagnostics) => {
+    const keywords = readKeywords('pull_request', call.args, PULL_REQUEST_OPTIONS, diagnostics);
+    const types = readTypes(keywords.get('types'), PULL_REQUEST_TYPES, 'a pull request', diagnostics);
+    const filters = readFilters(keywords, ['branches', 'branches_ignore', 'paths', 'paths_ignore'], diagnostics);
+    return { event: 'pull_request', types: (types as PullRequestType[] | undefined) ?? [...DEFAULT_PULL_REQUEST_TYPES], ...filters };
+  },
+  issue: (call, diagnostics) => {
+    const keywords = readKeywords('issue', call.args, ['types'], diagnostics);
+    const types = readTypes(keywords.get('types'), ISSUE_TYPES, 'an issue', diagnostics);
+    return { event: 'issue', types: (types as IssueType[] | undefined) ?? [...ISSUE_TYPES] };
+  },
+  chat: (call, diagnostics) => {
+    readKeywords('chat', call.args, [], diagnostics);
+    return { event: 'chat' };
+  },
+  dispatch: (call, diagnostics) => {
+    readKeywords('dispatch', call.args, [], diagnostics);
+    return { event: 'dispatch' };
+  },
+  manual: (call, diagnostics) => {
+    const inputs = readKeywords('manual', call.args, ['inputs'], diagnostics).get('inputs');
+    return { event: 'manual', inputs: inputs === undefined ? {} : readManualInputs(inputs.value, diagnostics) };
+  },
+  schedule: (call, diagnostics) => {
+    const cron = readKeywords('schedule', call.args, ['cron'], diagnostics).get('cron');
+    if (cron === undefined) {
+      diagnostics.error('bad-cron', '`schedule()` needs a cron expression, as in `schedule(cron="0 3 * * *")`.', call.at);
+      return undefined;
+    }
+    const expression = readString(cron.value, '`cron`', diagnostics);
+    if (expression === undefined) return undefined;
+    const problem = cronError(expression);
+    if (problem !== null) {
+      diagnostics.error('bad-cron', `\`${expression}\` is not a valid cron expression: ${problem}.`, cron.value.at);
+      return undefined;
+    }
+    return { event: 'schedule', cron: expression.trim() };
+  },
+};
+
+/** The branch/tag/path filters among `names`, with each pattern checked. */
+function readFilters(
+  keywords: ReadonlyMap<string, KeywordValue>,
+  names: readonly FilterName[],
+  diagnostics: DiagnosticList,
+): Partial<Record<FilterName, string[]>> {
+  const filters: Partial<Record<FilterName, string[]>> = {};
+  for (const name of names) {
+    const keyword = keywords.get(name);
+    if (keyword === undefined) continue;
+    const what = name.startsWith('branches') ? 'branch' : name.startsWith('tags') ? 'tag' : 'path';
+    const patterns = readNonEmptyStringList(keyword.value, `\`${name}\``, `leave \`${name}\` out to match every ${what}`, diagnostics);
+    if (patterns === undefined) continue;
+    const kind: GlobKind = what === 'path' ? 'path' : 'ref';
+    for (const pattern of patterns) {
+      const problem = globSyntaxError(pattern.value, kind);
+      if (problem !== null) diagnostics.error('bad-glob', `\`${pattern.value}\` is not a valid pattern: ${problem}.`, pattern.at);
+    }
+    filters[name] = patterns.map((p) => p.value);
+  }
+  for (const [include, ignore] of FILTER_PAIRS) {
+    const second = keywords.get(ignore);
+    if (keywords.has(include) && second !== undefined) {
+      diagnostics.error(
+        'conflicting-filters',
+        `\`${include}\` and \`${ignore}\` cannot be used together; list exclusions in \`${include}\` with a leading \`!\`.`,
+        second.at,
+      );
+    }
+  }
+  return filters;
+}
+
+/** Activity types from `types=`; undefined when not given or invalid (the default applies). */
+function readTypes(
+  keyword: KeywordValue | undefined,
+  allowed: readonly string[],
+  what: string,
+  diagnostics: DiagnosticList,
+): string[] | undefined {
+  if (keyword === undefined) return undefined;
+  const types = readNonEmptyStringList(keyword.value, '`types`', 'leave `types` out for the default types', diagnostics);
+  if (types === undefined) return undefined;
+  const result: string[] = [];
+  for (const type of types) {
+    if (!allowed.includes(type.value)) {
+      const hint = didYouMean(type.value, allowed) || ` The types are ${listOfNames(allowed, 'and')}.`;
+      diagnostics.error('unknown-type', `\`${type.value}\` is not ${what} activity type.${hint}`, type.at);
+    } else if (!result.includes(type.value)) {
+      result.push(type.value);
+    }
+  }
+  return result.length === 0 ? undefined : result;
+}

@@ -1,0 +1,191 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { insertRunner, touchRunner } from '../../adapters/db/runners.js';
+import type { ClaimedTask } from '../../adapters/db/tasks.js';
+import { SourceUnavailableError, openTaskArchive } from '../../services/runners/archive.js';
+import { claimForRunner } from '../../services/runners/claim.js';
+import { MAX_WAIT_SECONDS } from '../../services/runners/runner-services.js';
+import type { RunnerServices } from '../../services/runners/runner-services.js';
+import {
+  LogOffsetGapError, TaskAccessError, appendLogs, heartbeat, release, reportStatus,
+} from '../../services/runners/task-actions.js';
+import type { ReportedStatus } from '../../services/runners/task-actions.js';
+import { hashToken, newRunnerToken } from '../../services/runners/tokens.js';
+import { bearerToken, tokensEqual } from '../auth.js';
+import { HttpError, unauthorized } from '../errors.js';
+
+// The runner protocol (docs/runners.md). Runner calls carry the runner token; task calls carry the task token
+// handed out with the claim, and are refused with 409 once that attempt's lease is lost.
+
+const label = { type: 'string', minLength: 1, maxLength: 100 } as const;
+const labels = { type: 'array', items: label, maxItems: 50 } as const;
+const timestamp = { type: 'string', format: 'date-time' } as const;
+const taskParams = {
+  type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2 ** 53 - 1 } },
+} as const;
+const emptyBody = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+const registerBody = {
+  type: 'object', required: ['name'], additionalProperties: false,
+  properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, labels, version: { type: 'string', maxLength: 100 } },
+} as const;
+const claimBody = {
+  type: 'object', additionalProperties: false,
+  properties: { wait_seconds: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0 }, labels },
+} as const;
+const statusBody = {
+  type: 'object', required: ['status'], additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: ['running', 'success', 'failure', 'cancelled'] },
+    started_at: timestamp,
+    stopped_at: timestamp,
+  },
+} as const;
+const logsBody = {
+  type: 'object', required: ['lines', 'offset'], additionalProperties: false,
+  properties: {
+    step: { type: 'string', maxLength: 200, default: '' },
+    lines: { type: 'array', items: { type: 'string' }, maxItems: 1000 },
+    offset: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1 },
+  },
+} as const;
+
+interface TaskParams { id: number }
+
+export function registerRunnerRoutes(app: FastifyInstance, runners: RunnerServices): void {
+  const { sql, settings } = runners;
+
+  // A held claim answers 204 at once when the server stops, instead of delaying the shutdown.
+  app.addHook('preClose', async () => { await runners.wakeups.close(); });
+
+  app.post<{ Body: { name: string; labels?: string[]; version?: string } }>(
+    '/api/runners/register', { schema: { body: registerBody } }, async (request, reply) => {
+      const token = bearerToken(request);
+      if (token === null || !tokensEqual(token, settings.registrationToken)) throw unauthorized();
+      const runnerToken = newRunnerToken();
+      const row = await insertRunner(sql, {
+        name: request.body.name,
+        labels: [...new Set(request.body.labels ?? [])],
+        version: request.body.version ?? null,
+        tokenHash: hashToken(runnerToken),
+      });
+      return reply.status(201).send({ runner: { id: row.id, name: row.name, labels: row.labels }, token: runnerToken });
+    });
+
+  app.post<{ Body: { wait_seconds: number; labels?: string[] } }>(
+    '/api/runners/tasks/claim', { schema: { body: claimBody } }, async (request, reply) => {
+      const runner = await authenticateRunner(request);
+      const wanted = request.body.labels;
+      if (wanted !== undefined) {
+        const missing = wanted.filter((l) => !runner.labels.includes(l));
+        if (missing.length > 0) {
+          throw new HttpError(422, 'labels_not_registered', `labels not registered for this runner: ${missing.join(', ')}`, { missing });
+        }
+      }
+      const gone = new AbortController();
+      const onClose = () => { if (!reply.raw.writableEnded) gone.abort(); };
+      reply.raw.on('close', onClose);
+      try {
+        const claimed = await claimForRunner(
+          { sql, wakeups: runners.wakeups, leaseSeconds: settings.leaseSeconds },
+          { id: runner.id, labels: wanted ?? runner.labels },
+          request.body.wait_seconds * 1000,
+          gone.signal,
+        );
+        if (!claimed) return reply.status(204).send();
+        if (gone.signal.aborted) {
+          // Nobody will get this reply: give the task back rather than let it wait for its lease to run out.
+          await release(sql, claimed.task.id, claimed.token).catch((error: unknown) => request.log.warn({ err: String(error) }, 'cannot give back an unsent task'));
+          return reply.status(204).send();
+        }
+        return reply.send(claimReply(claimed.task, claimed.token, settings.leaseSeconds));
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    });
+
+  app.post<{ Params: TaskParams }>(
+    '/api/runners/tasks/:id/heartbeat', { schema: { params: taskParams, body: emptyBody } }, async (request) => {
+      const lease = await fenced(() => heartbeat(sql, request.params.id, taskToken(request), settings.leaseSeconds));
+      return { lease_expires_at: lease.lease_expires_at, cancelled: lease.cancelled };
+    });
+
+  app.post<{ Params: TaskParams; Body: { status: ReportedStatus; started_at?: string; stopped_at?: string } }>(
+    '/api/runners/tasks/:id/status', { schema: { params: taskParams, body: statusBody } }, async (request) => {
+      const { status, started_at, stopped_at } = request.body;
+      return fenced(() => reportStatus(sql, request.params.id, taskToken(request), {
+        status,
+        started_at: started_at ? new Date(started_at) : null,
+        stopped_at: stopped_at ? new Date(stopped_at) : null,
+      }, settings.leaseSeconds));
+    });
+
+  app.post<{ Params: TaskParams; Body: { step: string; lines: string[]; offset: number } }>(
+    '/api/runners/tasks/:id/logs', { schema: { params: taskParams, body: logsBody }, bodyLimit: 4 * 1024 * 1024 }, async (request) => {
+      return fenced(() => appendLogs(sql, request.params.id, taskToken(request), request.body, runners.logLimits));
+    });
+
+  app.post<{ Params: TaskParams }>(
+    '/api/runners/tasks/:id/release', { schema: { params: taskParams, body: emptyBody } }, async (request, reply) => {
+      await fenced(() => release(sql, request.params.id, taskToken(request)));
+      return reply.status(204).send();
+    });
+
+  app.get<{ Params: TaskParams }>(
+    '/api/runners/tasks/:id/archive', { schema: { params: taskParams } }, async (request, reply) => {
+      const stream = await fenced(() => openTaskArchive(sql, request.params.id, taskToken(request)));
+      return reply.type('application/x-tar').send(stream);
+    });
+
+  async function authenticateRunner(request: FastifyRequest) {
+    const token = bearerToken(request);
+    if (token === null) throw unauthorized();
+    const hash = hashToken(token);
+    const runner = await touchRunner(sql, hash);
+    if (!runner || !tokensEqual(runner.token_hash, hash)) throw unauthorized();
+    return runner;
+  }
+}
+
+function taskToken(request: FastifyRequest): string {
+  const token = bearerToken(request);
+  if (token === null) throw unauthorized();
+  return token;
+}
+
+/** Turns the task services' refusals into the protocol's errors. */
+async function fenced<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof TaskAccessError) {
+      if (error.reason === 'unauthorized') throw new HttpError(401, 'unauthorized', error.message);
+      throw new HttpError(409, 'lease_lost', error.message, error.details);
+    }
+    if (error instanceof LogOffsetGapError) {
+      throw new HttpError(422, 'log_offset_gap', error.message, { next_offset: error.expected });
+    }
+    if (error instanceof SourceUnavailableError) throw new HttpError(410, 'source_unavailable', error.message);
+    throw error;
+  }
+}
+
+export function claimReply(task: ClaimedTask, token: string, leaseSeconds: number) {
+  const payload = task.event_payload ?? {};
+  const inputs = payload.inputs !== null && typeof payload.inputs === 'object' && !Array.isArray(payload.inputs) ? payload.inputs : {};
+  return {
+    id: task.id,
+    attempt: task.attempt,
+    token,
+    lease_expires_at: task.lease_expires_at,
+    lease_seconds: leaseSeconds,
+    repository: { id: task.repository_id, owner: task.repository_owner, name: task.repository_name },
+    run: { id: task.run_id, number: task.run_number },
+    job: { id: task.job_id, name: task.job_name },
+    ref: task.ref,
+    sha: task.commit_sha,
+    workflow: { name: task.workflow_name, path: task.workflow_path, function: task.function_name, source: task.workflow_content },
+    event: { name: task.trigger_event, payload },
+    inputs,
+    archive_url: `/api/runners/tasks/${task.id}/archive`,
+  };
+}

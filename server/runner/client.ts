@@ -1,0 +1,99 @@
+import type { ErrorBody, FinalStatus, Heartbeat, RegisteredRunner, Task } from './protocol.js';
+
+/** The server answered with an error (`{"error": {code, message, details}}`). */
+export class ProtocolError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details: unknown = null) {
+    super(`${status} ${code}: ${message}`);
+  }
+}
+
+/** 409: this runner no longer holds the task; stop working on it and report nothing more. */
+export class LeaseLostError extends ProtocolError {}
+
+const isErrorBody = (body: unknown): body is ErrorBody =>
+  typeof body === 'object' && body !== null && typeof (body as ErrorBody).error?.code === 'string';
+
+/** HTTP client for the runner protocol. */
+export class RunnerClient {
+  readonly server: string;
+
+  constructor(server: string, private readonly runnerToken: string | null = null) {
+    this.server = server.replace(/\/+$/, '');
+  }
+
+  static async register(
+    server: string,
+    registrationToken: string,
+    runner: { name: string; labels: string[]; version?: string },
+  ): Promise<RegisteredRunner> {
+    const client = new RunnerClient(server);
+    return (await client.call('POST', '/api/runners/register', registrationToken, runner)) as RegisteredRunner;
+  }
+
+  /** A task, or null when none arrived within `waitSeconds`. */
+  async claim(waitSeconds: number, options: { labels?: string[]; signal?: AbortSignal } = {}): Promise<Task | null> {
+    const body: Record<string, unknown> = { wait_seconds: waitSeconds };
+    if (options.labels) body.labels = options.labels;
+    return (await this.call('POST', '/api/runners/tasks/claim', this.runnerToken, body, options.signal)) as Task | null;
+  }
+
+  async heartbeat(task: Pick<Task, 'id' | 'token'>): Promise<Heartbeat> {
+    return (await this.call('POST', `/api/runners/tasks/${task.id}/heartbeat`, task.token, {})) as Heartbeat;
+  }
+
+  async running(task: Pick<Task, 'id' | 'token'>, startedAt: Date): Promise<Heartbeat> {
+    return (await this.call('POST', `/api/runners/tasks/${task.id}/status`, task.token, {
+      status: 'running', started_at: startedAt.toISOString(),
+    })) as Heartbeat;
+  }
+
+  async finish(task: Pick<Task, 'id' | 'token'>, status: FinalStatus, times: { started_at?: Date; stopped_at?: Date } = {}): Promise<void> {
+    await this.call('POST', `/api/runners/tasks/${task.id}/status`, task.token, {
+      status,
+      ...(times.started_at ? { started_at: times.started_at.toISOString() } : {}),
+      ...(times.stopped_at ? { stopped_at: times.stopped_at.toISOString() } : {}),
+    });
+  }
+
+  /** Returns the next offset the server expects. */
+  async logs(task: Pick<Task, 'id' | 'token'>, step: string, lines: string[], offset: number): Promise<number> {
+    const reply = (await this.call('POST', `/api/runners/tasks/${task.id}/logs`, task.token, { step, lines, offset })) as { next_offset: number };
+    return reply.next_offset;
+  }
+
+  async release(task: Pick<Task, 'id' | 'token'>): Promise<void> {
+    await this.call('POST', `/api/runners/tasks/${task.id}/release`, task.token, {});
+  }
+
+  /** The repository at the task's commit, as a tar stream. */
+  async archive(task: Pick<Task, 'id' | 'token' | 'archive_url'>, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const response = await fetch(this.server + task.archive_url, { headers: { authorization: `Bearer ${task.token}` }, signal });
+    if (!response.ok || !response.body) throw await errorOf(response);
+    return response.body;
+  }
+
+  private async call(method: string, path: string, token: string | null, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    const response = await fetch(this.server + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+      signal,
+    });
+    if (response.status === 204) return null;
+    if (!response.ok) throw await errorOf(response);
+    return response.json();
+  }
+}
+
+async function errorOf(response: Response): Promise<ProtocolError> {
+  const text = await response.text().catch(() => '');
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: report the text
+  }
+  const error = isErrorBody(body) ? body.error : { code: 'http_error', message: text.slice(0, 300) || response.statusText, details: null };
+  const Kind = response.status === 409 ? LeaseLostError : ProtocolError;
+  return new Kind(response.status, error.code, error.message, error.details);
+}

@@ -1,0 +1,35 @@
+// The runner protocol's messages as a runner sees them (docs/runners.md). Kept apart from the server's code so the
+// reference runner depends on the wire format only.
+
+export interface RegisteredRunner {
+  runner: { id: number; name: string; labels: string[] };
+  token: string;
+}
+
+export interface Task {
+  id: number;
+  attempt: number;
+  token: string;
+  lease_expires_at: string;
+  lease_seconds: number;
+  repository: { id: number; owner: string; name: string };
+  run: { id: number; number: number };
+  job: { id: number; name: string };
+  ref: string;
+  sha: string;
+  workflow: { name: string; path: string; function: string; source: string };
+  event: { name: string; payload: Record<string, unknown> };
+  inputs: Record<string, unknown>;
+  archive_url: string;
+}
+
+export interface Heartbeat {
+  lease_expires_at: string;
+  cancelled: boolean;
+}
+
+export type FinalStatus = 'success' | 'failure' | 'cancelled';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: unknown };
+}

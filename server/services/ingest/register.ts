@@ -1,0 +1,38 @@
+import type { Sql } from '../../adapters/db/connect.js';
+import { lockRepository, replaceRefStates, upsertRepository } from '../../adapters/db/repositories.js';
+import type { RepositoryRow } from '../../adapters/db/repositories.js';
+import { defaultBranch, listRefs } from '../../adapters/git/index.js';
+import { isZeroSha } from '../../core/refs/diff.js';
+import type { RefUpdate } from '../../core/refs/diff.js';
+
+export interface RepositoryOnDisk {
+  owner: string;
+  name: string;
+  path: string;
+  gitDir: string;
+}
+
+/**
+ * Makes sure the repository has a row. A repository seen for the first time gets its current refs stored as a
+ * baseline, which starts nothing; `pending` (hook updates not yet recorded) are rolled back to their old value
+ * in that baseline so that they still get recorded.
+ */
+export async function registerRepository(
+  sql: Sql,
+  repo: RepositoryOnDisk,
+  pending: RefUpdate[] = [],
+): Promise<{ row: RepositoryRow; created: boolean }> {
+  const branch = await defaultBranch(repo.gitDir);
+  return sql.begin(async (tx) => {
+    const result = await upsertRepository(tx, { owner: repo.owner, name: repo.name, path: repo.path, default_branch: branch });
+    if (!result.created) return result;
+    await lockRepository(tx, result.row.id);
+    const baseline = await listRefs(repo.gitDir);
+    for (const update of pending) {
+      if (isZeroSha(update.before)) baseline.delete(update.ref);
+      else baseline.set(update.ref, update.before);
+    }
+    await replaceRefStates(tx, result.row.id, baseline);
+    return result;
+  });
+}

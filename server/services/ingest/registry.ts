@@ -1,0 +1,151 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Sql } from '../../adapters/db/connect.js';
+import { findRepository, markRepositoryRemoved } from '../../adapters/db/repositories.js';
+import type { RepositoryRow } from '../../adapters/db/repositories.js';
+import { discoverRepositories, resolveRepository } from '../../adapters/git/index.js';
+import type { DiscoveredRepository } from '../../adapters/git/index.js';
+import type { RefUpdate } from '../../core/refs/diff.js';
+import { registerRepository } from './register.js';
+import { recordHookUpdates, syncRefs } from './sync-refs.js';
+import type { EventSource } from './record-ref-updates.js';
+
+export interface KnownRepository {
+  key: string;
+  row: RepositoryRow;
+  gitDir: string;
+  bare: boolean;
+}
+
+export interface RegistryListener {
+  /** New events were recorded for the repository. */
+  onEvents(repositoryId: number): void;
+  /** A repository was seen for the first time and got its baseline. */
+  onRegistered?(repo: KnownRepository): Promise<void>;
+  onWatched?(repo: KnownRepository): void;
+  onUnwatched?(key: string): void;
+}
+
+const SCAN_CONCURRENCY = 8;
+
+/** The repositories under the repos folder, kept in step with the database. */
+export class RepositoryRegistry {
+  private readonly known = new Map<string, KnownRepository>();
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly reposDir: string,
+    private readonly log: Logger,
+    private readonly listener: RegistryListener,
+  ) {}
+
+  get(key: string): KnownRepository | undefined {
+    return this.known.get(key);
+  }
+
+  list(): KnownRepository[] {
+    return [...this.known.values()];
+  }
+
+  /** Finds repositories on disk; registers new ones (baseline) and catches up on known ones. */
+  async scan(source: EventSource = 'startup'): Promise<void> {
+    const { repos, problems } = await discoverRepositories(this.reposDir);
+    for (const p of problems) this.log.warn({ path: p.path }, `skipping ${p.path}: ${p.message}`);
+    const seen = new Set(repos.map(keyOf));
+    for (const key of [...this.known.keys()]) {
+      if (!seen.has(key)) await this.forget(key);
+    }
+    await forEachLimited(repos, SCAN_CONCURRENCY, async (found) => {
+      try {
+        await this.adopt(found, source);
+      } catch (error) {
+        this.log.warn({ repository: keyOf(found), err: errorMessage(error) }, `cannot read repository ${keyOf(found)}`);
+      }
+    });
+  }
+
+  /** A change under a repository's refs: record what moved. */
+  async refsChanged(key: string, source: EventSource = 'watcher'): Promise<void> {
+    const repo = this.known.get(key);
+    if (!repo) return;
+    const { events } = await syncRefs(this.sql, repo.row, repo.gitDir, source);
+    if (events.length > 0) this.listener.onEvents(repo.row.id);
+  }
+
+  /** Updates reported by a post-receive hook for the repository at `repoPath`. */
+  async hookUpdates(repoPath: string, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
+    const resolved = await resolveRepository(repoPath);
+    if (!resolved) throw new UnknownRepositoryError(`${repoPath} is not a git repository`);
+    let repo = this.list().find((r) => samePath(r.gitDir, resolved.gitDir));
+    if (!repo) {
+      const found = this.identify(resolved.gitDir, resolved.bare);
+      if (!found) throw new UnknownRepositoryError(`${repoPath} is not under the repositories folder ${this.reposDir}`);
+      repo = await this.adopt({ ...found, ...resolved }, 'hook', updates);
+    }
+    const { events } = await recordHookUpdates(this.sql, repo.row, repo.gitDir, updates);
+    if (events.length > 0) this.listener.onEvents(repo.row.id);
+    return { repository: repo.key, events: events.length };
+  }
+
+  private async adopt(found: DiscoveredRepository, source: EventSource, pending: RefUpdate[] = []): Promise<KnownRepository> {
+    const key = keyOf(found);
+    const existing = this.known.get(key);
+    if (existing && samePath(existing.gitDir, found.gitDir)) return existing;
+    const { row, created } = await registerRepository(this.sql, { owner: found.owner, name: found.name, path: found.path, gitDir: found.gitDir }, pending);
+    const repo: KnownRepository = { key, row, gitDir: found.gitDir, bare: found.bare };
+    this.known.set(key, repo);
+    if (created) {
+      this.log.info({ repository: key }, `registered ${key}: its current refs are the baseline`);
+      await this.listener.onRegistered?.(repo);
+    } else if (pending.length === 0) {
+      await this.refsChanged(key, source);
+    }
+    this.listener.onWatched?.(repo);
+    return repo;
+  }
+
+  private async forget(key: string): Promise<void> {
+    const repo = this.known.get(key);
+    if (!repo) return;
+    this.known.delete(key);
+    this.listener.onUnwatched?.(key);
+    await markRepositoryRemoved(this.sql, repo.row.id);
+    this.log.info({ repository: key }, `repository ${key} is gone; stopped watching it`);
+  }
+
+  /** `<reposDir>/<owner>/<name>[.git]` → owner and name, from a git dir or its work tree. */
+  private identify(gitDir: string, bare: boolean): { owner: string; name: string; path: string } | null {
+    const repoPath = bare ? gitDir : path.dirname(gitDir);
+    const rel = path.relative(path.resolve(this.reposDir), repoPath).split(path.sep);
+    if (rel.length !== 2 || rel[0] === '..' || !rel[0] || !rel[1]) return null;
+    return { owner: rel[0], name: rel[1].replace(/\.git$/, ''), path: repoPath };
+  }
+
+  async rowOf(owner: string, name: string): Promise<RepositoryRow | null> {
+    return this.known.get(`${owner}/${name}`)?.row ?? findRepository(this.sql, owner, name);
+  }
+}
+
+function keyOf(repo: { owner: string; name: string }): string {
+  return `${repo.owner}/${repo.name}`;
+}
+
+function samePath(a: string, b: string): boolean {
+  return path.resolve(a) === path.resolve(b);
+}
+
+async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class UnknownRepositoryError extends Error {
+  override readonly name = 'UnknownRepositoryError';
+}

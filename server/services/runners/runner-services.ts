@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import type { Sql } from '../../adapters/db/connect.js';
+import { LeaseSweeper } from './lease-sweeper.js';
+import { DEFAULT_LOG_LIMITS } from './log-plan.js';
+import type { LogLimits } from './log-plan.js';
+import { TaskWakeups } from './wakeups.js';
+
+// What the runner endpoints need in one process: settings, the wake-ups and the lease sweeper.
+
+export const MAX_WAIT_SECONDS = 60;
+
+export interface RunnerSettings {
+  registrationToken: string;
+  leaseSeconds: number;
+  maxAttempts: number;
+}
+
+export interface RunnerServiceOptions {
+  /** How often the sweeper looks for expired leases. Default: a quarter of the lease, from 0.2 to 5 s. */
+  sweepMs?: number;
+  /** Fallback wake-up without notification. Default 5 s; 0 turns it off. */
+  pollMs?: number;
+  pingMs?: number;
+  logLimits?: Partial<LogLimits>;
+}
+
+export interface RunnerServices {
+  sql: Sql;
+  settings: RunnerSettings;
+  logLimits: LogLimits;
+  wakeups: TaskWakeups;
+  sweeper: LeaseSweeper;
+  stop(): Promise<void>;
+}
+
+export async function startRunnerServices(
+  sql: Sql,
+  log: Logger,
+  settings: RunnerSettings,
+  options: RunnerServiceOptions = {},
+): Promise<RunnerServices> {
+  const wakeups = new TaskWakeups(sql, log.child({ component: 'runners' }), { pollMs: options.pollMs, pingMs: options.pingMs });
+  await wakeups.start();
+  const sweepMs = options.sweepMs ?? Math.min(5_000, Math.max(200, (settings.leaseSeconds * 1000) / 4));
+  const sweeper = new LeaseSweeper(sql, log.child({ component: 'lease-sweeper' }), { maxAttempts: settings.maxAttempts, intervalMs: sweepMs });
+  sweeper.start();
+  return {
+    sql,
+    settings,
+    logLimits: { ...DEFAULT_LOG_LIMITS, ...options.logLimits },
+    wakeups,
+    sweeper,
+    stop: async () => {
+      await wakeups.close();
+      await sweeper.stop();
+    },
+  };
+}

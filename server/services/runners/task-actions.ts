@@ -1,0 +1,141 @@
+import type { Sql } from '../../adapters/db/connect.js';
+import { insertLogLines, lockLogState, saveLogState } from '../../adapters/db/logs.js';
+import { notifyTasksWaiting } from '../../adapters/db/runs.js';
+import { STATUS, statusName } from '../../adapters/db/status.js';
+import {
+  cancelWaitingTasksOfRun, finishTask, markRunCancelRequested, probeTask, releaseTask, renewLease,
+} from '../../adapters/db/tasks.js';
+import type { TaskLease } from '../../adapters/db/tasks.js';
+import { planLogAppend } from './log-plan.js';
+import type { LogLimits } from './log-plan.js';
+import { rollUpJobs } from './rollup.js';
+import { hashToken } from './tokens.js';
+
+// What a runner does with a task it holds. Each call is fenced by the task token and a live lease.
+
+/** The token does not belong to the task (401), or it no longer holds a live lease on it (409). */
+export class TaskAccessError extends Error {
+  constructor(
+    readonly reason: 'unauthorized' | 'lease_lost',
+    readonly details: { status: string; attempt: number; ended_by: string | null } | null = null,
+  ) {
+    super(reason === 'unauthorized'
+      ? 'the task token does not belong to this task'
+      : `this runner no longer holds the task (status ${details?.status}${details?.ended_by ? `, ended by ${details.ended_by}` : ''})`);
+  }
+}
+
+/** A log append would leave a hole: the runner must resend from `expected`. */
+export class LogOffsetGapError extends Error {
+  constructor(readonly expected: number) {
+    super(`log offset is past the lines received so far; send from offset ${expected}`);
+  }
+}
+
+/** Why a fenced call failed: 401 when the token is not the task's, else 409 with the task's current state. */
+export async function accessError(sql: Sql, id: number, tokenHash: string): Promise<TaskAccessError> {
+  const probe = await probeTask(sql, id, tokenHash);
+  if (!probe) return new TaskAccessError('unauthorized');
+  const endedBy = probe.end_reason ?? (probe.status === STATUS.running ? 'lease_expired' : null);
+  return new TaskAccessError('lease_lost', { status: statusName(probe.status), attempt: probe.attempt, ended_by: endedBy });
+}
+
+export async function heartbeat(sql: Sql, id: number, token: string, leaseSeconds: number): Promise<TaskLease> {
+  const hash = hashToken(token);
+  const lease = await renewLease(sql, { id, tokenHash: hash, leaseSeconds });
+  if (!lease) throw await accessError(sql, id, hash);
+  return lease;
+}
+
+export type ReportedStatus = 'running' | 'success' | 'failure' | 'cancelled';
+
+export interface StatusReport {
+  status: ReportedStatus;
+  started_at?: Date | null;
+  stopped_at?: Date | null;
+}
+
+export interface StatusReply {
+  id: number;
+  status: ReportedStatus;
+  attempt?: number;
+  started_at?: Date | null;
+  stopped_at?: Date | null;
+  lease_expires_at?: Date;
+  cancelled?: boolean;
+}
+
+/**
+ * `running` renews the lease (with the runner's start time); a final status ends the attempt and rolls it up into
+ * job and run in the same transaction. Sending the same final status again is answered as the first time.
+ */
+export async function reportStatus(sql: Sql, id: number, token: string, report: StatusReport, leaseSeconds: number): Promise<StatusReply> {
+  const hash = hashToken(token);
+  if (report.status === 'running') {
+    const lease = await renewLease(sql, { id, tokenHash: hash, leaseSeconds, startedAt: report.started_at ?? null });
+    if (!lease) throw await accessError(sql, id, hash);
+    return { id, status: 'running', lease_expires_at: lease.lease_expires_at, cancelled: lease.cancelled };
+  }
+  const finished = await sql.begin(async (tx) => {
+    const row = await finishTask(tx, {
+      id, tokenHash: hash, status: STATUS[report.status], startedAt: report.started_at ?? null, stoppedAt: report.stopped_at ?? null,
+    });
+    if (row) await rollUpJobs(tx, [row.job_id]);
+    return row;
+  });
+  if (finished) {
+    return { id, status: report.status, attempt: finished.attempt, started_at: finished.started_at, stopped_at: finished.stopped_at };
+  }
+  const probe = await probeTask(sql, id, hash);
+  if (probe && probe.end_reason === 'runner' && probe.status === STATUS[report.status]) {
+    return { id, status: report.status, attempt: probe.attempt };
+  }
+  throw await accessError(sql, id, hash);
+}
+
+export interface LogAppend {
+  step: string;
+  lines: readonly string[];
+  offset: number;
+}
+
+/** Stores the lines not stored yet; returns the next offset expected. */
+export async function appendLogs(sql: Sql, id: number, token: string, append: LogAppend, limits: LogLimits): Promise<{ next_offset: number }> {
+  const hash = hashToken(token);
+  const result = await sql.begin(async (tx) => {
+    const state = await lockLogState(tx, id, hash);
+    if (!state) return null;
+    const plan = planLogAppend(state, append.offset, append.lines, limits);
+    if (plan.kind === 'gap') throw new LogOffsetGapError(plan.expected);
+    await insertLogLines(tx, id, append.step, plan.firstLine, plan.lines);
+    if (plan.next.log_lines !== state.log_lines) await saveLogState(tx, id, plan.next);
+    return { next_offset: plan.next.log_lines };
+  });
+  if (!result) throw await accessError(sql, id, hash);
+  return result;
+}
+
+/** Gives the task back to the queue (same attempt, logs dropped) and wakes waiting runners. */
+export async function release(sql: Sql, id: number, token: string): Promise<void> {
+  const hash = hashToken(token);
+  const done = await sql.begin(async (tx) => {
+    const row = await releaseTask(tx, id, hash);
+    if (!row) return false;
+    await rollUpJobs(tx, [row.job_id]);
+    await notifyTasksWaiting(tx, row.repository_id);
+    return true;
+  });
+  if (!done) throw await accessError(sql, id, hash);
+}
+
+/**
+ * Asks a run to stop: its tasks that have not started are cancelled now, running ones are told by their next
+ * heartbeat. Returns false for an unknown run.
+ */
+export async function requestRunCancel(sql: Sql, runId: number): Promise<boolean> {
+  return sql.begin(async (tx) => {
+    const jobs = await cancelWaitingTasksOfRun(tx, runId);
+    await rollUpJobs(tx, jobs);
+    return markRunCancelRequested(tx, runId);
+  });
+}

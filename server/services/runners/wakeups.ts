@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Sql } from '../../adapters/db/connect.js';
+import { TASKS_CHANNEL } from '../../adapters/db/runs.js';
+
+// Wakes claim requests that are waiting for work. One LISTEN connection per process hears `plue_tasks`, which any
+// replica notifies when it queues tasks, so a runner waiting here gets a task created anywhere.
+//
+// Fairness without a thundering herd: waiters queue per label set (FIFO). A notification wakes the oldest waiter
+// of each label set; a woken waiter that gets a task wakes the next one of its set (there may be more work), one
+// that gets nothing ends the chain. A claim that was running while a notification arrived sees the generation
+// change and claims again instead of sleeping, so no notification falls between a claim and its wait.
+
+export type WaitResult = 'woken' | 'timeout' | 'aborted' | 'closed';
+
+export interface WakeupOptions {
+  /** Wake every label set this often even without a notification, in case one was lost. Default 5 s. */
+  pollMs?: number;
+  /** How often to check that the LISTEN connection still hears us (a self-addressed ping). Default 30 s. */
+  pingMs?: number;
+}
+
+interface Waiter {
+  resolve(result: WaitResult): void;
+}
+
+const PING_PREFIX = 'ping:';
+
+export function labelSetKey(labels: readonly string[]): string {
+  return JSON.stringify([...new Set(labels)].sort());
+}
+
+export class TaskWakeups {
+  /** Bumped by every notification; a claimer compares it before and after its claim. */
+  generation = 0;
+  private readonly queues = new Map<string, Waiter[]>();
+  private listener: { unlisten(): Promise<void> } | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private closed = false;
+  private readonly pingId = randomBytes(6).toString('hex');
+  private pingsSent = 0;
+  private pingsHeard = 0;
+  private listens = 0;
+
+  constructor(private readonly sql: Sql, private readonly log: Logger, private readonly options: WakeupOptions = {}) {}
+
+  async start(): Promise<void> {
+    await this.listen();
+    const pollMs = this.options.pollMs ?? 5_000;
+    if (pollMs > 0) this.timers.push(setInterval(() => this.signal(), pollMs).unref());
+    this.timers.push(setInterval(() => void this.checkListener(), this.options.pingMs ?? 30_000).unref());
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Number of claims waiting right now (all label sets). */
+  get waiting(): number {
+    let n = 0;
+    for (const queue of this.queues.values()) n += queue.length;
+    return n;
+  }
+
+  /** Tasks may have arrived: wake the oldest waiter of each label set. */
+  signal(): void {
+    this.generation++;
+    for (const key of [...this.queues.keys()]) this.wakeOne(key, 'woken');
+  }
+
+  /** A woken claimer got a task: let the next waiter with the same labels try too. */
+  passOn(labels: readonly string[]): void {
+    this.wakeOne(labelSetKey(labels), 'woken');
+  }
+
+  /**
+   * Waits until woken, `timeoutMs` passed, `signal` aborted or the process stops. Returns 'woken' at once when a
+   * notification came after the caller read `seenGeneration`.
+   */
+  wait(labels: readonly string[], seenGeneration: number, timeoutMs: number, signal?: AbortSignal): Promise<WaitResult> {
+    if (this.closed) return Promise.resolve('closed');
+    if (signal?.aborted) return Promise.resolve('aborted');
+    if (this.generation !== seenGeneration) return Promise.resolve('woken');
+    const key = labelSetKey(labels);
+    return new Promise<WaitResult>((resolve) => {
+      const queue = this.queues.get(key) ?? [];
+      this.queues.set(key, queue);
+      const finish = (result: WaitResult) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const index = queue.indexOf(waiter);
+        if (index >= 0) queue.splice(index, 1);
+        if (queue.length === 0 && this.queues.get(key) === queue) this.queues.delete(key);
+        resolve(result);
+      };
+      const waiter: Waiter = { resolve: finish };
+      const onAbort = () => finish('aborted');
+      const timer = setTimeout(() => finish('timeout'), Math.max(0, timeoutMs));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      queue.push(waiter);
+    });
+  }
+
+  /** Answers every waiter ('closed') and stops listening. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const queue of [...this.queues.values()]) for (const w of [...queue]) w.resolve('closed');
+    await this.listener?.unlisten().catch(() => undefined);
+  }
+
+  private wakeOne(key: string, result: WaitResult): void {
+    this.queues.get(key)?.[0]?.resolve(result);
+  }
+
+  private async listen(): Promise<void> {
+    this.listener = await this.sql.listen(
+      TASKS_CHANNEL,
+      (payload) => this.onNotify(payload),
+      () => this.onListen(),
+    );
+  }
+
+  private onNotify(payload: string): void {
+    if (payload.startsWith(PING_PREFIX)) {
+      if (payload === `${PING_PREFIX}${this.pingId}:${this.pingsSent}`) this.pingsHeard = this.pingsSent;
+      return;
+    }
+    this.signal();
+  }
+
+  private onListen(): void {
+    this.listens++;
+    // Notifications sent while the connection was down are lost: everyone claims again.
+    if (this.listens > 1) {
+      this.log.info('task notifications: listening again after a lost connection');
+      this.signal();
+    }
+  }
+
+  /** postgres.js re-listens after a lost connection, but gives up if the database is still down then. */
+  private async checkListener(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (this.pingsHeard !== this.pingsSent) {
+        this.log.warn('task notifications: LISTEN connection is not hearing pings; listening again');
+        await this.listener?.unlisten().catch(() => undefined);
+        await this.listen();
+        this.signal();
+      }
+      this.pingsSent++;
+      await this.sql`select pg_notify(${TASKS_CHANNEL}, ${`${PING_PREFIX}${this.pingId}:${this.pingsSent}`})`;
+    } catch (error) {
+      this.log.warn({ err: String(error) }, 'task notifications: cannot check the LISTEN connection');
+    }
+  }
+}

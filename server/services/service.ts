@@ -1,0 +1,123 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { openDatabase } from '../adapters/db/connect.js';
+import type { Database } from '../adapters/db/connect.js';
+import { migrate } from '../adapters/db/migrate.js';
+import { loadPythonParser } from '../adapters/tree-sitter.js';
+import { RefWatcher } from '../adapters/watch/ref-watcher.js';
+import { watchReposDir } from '../adapters/watch/repos-dir-watcher.js';
+import type { Config } from '../config.js';
+import { buildApp } from '../http/app.js';
+import { createDemoRepository, installPostReceiveHook, postReceiveHookScript } from './demo.js';
+import { loadHookToken } from './hook-token.js';
+import { RepositoryRegistry } from './ingest/registry.js';
+import { startRunnerServices } from './runners/runner-services.js';
+import type { RunnerServiceOptions, RunnerServices } from './runners/runner-services.js';
+import { loadRegistrationToken } from './runners/tokens.js';
+import { refreshDefinitions } from './trigger/refresh-definitions.js';
+import { TriggerLoop } from './trigger/trigger-loop.js';
+import type { TriggerLoopOptions } from './trigger/trigger-loop.js';
+import { WorkflowSource } from './trigger/workflow-source.js';
+
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
+export const BIN_PATH = path.join(PACKAGE_ROOT, 'bin', 'plue-trigger.js');
+const RESYNC_MS = 2000;
+
+export interface Service {
+  app: FastifyInstance;
+  url: string;
+  db: Database;
+  registry: RepositoryRegistry;
+  trigger: TriggerLoop;
+  hookToken: string;
+  hookScript: string;
+  demoRepository: string | null;
+  runners: RunnerServices;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Start the HTTP server; tests may use `app.inject()` without a socket. */
+  listen?: boolean;
+  trigger?: TriggerLoopOptions;
+  watchDebounceMs?: number;
+  /** Watch refs with chokidar (default true); off, only the hook and start-up catch-up see pushes. */
+  watch?: boolean;
+  runners?: RunnerServiceOptions;
+}
+
+export async function startService(config: Config, log: Logger, options: ServiceOptions = {}): Promise<Service> {
+  const db = await openDatabase({ url: config.databaseUrl ?? undefined, dataDir: config.dataDir, log });
+  const closers: Array<() => Promise<void>> = [() => db.close()];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch((error: unknown) => log.warn({ err: String(error) }, 'error while stopping'));
+  };
+  try {
+    await migrate(db.sql, { log });
+    const hookToken = await loadHookToken(config.hookToken, config.dataDir);
+    const source = new WorkflowSource(await loadPythonParser(), config.maxWorkflowBytes);
+    const demoRepository = config.createDemo
+      ? await createDemoRepository(config.reposDir, path.join(PACKAGE_ROOT, 'test-repo'))
+      : null;
+
+    const trigger = new TriggerLoop({
+      sql: db.sql, source, log, maxChangedFiles: config.maxChangedFiles, maxAttempts: 5,
+      gitDirOf: async (repo) => registry.list().find((r) => r.row.id === repo.id)?.gitDir ?? null,
+    }, options.trigger);
+    closers.push(() => trigger.stop());
+
+    // Repositories whose last ref sync failed (database down, say) are diffed again until it works.
+    const dirty = new Set<string>();
+    const sync = (key: string) => registry.refsChanged(key).then(
+      () => { dirty.delete(key); },
+      (error: unknown) => {
+        if (!dirty.has(key)) log.warn({ repository: key, err: String(error) }, 'cannot record ref changes; will retry');
+        dirty.add(key);
+      },
+    );
+    const watcher = new RefWatcher({
+      debounceMs: options.watchDebounceMs,
+      onSignal: (key) => void sync(key),
+      onError: (error) => log.warn({ err: String(error) }, 'file watcher error'),
+    });
+    closers.push(() => watcher.close());
+    const registry: RepositoryRegistry = new RepositoryRegistry(db.sql, config.reposDir, log, {
+      onEvents: (id) => trigger.kick(id),
+      onRegistered: (repo) => refreshDefinitions(db.sql, source, repo).then(() => undefined, (error: unknown) =>
+        log.warn({ repository: repo.key, err: String(error) }, 'cannot read the default branch workflows')),
+      onWatched: (repo) => options.watch !== false && watcher.add({ key: repo.key, gitDir: repo.gitDir, workDir: repo.bare ? null : path.dirname(repo.gitDir) }),
+      onUnwatched: (key) => watcher.remove(key),
+    });
+    const resync = setInterval(() => { for (const key of dirty) void sync(key); }, RESYNC_MS);
+    closers.push(async () => clearInterval(resync));
+
+    const started = Date.now();
+    await registry.scan('startup');
+    log.info({ repositories: registry.list().length, ms: Date.now() - started }, `watching ${registry.list().length} repositories under ${config.reposDir}`);
+    const reposWatcher = watchReposDir(config.reposDir, {
+      onChange: () => void registry.scan('watcher').catch((error: unknown) => log.warn({ err: String(error) }, 'cannot rescan repositories')),
+      onError: (error) => log.warn({ err: String(error) }, 'repos folder watcher error'),
+    });
+    closers.push(() => reposWatcher.close());
+    trigger.start();
+
+    const registration = await loadRegistrationToken(config.runnerRegistrationToken, config.dataDir);
+    if (registration.generated) log.info(`runner registration token (printed once; kept in ${registration.file}): ${registration.token}`);
+    const runners = await startRunnerServices(db.sql, log, {
+      registrationToken: registration.token, leaseSeconds: config.runnerLeaseSeconds, maxAttempts: config.runnerMaxAttempts,
+    }, options.runners);
+    closers.push(() => runners.stop());
+
+    const app = await buildApp({ sql: db.sql, log, registry, hookToken, runners });
+    closers.push(() => app.close());
+    const url = options.listen === false ? config.serverUrl : await app.listen({ port: config.port, host: config.host });
+    const hookScript = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookToken });
+    if (demoRepository) await installPostReceiveHook(demoRepository, hookScript);
+    return { app, url, db, registry, trigger, hookToken, hookScript, demoRepository, runners, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,103 @@
+import { writeFile, chmod } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Service } from '../../server/services/service.js';
+import { commitFiles, createBareRepo, createTempDir, createWorkRepo, git, push, removeTempDirs } from '../git/fixtures.js';
+import { useTestDatabase } from '../support/db.js';
+import { runsOf, startTestService, waitFor, waitForPushTriggered } from '../support/service.js';
+
+const CI = `from plue import workflow
+
+@workflow(name="CI", on="push")
+async def ci(ctx):
+    pass
+`;
+
+const db = useTestDatabase();
+let reposDir: string;
+const services: Service[] = [];
+
+beforeAll(async () => {
+  reposDir = await createTempDir('plue-repos-');
+});
+
+afterAll(async () => {
+  for (const s of services) await s.close();
+  await removeTempDirs();
+});
+
+async function installHook(bare: string, service: Service): Promise<void> {
+  const file = path.join(bare, 'hooks', 'post-receive');
+  await writeFile(file, service.hookScript);
+  await chmod(file, 0o755);
+}
+
+async function newRepo(name: string): Promise<{ bare: string; work: string }> {
+  const bare = await createBareRepo(path.join(reposDir, 'acme', `${name}.git`));
+  const work = await createWorkRepo(bare);
+  return { bare, work };
+}
+
+describe('post-receive hook', () => {
+  it('delivers a push with the watcher off; the run exists right after the push is triggered', async () => {
+    const { bare, work } = await newRepo('hooked');
+    const service = await startTestService({ databaseUrl: db.url, reposDir, watch: false });
+    services.push(service);
+    await installHook(bare, service);
+    const sha = await commitFiles(work, { '.plue/workflows/ci.py': CI }, 'first');
+    await push(work, 'main');
+    await waitForPushTriggered(db.sql, 'refs/heads/main', sha);
+    const runs = await runsOf(db.sql, 'acme', 'hooked');
+    expect(runs.map((r) => [r.workflow_name, r.commit_sha])).toEqual([['CI', sha]]);
+    const [event] = await db.sql<{ source: string }[]>`select source from events where payload->>'after' = ${sha}`;
+    expect(event?.source).toBe('hook');
+    await service.close();
+    services.splice(services.indexOf(service), 1);
+  });
+
+  it('never fails a push, even when the service is down', async () => {
+    const { bare, work } = await newRepo('orphan');
+    await writeFile(path.join(bare, 'hooks', 'post-receive'), (await startStoppedHookScript()));
+    await chmod(path.join(bare, 'hooks', 'post-receive'), 0o755);
+    await commitFiles(work, { 'a.txt': 'a' }, 'a');
+    const output = await git(['push', 'origin', 'main'], work);
+    expect(output).toBeDefined();
+  });
+});
+
+describe('exactly once', () => {
+  it('the same pushes seen by watcher and hook, and by two services on one database, give one run each', async () => {
+    const { bare, work } = await newRepo('twice');
+    const a = await startTestService({ databaseUrl: db.url, reposDir });
+    const b = await startTestService({ databaseUrl: db.url, reposDir });
+    services.push(a, b);
+    await installHook(bare, a);
+    await waitFor(async () => a.registry.get('acme/twice') && b.registry.get('acme/twice'), 'both services to watch the repository');
+    const shas: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      shas.push(await commitFiles(work, { '.plue/workflows/ci.py': CI, 'n.txt': String(i) }, `push ${i}`));
+      await push(work, 'main');
+    }
+    await git(['checkout', '-q', '-b', 'topic'], work);
+    shas.push(await commitFiles(work, { 'topic.txt': 't' }, 'topic'));
+    await push(work, 'topic');
+    await waitForPushTriggered(db.sql, 'refs/heads/topic', shas.at(-1)!);
+    await waitFor(async () => (await db.sql`select 1 from events where status = 'pending'`).length === 0, 'no pending events');
+    const runs = await runsOf(db.sql, 'acme', 'twice');
+    const perCommit = new Map<string, number>();
+    for (const r of runs) perCommit.set(r.commit_sha, (perCommit.get(r.commit_sha) ?? 0) + 1);
+    expect([...perCommit.values()].every((n) => n === 1)).toBe(true);
+    // Pushes close together may be seen as one update (the watcher lists the refs once), but the last commit of
+    // each ref always gets its run.
+    expect(perCommit.get(shas[7]!)).toBe(1);
+    expect(perCommit.get(shas[8]!)).toBe(1);
+    expect(runs.map((r) => r.run_number)).toEqual(runs.map((_, i) => i + 1));
+  });
+});
+
+async function startStoppedHookScript(): Promise<string> {
+  const service = await startTestService({ databaseUrl: db.url, reposDir: await createTempDir('plue-empty-'), watch: false });
+  const script = service.hookScript;
+  await service.close();
+  return script;
+}

@@ -1,0 +1,117 @@
+// Real git repositories in temporary folders, for tests (also the end-to-end ones).
+// Nothing depends on the machine's git config: global/system config are disabled
+// for this process and its children (which includes the adapter under test).
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+process.env.GIT_CONFIG_GLOBAL = '/dev/null';
+process.env.GIT_CONFIG_NOSYSTEM = '1';
+
+export const testGitEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_AUTHOR_NAME: 'Test Author',
+  GIT_AUTHOR_EMAIL: 'author@example.com',
+  GIT_COMMITTER_NAME: 'Test Committer',
+  GIT_COMMITTER_EMAIL: 'committer@example.com',
+  LC_ALL: 'C',
+};
+
+const CONFIG = ['-c', 'init.defaultBranch=main', '-c', 'core.autocrlf=false', '-c', 'commit.gpgSign=false', '-c', 'tag.gpgSign=false'];
+
+/** Runs git in `cwd` with the test config; resolves with stdout minus the final newline. */
+export function git(args: readonly string[], cwd: string, options: { input?: string } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      [...CONFIG, ...args],
+      { cwd, env: testGitEnv, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`git ${args.join(' ')} (in ${cwd}) failed: ${stderr || error.message}`));
+        else resolve(stdout.replace(/\n$/, ''));
+      },
+    );
+    child.stdin?.end(options.input);
+  });
+}
+
+const tempDirs: string[] = [];
+
+export async function createTempDir(prefix = 'plue-git-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Removes every folder made by createTempDir (call it in afterAll). */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
+/** `git init --bare` at `path` (default: `<temp>/repo.git`), HEAD → main. */
+export async function createBareRepo(path?: string): Promise<string> {
+  const repo = path ?? join(await createTempDir(), 'repo.git');
+  await mkdir(repo, { recursive: true });
+  await git(['init', '-q', '--bare'], repo);
+  await git(['symbolic-ref', 'HEAD', 'refs/heads/main'], repo);
+  return repo;
+}
+
+/** A non-bare repository: a clone of `cloneOf` (remote `origin`), or a fresh `git init`. */
+export async function createWorkRepo(cloneOf?: string, path?: string): Promise<string> {
+  const work = path ?? join(await createTempDir(), 'work');
+  if (cloneOf !== undefined) {
+    await git(['clone', '-q', cloneOf, work], dirname(work));
+  } else {
+    await mkdir(work, { recursive: true });
+    await git(['init', '-q'], work);
+  }
+  await git(['symbolic-ref', 'HEAD', 'refs/heads/main'], work).catch(() => undefined);
+  return work;
+}
+
+/** Content of a file; null deletes it; symlink/gitlink make those tree entries. */
+export type FileSpec = string | Buffer | null | { symlink: string } | { gitlink: string };
+
+/** Writes `files` in the work tree, stages everything and commits; returns the commit id. */
+export async function commitFiles(
+  work: string,
+  files: Record<string, FileSpec>,
+  message = 'commit',
+  options: { allowEmpty?: boolean } = {},
+): Promise<string> {
+  const gitlinks: Array<[string, string]> = [];
+  for (const [path, spec] of Object.entries(files)) {
+    const target = join(work, path);
+    await rm(target, { recursive: true, force: true });
+    if (spec === null) continue;
+    if (typeof spec === 'object' && 'gitlink' in spec) {
+      gitlinks.push([path, spec.gitlink]);
+      continue;
+    }
+    await mkdir(dirname(target), { recursive: true });
+    if (typeof spec === 'object' && 'symlink' in spec) await symlink(spec.symlink, target);
+    else await writeFile(target, spec);
+  }
+  await git(['add', '-A'], work);
+  for (const [path, id] of gitlinks) {
+    await git(['update-index', '--add', '--cacheinfo', `160000,${id},${path}`], work);
+  }
+  await git(['commit', '-q', '--no-verify', '-m', message, ...(options.allowEmpty ? ['--allow-empty'] : [])], work);
+  return revParse(work, 'HEAD');
+}
+
+/** `git push origin <refspec>` (with --force when asked). */
+export async function push(work: string, refspec: string, options: { force?: boolean; remote?: string } = {}): Promise<void> {
+  await git(['push', '-q', ...(options.force ? ['--force'] : []), options.remote ?? 'origin', refspec], work);
+}
+
+export function revParse(repo: string, revision: string): Promise<string> {
+  return git(['rev-parse', '--verify', '-q', revision], repo);
+}
+
+export const ZERO_ID = '0'.repeat(40);

@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  GitError,
+  commitExists,
+  defaultBranch,
+  isAncestor,
+  listRefs,
+  peelToCommit,
+  peelToCommits,
+} from '../../server/adapters/git/index.js';
+import { commitFiles, createBareRepo, createTempDir, createWorkRepo, git, push, removeTempDirs, revParse } from './fixtures.js';
+
+afterAll(removeTempDirs);
+
+describe('listRefs', () => {
+  let bare: string;
+  let work: string;
+  let first: string;
+  let second: string;
+  let annotated: string;
+
+  beforeAll(async () => {
+    bare = await createBareRepo();
+    work = await createWorkRepo(bare);
+    first = await commitFiles(work, { 'a.txt': 'a' });
+    second = await commitFiles(work, { 'b.txt': 'b' });
+    await git(['tag', 'light', first], work);
+    await git(['tag', '-a', 'annotated', '-m', 'release', second], work);
+    annotated = await revParse(work, 'refs/tags/annotated');
+    await push(work, 'main');
+    await push(work, `${first}:refs/heads/feature/x`);
+    await push(work, '--tags');
+    // Refs outside heads and tags are not listed.
+    await git(['update-ref', 'refs/pull/1/head', first], bare);
+    await git(['update-ref', 'refs/notes/commits', first], bare);
+  });
+
+  const expected = () =>
+    new Map([
+      ['refs/heads/feature/x', first],
+      ['refs/heads/main', second],
+      ['refs/tags/annotated', annotated],
+      ['refs/tags/light', first],
+    ]);
+
+  it('lists branches and tags as loose refs; an annotated tag gives the tag object', async () => {
+    expect(annotated).not.toBe(second);
+    expect(await listRefs(bare)).toEqual(expected());
+  });
+
+  it('lists the same after git pack-refs, and sees loose refs that override packed ones', async () => {
+    await git(['pack-refs', '--all'], bare);
+    expect(await listRefs(bare)).toEqual(expected());
+    const third = await commitFiles(work, { 'c.txt': 'c' });
+    await push(work, 'main');
+    expect((await listRefs(bare)).get('refs/heads/main')).toBe(third);
+    await git(['update-ref', '-d', 'refs/tags/light'], bare);
+    expect((await listRefs(bare)).has('refs/tags/light')).toBe(false);
+  });
+
+  it('peels tags to the commit to read workflows from', async () => {
+    expect(await peelToCommit(bare, annotated)).toBe(second);
+    expect(await peelToCommit(bare, first)).toBe(first);
+    const tree = await revParse(bare, `${first}^{tree}`);
+    const missing = 'f'.repeat(40);
+    expect(await peelToCommits(bare, [annotated, tree, missing])).toEqual(
+      new Map([[annotated, second], [tree, null], [missing, null]]),
+    );
+  });
+
+  it('returns an empty map for an empty repository', async () => {
+    expect(await listRefs(await createBareRepo())).toEqual(new Map());
+  });
+
+  it('is fast with thousands of refs, loose or packed', async () => {
+    const many = await createBareRepo();
+    const seed = await createWorkRepo(many);
+    const commit = await commitFiles(seed, { 'a.txt': 'a' });
+    await push(seed, 'main');
+    const count = 5000;
+    const lines = Array.from({ length: count }, (_, i) => `create refs/heads/branch-${i} ${commit}\n`).join('');
+    await git(['update-ref', '--stdin'], many, { input: lines });
+
+    for (const pack of [false, true]) {
+      if (pack) await git(['pack-refs', '--all'], many);
+      const started = performance.now();
+      const refs = await listRefs(many);
+      expect(refs.size).toBe(count + 1);
+      expect(refs.get('refs/heads/branch-4321')).toBe(commit);
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
+  });
+
+  it('throws a GitError with git\'s message for a folder that is not a repository', async () => {
+    const error = await listRefs(await createTempDir()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitError);
+    expect((error as GitError).stderr).toMatch(/not a git repository/);
+    expect((error as GitError).message).toMatch(/for-each-ref/);
+  });
+});
+
+describe('defaultBranch', () => {
+  it.each([
+    ['HEAD → main in an empty repository', [], 'main'],
+    ['HEAD → trunk', [['symbolic-ref', 'HEAD', 'refs/heads/trunk']], 'trunk'],
+    ['HEAD outside refs/heads', [['symbolic-ref', 'HEAD', 'refs/other/x']], null],
+  ])('%s', async (_label, commands, expected) => {
+    const bare = await createBareRepo();
+    for (const args of commands) await git(args, bare);
+    expect(await defaultBranch(bare)).toBe(expected);
+  });
+
+  it('is null when HEAD is detached', async () => {
+    const work = await createWorkRepo();
+    const commit = await commitFiles(work, { 'a.txt': 'a' });
+    await git(['checkout', '-q', '--detach', commit], work);
+    expect(await defaultBranch(`${work}/.git`)).toBeNull();
+  });
+});
+
+describe('commitExists and isAncestor', () => {
+  let bare: string;
+  let parent: string;
+  let child: string;
+  let sibling: string;
+  let tag: string;
+
+  beforeAll(async () => {
+    bare = await createBareRepo();
+    const work = await createWorkRepo(bare);
+    parent = await commitFiles(work, { 'a.txt': 'a' });
+    child = await commitFiles(work, { 'b.txt': 'b' });
+    await git(['checkout', '-q', '-b', 'side', parent], work);
+    sibling = await commitFiles(work, { 'c.txt': 'c' });
+    await git(['tag', '-a', 'v1', '-m', 'v1', child], work);
+    tag = await revParse(work, 'refs/tags/v1');
+    await push(work, 'main');
+    await push(work, 'side');
+    await push(work, 'v1');
+  });
+
+  it.each([
+    ['a commit', () => parent, true],
+    ['an annotated tag of a commit', () => tag, true],
+    ['a missing id', () => 'e'.repeat(40), false],
+    ['the zero id', () => '0'.repeat(40), false],
+  ])('commitExists: %s', async (_label, id, expected) => {
+    expect(await commitExists(bare, id())).toBe(expected);
+  });
+
+  it.each([
+    ['parent → child (fast-forward)', () => [parent, child], true],
+    ['child → parent', () => [child, parent], false],
+    ['a commit → itself', () => [child, child], true],
+    ['siblings (forced update)', () => [child, sibling], false],
+  ])('isAncestor: %s', async (_label, pair, expected) => {
+    const [a, b] = pair() as [string, string];
+    expect(await isAncestor(bare, a, b)).toBe(expected);
+  });
+
+  it('isAncestor throws a GitError when a commit is missing', async () => {
+    await expect(isAncestor(bare, 'e'.repeat(40), child)).rejects.toBeInstanceOf(GitError);
+  });
+
+  it('rejects object names that would read as options', async () => {
+    await expect(commitExists(bare, '--all')).rejects.toThrow(/invalid git object name/);
+  });
+});
