@@ -107,6 +107,11 @@ export async function seedTasks(sql: Sql, repositoryId: number, count: number, r
   });
 }
 
+/** Fresh planner statistics after a bulk seed, as autovacuum would leave them after such a burst. */
+export async function analyzeTasks(sql: Sql): Promise<void> {
+  await sql`analyze workflow_tasks, workflow_jobs`;
+}
+
 export interface TaskState {
   id: number;
   job_id: number;

@@ -37,16 +37,20 @@ export interface ClaimRequest {
  * Takes the oldest waiting task whose job's `runs_on` labels are all among `labels`, in ONE statement: the row is
  * locked with SKIP LOCKED and updated in the same statement, so two claimers can never take the same task, and a
  * claimer that loses the race simply gets the next one or none. Its job and run become running too.
+ *
+ * The label test is a per-row subquery rather than a join so that the plan stays a walk of the partial index on
+ * waiting tasks in id order that stops at the first fit (once statistics show more than a handful waiting).
  */
 export async function claimTask(db: Queryable, claim: ClaimRequest): Promise<ClaimedTask | null> {
   const [row] = await db<ClaimedTask[]>`
     with picked as (
       select t.id
-      from workflow_tasks t join workflow_jobs j on j.id = t.job_id
-      where t.status = ${STATUS.waiting} and ${db.json(claim.labels as string[])}::jsonb @> j.runs_on
+      from workflow_tasks t
+      where t.status = ${STATUS.waiting}
+        and ${db.json(claim.labels as string[])}::jsonb @> (select j.runs_on from workflow_jobs j where j.id = t.job_id)
       order by t.id
       limit 1
-      for update of t skip locked
+      for update skip locked
     ), claimed as (
       update workflow_tasks t
       set status = ${STATUS.running}, runner_id = ${claim.runnerId}, token_hash = ${claim.tokenHash},

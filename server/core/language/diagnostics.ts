@@ -1,4 +1,5 @@
 // Collecting diagnostics while a file is read. Problems in the user's file are data, never exceptions.
+import type { DiagnosticCode } from './diagnostic-codes.js';
 import type { Diagnostic, Severity } from './model.js';
 
 /** A 1-based line and column (UTF-16 code units, as tree-sitter reports them for JS strings). */
@@ -13,11 +14,11 @@ export class DiagnosticList {
   private readonly items: Diagnostic[] = [];
   private readonly seen = new Set<string>();
 
-  error(code: string, message: string, at: Position): void {
+  error(code: DiagnosticCode, message: string, at: Position): void {
     this.add('error', code, message, at);
   }
 
-  warning(code: string, message: string, at: Position): void {
+  warning(code: DiagnosticCode, message: string, at: Position): void {
     this.add('warning', code, message, at);
   }
 
@@ -30,7 +31,7 @@ export class DiagnosticList {
     return [...this.items].sort((a, b) => a.line - b.line || a.column - b.column);
   }
 
-  private add(severity: Severity, code: string, message: string, at: Position): void {
+  private add(severity: Severity, code: DiagnosticCode, message: string, at: Position): void {
     const key = `${at.line}:${at.column}:${code}:${message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);

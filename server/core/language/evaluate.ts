@@ -147,7 +147,7 @@ export class Evaluator {
     const name = textOf(node, this.source);
     const lookup = this.scope.constant(name, node.startIndex);
     if ('value' in lookup) return this.value(lookup.value, depth + 1);
-    if (PLUE_FUNCTIONS.has(this.scope.plueNameOf(node) ?? '') && lookup.problem.includes('not defined')) {
+    if (PLUE_FUNCTIONS.has(this.scope.plueNameOf(node) ?? '')) {
       return this.nonStatic(node, `\`${name}\` is a function; call it, as in \`${name}()\``, false);
     }
     return this.nonStatic(node, lookup.problem, false);

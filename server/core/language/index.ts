@@ -7,3 +7,5 @@ export { defaultWorkflowName, isWorkflowPath, fileStem, WORKFLOWS_DIRECTORY } fr
 export { globSyntaxError } from './glob-syntax.js';
 export { cronError } from './cron.js';
 export { concurrencyError, CONCURRENCY_PLACEHOLDERS } from './concurrency.js';
+export { DIAGNOSTIC_CODES } from './diagnostic-codes.js';
+export type { DiagnosticCode } from './diagnostic-codes.js';

@@ -24,7 +24,8 @@ export class ModuleScope {
   private readonly moduleNames = new Set(['plue']);
   /** Local name → name in `plue`, from `from plue import workflow as wf`. */
   private readonly importedNames = new Map<string, string>();
-  private bindings: Map<string, Binding[]> | undefined;
+  /** Bindings per name, collected on first lookup of that name. */
+  private readonly bindings = new Map<string, Binding[]>();
 
   constructor(
     private readonly statements: readonly TopLevelStatement[],
@@ -55,14 +56,18 @@ export class ModuleScope {
 
   /** The value node of module constant `name` used at source index `usedAt`, or why it is not a constant. */
   constant(name: string, usedAt: number): ConstantLookup {
-    this.bindings ??= this.collectBindings();
-    const bindings = this.bindings.get(name) ?? [];
+    let bindings = this.bindings.get(name);
+    if (bindings === undefined) {
+      bindings = this.collectBindings(name);
+      this.bindings.set(name, bindings);
+    }
     const first = bindings[0];
     if (first === undefined) {
       return { problem: `\`${name}\` is not defined at module level; workflow options must be literals or module-level constants` };
     }
     if (bindings.length > 1) {
-      const lines = bindings.map((b) => b.line).join(', ');
+      const shown = bindings.slice(0, 5).map((b) => b.line).join(', ');
+      const lines = bindings.length > 5 ? `${shown}, …` : shown;
       return { problem: `\`${name}\` is bound ${bindings.length} times at module level (lines ${lines}); a constant must be assigned exactly once` };
     }
     if (first.kind === 'other') {
@@ -96,15 +101,28 @@ export class ModuleScope {
     }
   }
 
-  private collectBindings(): Map<string, Binding[]> {
-    const bindings = new Map<string, Binding[]>();
-    const bind = (name: string, binding: Binding): void => {
-      const list = bindings.get(name);
-      if (list === undefined) bindings.set(name, [binding]);
-      else list.push(binding);
-    };
-    const collector = new BindingCollector(this.source, bind);
-    for (const { node, type } of this.statements) collector.statement(node, type, undefined);
+  /**
+   * Every module-level binding of `name`. Only statements whose text contains `name` can bind it, and finding
+   * those is a plain string search, so most statements of a big file are never looked at through wasm.
+   */
+  private collectBindings(name: string): Binding[] {
+    const bindings: Binding[] = [];
+    const collector = new BindingCollector(this.source, (bound, binding) => {
+      if (bound === name) bindings.push(binding);
+    });
+    let index = 0;
+    for (let at = this.source.indexOf(name); at >= 0; at = this.source.indexOf(name, at + name.length)) {
+      // Statements are in source order: skip to the one containing `at` (a statement ends where the next begins).
+      while (index + 1 < this.statements.length && (this.statements[index + 1] as TopLevelStatement).node.startIndex <= at) index++;
+      const statement = this.statements[index];
+      if (statement === undefined || statement.node.startIndex > at) continue;
+      collector.statement(statement.node, statement.type, undefined);
+      // The statement is done: continue the search after it.
+      const next = this.statements[index + 1];
+      if (next === undefined) break;
+      at = Math.max(at, next.node.startIndex - name.length);
+      index++;
+    }
     return bindings;
   }
 }

@@ -1,4 +1,5 @@
 // Checks across all workflow files of one repository.
+import type { DiagnosticCode } from './diagnostic-codes.js';
 import type { ParsedFile, Workflow } from './model.js';
 
 /**
@@ -20,7 +21,7 @@ export function checkRepository(files: readonly ParsedFile[]): ParsedFile[] {
     const list = added.get(entry.file) ?? [];
     list.push({
       severity: 'error',
-      code: 'duplicate-name',
+      code: 'duplicate-name' satisfies DiagnosticCode,
       message: `A workflow named \`${entry.workflow.name}\` is already defined at ${first.file.path}:${first.workflow.line}; give this one another \`name=\`.`,
       line: entry.workflow.line,
       column: 1,

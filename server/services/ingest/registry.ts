@@ -74,14 +74,20 @@ export class RepositoryRegistry {
 
   /** Updates reported by a post-receive hook for the repository at `repoPath`. */
   async hookUpdates(repoPath: string, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
-    const resolved = await resolveRepository(repoPath);
-    if (!resolved) throw new UnknownRepositoryError(`${repoPath} is not a git repository`);
-    let repo = this.list().find((r) => samePath(r.gitDir, resolved.gitDir));
+    let repo = this.list().find((r) => samePath(r.gitDir, repoPath));
     if (!repo) {
+      const resolved = await resolveRepository(repoPath);
+      if (!resolved) throw new UnknownRepositoryError(`${repoPath} is not a git repository`);
+      repo = this.list().find((r) => samePath(r.gitDir, resolved.gitDir));
+      if (repo) return this.recordHook(repo, updates);
       const found = this.identify(resolved.gitDir, resolved.bare);
       if (!found) throw new UnknownRepositoryError(`${repoPath} is not under the repositories folder ${this.reposDir}`);
       repo = await this.adopt({ ...found, ...resolved }, 'hook', updates);
     }
+    return this.recordHook(repo, updates);
+  }
+
+  private async recordHook(repo: KnownRepository, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
     const { events } = await recordHookUpdates(this.sql, repo.row, repo.gitDir, updates);
     if (events.length > 0) this.listener.onEvents(repo.row.id);
     return { repository: repo.key, events: events.length };

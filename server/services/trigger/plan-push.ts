@@ -1,4 +1,4 @@
-import { changedFiles, commitExists, isAncestor, peelToCommit } from '../../adapters/git/index.js';
+import { changedFiles, commitExists, GitError, isAncestor, peelToCommit } from '../../adapters/git/index.js';
 import type { PushTrigger } from '../../core/language/model.js';
 import type { PushEvent } from '../../core/match/event.js';
 import { isZeroSha } from '../../core/refs/diff.js';
@@ -51,5 +51,10 @@ export async function planPush(
 
 /** A `before` that is gone from the repository (rewritten and collected) counts as a forced update. */
 async function fastForward(gitDir: string, before: string, after: string): Promise<boolean> {
-  return (await commitExists(gitDir, before)) && isAncestor(gitDir, before, after);
+  try {
+    return await isAncestor(gitDir, before, after);
+  } catch (error) {
+    if (error instanceof GitError && !(await commitExists(gitDir, before))) return false;
+    throw error;
+  }
 }

@@ -71,6 +71,8 @@ describe('diagnostics', () => {
     ['name bound by a for loop', `for ON in []: pass\n${decorated('on=ON')}`, ['non-static 3:14']],
     ['name bound by def', `def ON(): pass\n${decorated('on=ON')}`, ['non-static 3:14']],
     ['name assigned in an if block', `if x:\n    ON = "push"\n${decorated('on=ON')}`, ['non-static 4:14']],
+    ['name assigned twice on one line', `ON = "push"; ON = "chat"\n${decorated('on=ON')}`, ['non-static 3:14']],
+    ['name assigned twice with decoys', `# ON is set below\nCONFIG = 1\nON = "push"\nDONE = ON\nON = "chat"\n${decorated('on=ON')}`, ['non-static 7:14']],
     ['name unpacked', `ON, OFF = "push", "chat"\n${decorated('on=ON')}`, ['non-static 3:14']],
     ['non-static value inside a constant', `ON = [f"{x}"]\n${decorated('on=ON')}`, ['non-static 1:7']],
     ['constant used twice reports once', `ON = ["push", f"{x}"]\n${decorated('on=ON')}${decorated('on=ON')}`, ['non-static 1:15']],

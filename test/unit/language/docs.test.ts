@@ -2,7 +2,7 @@
 // list of `code line:column`), and a ```text block right after it, if any, is the exact `check` output.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkRepository } from '../../../server/core/language/index.js';
+import { checkRepository, DIAGNOSTIC_CODES } from '../../../server/core/language/index.js';
 import { checkOutput, codes, parse } from './parser.js';
 
 interface Example {
@@ -53,5 +53,20 @@ describe('docs/workflows.md examples', () => {
     if (file === undefined) return;
     expect(codes(file)).toEqual(example.expected);
     if (example.output !== undefined) expect(checkOutput(file)).toEqual(example.output);
+  });
+});
+
+describe('docs/workflows.md diagnostics reference', () => {
+  const markdown = readFileSync(DOC_PATH, 'utf8');
+
+  it.each(DIAGNOSTIC_CODES.map((code) => [code]))('documents %s in its own section', (code) => {
+    expect(markdown).toMatch(new RegExp(`^### \`${code}\``, 'm'));
+    expect(markdown).toContain(`| [\`${code}\`](#`);
+  });
+
+  it('documents no other codes', () => {
+    const documented = [...markdown.matchAll(/^### `([a-z0-9-]+)`/gm)].map((m) => m[1]);
+    const triggerSections = ['push', 'pull_request', 'issue', 'chat', 'manual', 'schedule'];
+    expect(documented.filter((c) => !triggerSections.includes(c as string)).sort()).toEqual([...DIAGNOSTIC_CODES].sort());
   });
 });

@@ -1,0 +1,176 @@
+// npm run bench:claim — how fast tasks reach runners, and how many claim-and-complete cycles per second.
+//
+//   wake-up latency   a runner waits in a claim on the HTTP server; another connection pool (as another replica
+//                     would) inserts a run and notifies; time from the start of that insert until the runner
+//                     holds the task (its claim reply arrived).
+//   SQL level         8 connections, each claiming with the claim statement and completing with the status
+//                     transaction (task → job → run roll-up), until the queue is empty.
+//   HTTP level        16 reference-runner clients claiming and completing through the HTTP API.
+//
+// Uses DATABASE_URL (a fresh database is created on that server and dropped afterwards) or an embedded
+// PostgreSQL in a temporary folder (fsync off, as in the tests).
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pino from 'pino';
+import { createSql } from '../server/adapters/db/connect.js';
+import type { Sql } from '../server/adapters/db/connect.js';
+import { startEmbeddedPostgres } from '../server/adapters/db/embedded.js';
+import { migrate } from '../server/adapters/db/migrate.js';
+import { STATUS } from '../server/adapters/db/status.js';
+import { claimForRunner } from '../server/services/runners/claim.js';
+import { reportStatus } from '../server/services/runners/task-actions.js';
+import { TaskWakeups } from '../server/services/runners/wakeups.js';
+import { databaseUrl } from '../test/support/db-url.js';
+import { analyzeTasks, ensureRepository, queueRun, registerRunner, seedTasks, startRunnerServer } from '../test/runners/support.js';
+
+const WAKEUP_SAMPLES = Number(process.env.BENCH_WAKEUPS ?? 200);
+const SQL_TASKS = Number(process.env.BENCH_SQL_TASKS ?? 4000);
+const HTTP_TASKS = Number(process.env.BENCH_HTTP_TASKS ?? 3000);
+/** ANALYZE after seeding (as autovacuum would soon do); BENCH_ANALYZE=0 measures never-analyzed statistics. */
+const ANALYZE = process.env.BENCH_ANALYZE !== '0';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+async function openBenchDatabase(): Promise<{ url: string; cleanup(): Promise<void>; where: string }> {
+  const name = `plue_bench_${process.pid}`;
+  let adminUrl = process.env.DATABASE_URL;
+  let stopServer = async () => {};
+  let where = 'DATABASE_URL';
+  if (!adminUrl) {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'plue-bench-pg-'));
+    const pg = await startEmbeddedPostgres({ dataDir: dir, database: 'postgres', durable: false });
+    adminUrl = pg.adminUrl;
+    where = 'embedded PostgreSQL, fsync off';
+    stopServer = async () => {
+      await pg.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    };
+  }
+  const admin = createSql(adminUrl, { max: 1 });
+  await admin.unsafe(`create database ${name}`);
+  const url = databaseUrl(adminUrl, name);
+  const sql = createSql(url, { max: 1 });
+  await migrate(sql);
+  await sql.end();
+  return {
+    url, where,
+    cleanup: async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+      await stopServer();
+    },
+  };
+}
+
+async function wakeupLatency(url: string): Promise<number[]> {
+  const serverSql = createSql(url, { max: 10 });
+  const producer = createSql(url, { max: 2 }); // another replica's pool
+  const server = await startRunnerServer(serverSql, { pollMs: 0 });
+  try {
+    const repo = await ensureRepository(producer);
+    const runner = await registerRunner(server.url, 'bench-wakeup');
+    const samples: number[] = [];
+    for (let i = 0; i < WAKEUP_SAMPLES + 10; i++) {
+      const claim = runner.claim(30);
+      while (server.runners.wakeups.waiting === 0) await sleep(1);
+      await sleep(2);
+      const started = performance.now();
+      await queueRun(producer, repo);
+      const task = await claim;
+      const held = performance.now();
+      if (!task) throw new Error('claim ended without a task');
+      if (i >= 10) samples.push(held - started);
+      await runner.finish(task, 'success');
+    }
+    return samples.sort((a, b) => a - b);
+  } finally {
+    await server.close();
+    await serverSql.end();
+    await producer.end();
+  }
+}
+
+interface Throughput {
+  cycles: number;
+  seconds: number;
+  duplicates: number;
+  lost: number;
+}
+
+async function verify(sql: Sql, ids: number[], claimed: Map<number, number>, seconds: number): Promise<Throughput> {
+  const [row] = await sql<{ done: number }[]>`
+    select count(*)::int as done from workflow_tasks where id in ${sql(ids)} and status = ${STATUS.success} and attempt = 1`;
+  let duplicates = 0;
+  for (const n of claimed.values()) duplicates += n - 1;
+  return { cycles: claimed.size, seconds, duplicates, lost: ids.length - (row?.done ?? 0) };
+}
+
+async function sqlLevel(url: string): Promise<Throughput> {
+  const sql = createSql(url, { max: 8 });
+  const log = pino({ level: 'silent' });
+  const wakeups = new TaskWakeups(sql, log, { pollMs: 0 });
+  try {
+    const repo = await ensureRepository(sql);
+    const ids = await seedTasks(sql, repo, SQL_TASKS);
+    if (ANALYZE) await analyzeTasks(sql);
+    const [runner] = await sql<{ id: number }[]>`insert into runners (name, token_hash) values ('bench-sql', 'bench-sql') returning id`;
+    const claimed = new Map<number, number>();
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      for (;;) {
+        const got = await claimForRunner({ sql, wakeups, leaseSeconds: 60 }, { id: runner!.id, labels: [] }, 0);
+        if (!got) return;
+        claimed.set(got.task.id, (claimed.get(got.task.id) ?? 0) + 1);
+        await reportStatus(sql, got.task.id, got.token, { status: 'success' }, 60);
+      }
+    }));
+    return await verify(sql, ids, claimed, (performance.now() - started) / 1000);
+  } finally {
+    await wakeups.close();
+    await sql.end();
+  }
+}
+
+async function httpLevel(url: string): Promise<Throughput> {
+  const sql = createSql(url, { max: 10 });
+  const server = await startRunnerServer(sql, { pollMs: 0 });
+  try {
+    const repo = await ensureRepository(sql);
+    const ids = await seedTasks(sql, repo, HTTP_TASKS);
+    if (ANALYZE) await analyzeTasks(sql);
+    const runners = await Promise.all(Array.from({ length: 16 }, (_, i) => registerRunner(server.url, `bench-http-${i}`)));
+    const claimed = new Map<number, number>();
+    const started = performance.now();
+    let finished = 0;
+    await Promise.all(runners.map(async (runner) => {
+      for (let task = await runner.claim(0); task; task = await runner.claim(0)) {
+        claimed.set(task.id, (claimed.get(task.id) ?? 0) + 1);
+        await runner.finish(task, 'success');
+        finished = performance.now();
+      }
+    }));
+    return await verify(sql, ids, claimed, (finished - started) / 1000);
+  } finally {
+    await server.close();
+    await sql.end();
+  }
+}
+
+const db = await openBenchDatabase();
+try {
+  console.log(`plue-trigger claim bench on ${db.where}; ${os.cpus().length} CPU(s), Node ${process.version}; ` +
+    `statistics ${ANALYZE ? 'analyzed after seeding' : 'never analyzed'}`);
+  const latency = await wakeupLatency(db.url);
+  console.log(`wake-up latency (insert → waiting runner holds the task, HTTP, ${latency.length} samples): ` +
+    `p50 ${percentile(latency, 50).toFixed(1)} ms, p95 ${percentile(latency, 95).toFixed(1)} ms, max ${latency.at(-1)!.toFixed(1)} ms`);
+  for (const [label, run] of [['SQL level, 8 connections', sqlLevel], ['HTTP, 16 runners', httpLevel]] as const) {
+    const r = await run(db.url);
+    console.log(`${label}: ${r.cycles} claim-and-complete cycles in ${r.seconds.toFixed(2)} s = ` +
+      `${Math.round(r.cycles / r.seconds)} cycles/s; duplicate claims: ${r.duplicates}; lost tasks: ${r.lost}`);
+  }
+} finally {
+  await db.cleanup();
+}

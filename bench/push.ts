@@ -1,0 +1,202 @@
+// npm run bench:push — push-to-waiting-task latency (hook, watcher), sustained push events per second,
+// and start-up with 1,000 watched repositories. Prints numbers; asserts nothing.
+import { execFile, spawn } from 'node:child_process';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pino from 'pino';
+import { createSql } from '../server/adapters/db/connect.js';
+import type { Sql } from '../server/adapters/db/connect.js';
+import { TASKS_CHANNEL } from '../server/adapters/db/runs.js';
+import { loadConfig } from '../server/config.js';
+import { BIN_PATH, startService } from '../server/services/service.js';
+import type { Service } from '../server/services/service.js';
+import { benchDatabase, summary } from './support.js';
+
+const run = promisify(execFile);
+const GIT_ENV = {
+  ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@plue.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@plue.invalid',
+};
+const git = async (gitDir: string, ...args: string[]) => (await run('git', ['--git-dir', gitDir, ...args], { env: GIT_ENV })).stdout.trim();
+const LATENCY_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
+const THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 400);
+const REPOSITORIES = Number(process.env.BENCH_REPOS ?? 1000);
+
+function workflow(i: number): string {
+  const filters = i % 2 === 0 ? 'branches=["main", "release/**"]' : 'branches=["main"], paths=["src/**", "!src/vendor/**"]';
+  return `from plue import workflow, push\n\n@workflow(name="Workflow ${i}", on=[push(${filters})])\nasync def wf${i}(ctx):\n    await ctx.run("make test-${i}")\n`;
+}
+
+/** A bare repository with 10 workflow files on main; returns its git dir and main's commit. */
+async function createRepository(reposDir: string, owner: string, name: string, workflows = 10): Promise<{ gitDir: string; head: string }> {
+  const gitDir = path.join(reposDir, owner, `${name}.git`);
+  await mkdir(gitDir, { recursive: true });
+  await git(gitDir, 'init', '-q', '--bare', '--initial-branch=main');
+  const work = `${gitDir}-work`;
+  await mkdir(path.join(work, '.plue', 'workflows'), { recursive: true });
+  for (let i = 0; i < workflows; i++) await writeFile(path.join(work, '.plue', 'workflows', `wf${i}.py`), workflow(i));
+  await mkdir(path.join(work, 'src'), { recursive: true });
+  await writeFile(path.join(work, 'src', 'app.py'), 'print("hello")\n');
+  await run('git', ['-C', work, 'init', '-q', '--initial-branch=main'], { env: GIT_ENV });
+  await run('git', ['-C', work, 'add', '-A'], { env: GIT_ENV });
+  await run('git', ['-C', work, 'commit', '-q', '-m', 'init'], { env: GIT_ENV });
+  await run('git', ['-C', work, 'push', '-q', gitDir, 'main'], { env: GIT_ENV });
+  return { gitDir, head: await git(gitDir, 'rev-parse', 'main') };
+}
+
+/** New commits on top of `parent`, each changing src/app.py, made with plumbing (no work tree). */
+async function makeCommits(gitDir: string, parent: string, count: number): Promise<string[]> {
+  const commits: string[] = [];
+  let previous = parent;
+  const baseTree = await git(gitDir, 'rev-parse', `${parent}^{tree}`);
+  const src = await git(gitDir, 'rev-parse', `${parent}:src`);
+  for (let i = 0; i < count; i++) {
+    const blob = (await run('sh', ['-c', `printf 'print(${i})\\n' | git --git-dir '${gitDir}' hash-object -w --stdin`], { env: GIT_ENV })).stdout.trim();
+    const srcTree = (await run('sh', ['-c', `git --git-dir '${gitDir}' ls-tree ${src} | sed 's/ blob [0-9a-f]*\\tapp.py/ blob ${blob}\\tapp.py/' | git --git-dir '${gitDir}' mktree`], { env: GIT_ENV })).stdout.trim();
+    const tree = (await run('sh', ['-c', `git --git-dir '${gitDir}' ls-tree ${baseTree} | sed 's/ tree [0-9a-f]*\\tsrc$/ tree ${srcTree}\\tsrc/' | git --git-dir '${gitDir}' mktree`], { env: GIT_ENV })).stdout.trim();
+    previous = await git(gitDir, 'commit-tree', tree, '-p', previous, '-m', `change ${i}`);
+    commits.push(previous);
+  }
+  return commits;
+}
+
+/** Resolves with the time a task for `repositoryId` is announced after `start()` runs. */
+function taskLatency(listener: Sql): (start: () => Promise<void>) => Promise<number> {
+  let waiting: ((at: number) => void) | null = null;
+  void listener.listen(TASKS_CHANNEL, () => { waiting?.(performance.now()); waiting = null; });
+  return async (start) => {
+    const announced = new Promise<number>((resolve) => { waiting = resolve; });
+    const t0 = performance.now();
+    await start();
+    return (await announced) - t0;
+  };
+}
+
+async function startBenchService(url: string, dataDir: string, reposDir: string, watch: boolean): Promise<Service> {
+  const config = loadConfig({ DATABASE_URL: url, PLUE_DATA_DIR: dataDir, PLUE_REPOS_DIR: reposDir, PLUE_DEMO: '0', PORT: '0' }, process.cwd());
+  return startService(config, pino({ level: 'silent' }), { watch });
+}
+
+async function latency(url: string, dataDir: string): Promise<void> {
+  const reposDir = path.join(dataDir, 'latency-repos');
+  const repo = await createRepository(reposDir, 'bench', 'latency');
+  const listener = createSql(url, { max: 1 });
+  const measure = taskLatency(listener);
+  for (const mode of ['hook', 'hook-request', 'watcher'] as const) {
+    const service = await startBenchService(url, path.join(dataDir, mode), reposDir, mode === 'watcher');
+    const hookEnv = { ...process.env, GIT_DIR: repo.gitDir, PLUE_URL: service.url, PLUE_HOOK_TOKEN: service.hookToken };
+    const commits = await makeCommits(repo.gitDir, await git(repo.gitDir, 'rev-parse', 'main'), LATENCY_SAMPLES + 3);
+    const samples: number[] = [];
+    const hookProcess: number[] = [];
+    let previous = await git(repo.gitDir, 'rev-parse', 'main');
+    for (const [i, commit] of commits.entries()) {
+      const ms = await measure(async () => {
+        await git(repo.gitDir, 'update-ref', 'refs/heads/main', commit, previous);
+        if (mode === 'hook') {
+          const h0 = performance.now();
+          await deliverHook(hookEnv, `${previous} ${commit} refs/heads/main\n`);
+          hookProcess.push(performance.now() - h0);
+        }
+        if (mode === 'hook-request') {
+          await fetch(`${service.url}/api/hooks/post-receive`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${service.hookToken}` },
+            body: JSON.stringify({ repository_path: repo.gitDir, updates: [{ before: previous, after: commit, ref: 'refs/heads/main' }] }),
+          });
+        }
+      });
+      previous = commit;
+      if (i >= 3) samples.push(ms); // the first ones warm caches and connections
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    if (mode === 'hook') console.log(summary('  the hook process alone (start, deliver, exit)', hookProcess.slice(3)));
+    const label = {
+      hook: 'through the hook (git runs `plue-trigger hook post-receive`: a node process start included)',
+      'hook-request': 'through the hook endpoint (the HTTP request the hook makes, without its process start)',
+      watcher: 'through the watcher',
+    }[mode];
+    console.log(summary(`ref update → waiting task, ${label}`, samples));
+    await service.close();
+  }
+  await listener.end();
+}
+
+function deliverHook(env: NodeJS.ProcessEnv, input: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN_PATH, 'hook', 'post-receive'], { env, stdio: ['pipe', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', () => resolve());
+    child.stdin.end(input);
+  });
+}
+
+async function throughput(url: string, dataDir: string): Promise<void> {
+  const reposDir = path.join(dataDir, 'throughput-repos');
+  const repo = await createRepository(reposDir, 'bench', 'busy');
+  const service = await startBenchService(url, path.join(dataDir, 'throughput'), reposDir, false);
+  const commits = await makeCommits(repo.gitDir, repo.head, THROUGHPUT_EVENTS);
+  const updates = commits.map((after, i) => ({ before: i === 0 ? repo.head : commits[i - 1]!, after, ref: 'refs/heads/main' }));
+  await git(repo.gitDir, 'update-ref', 'refs/heads/main', commits.at(-1)!);
+  const t0 = performance.now();
+  for (let i = 0; i < updates.length; i += 50) {
+    const response = await service.app.inject({
+      method: 'POST', url: '/api/hooks/post-receive', headers: { authorization: `Bearer ${service.hookToken}` },
+      payload: { repository_path: repo.gitDir, updates: updates.slice(i, i + 50) },
+    });
+    if (response.statusCode !== 202) throw new Error(`hook delivery failed: ${response.body}`);
+  }
+  await waitNoPending(service.db.sql);
+  const seconds = (performance.now() - t0) / 1000;
+  const [runs] = await service.db.sql<{ n: number }[]>`select count(*)::int as n from workflow_runs`;
+  console.log(`sustained push events: ${(THROUGHPUT_EVENTS / seconds).toFixed(0)} events/s (${THROUGHPUT_EVENTS} pushes to one repository with 10 workflow files, ${runs?.n} runs, ${seconds.toFixed(2)} s)`);
+  await service.close();
+}
+
+async function startup(url: string, dataDir: string): Promise<void> {
+  const reposDir = path.join(dataDir, 'many-repos');
+  const template = await createRepository(path.join(dataDir, 'template'), 'x', 'template', 2);
+  for (let i = 0; i < REPOSITORIES; i++) {
+    await cp(template.gitDir, path.join(reposDir, `owner${i % 20}`, `repo${i}.git`), { recursive: true });
+  }
+  const rssBefore = process.memoryUsage().rss;
+  let t0 = performance.now();
+  let service = await startBenchService(url, path.join(dataDir, 'startup'), reposDir, true);
+  const first = performance.now() - t0;
+  const rss = process.memoryUsage().rss;
+  await service.close();
+  // Pushes while the service is down: every 10th repository gets a new commit.
+  for (let i = 0; i < REPOSITORIES; i += 10) {
+    const gitDir = path.join(reposDir, `owner${i % 20}`, `repo${i}.git`);
+    const [commit] = await makeCommits(gitDir, template.head, 1);
+    await git(gitDir, 'update-ref', 'refs/heads/main', commit!);
+  }
+  t0 = performance.now();
+  service = await startBenchService(url, path.join(dataDir, 'startup'), reposDir, true);
+  const catchUp = performance.now() - t0;
+  await waitNoPending(service.db.sql);
+  const triggered = performance.now() - t0;
+  await service.close();
+  console.log(`start-up with ${REPOSITORIES} repositories: first start (baseline) ${(first / 1000).toFixed(2)} s; ` +
+    `restart with catch-up of ${REPOSITORIES / 10} pushed repositories ${(catchUp / 1000).toFixed(2)} s ` +
+    `(their runs created after ${(triggered / 1000).toFixed(2)} s); ` +
+    `RSS ${(rss / 2 ** 20).toFixed(0)} MiB (${((rss - rssBefore) / 2 ** 20).toFixed(0)} MiB more than before start)`);
+}
+
+async function waitNoPending(sql: Sql): Promise<void> {
+  for (;;) {
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from events where status = 'pending'`;
+    if (row?.n === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const db = await benchDatabase();
+try {
+  const only = process.argv[2];
+  if (!only || only === 'latency') await latency(db.url, db.dataDir);
+  if (!only || only === 'throughput') await throughput(db.url, db.dataDir);
+  if (!only || only === 'startup') await startup(db.url, db.dataDir);
+} finally {
+  await db.stop();
+}

@@ -1,0 +1,12 @@
+// The catalogue of diagnostic codes. Codes are stable: tools and users match on them.
+// Each is documented, with an example, in docs/workflows.md (a test checks that).
+
+export const DIAGNOSTIC_CODES = [
+  'syntax-error', 'missing-token', 'not-utf8', 'file-too-large', 'no-workflows', 'misplaced-workflow',
+  'no-triggers', 'unknown-event', 'unknown-trigger', 'unknown-keyword', 'duplicate-keyword', 'positional-argument',
+  'wrong-type', 'non-static', 'conflicting-filters', 'bad-glob', 'bad-cron', 'unknown-type', 'bad-input',
+  'choice-without-options', 'default-not-in-options', 'bad-concurrency', 'duplicate-trigger', 'duplicate-name',
+  'internal-error',
+] as const;
+
+export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
