@@ -1,5 +1,6 @@
 // Benchmark: bare tree-sitter parse vs. full `parseWorkflowFile`, for a corpus of typical workflow files
 // and for one 1 MiB file. Run with `npm run bench:parse`. Prints plain numbers.
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadPythonParser } from '../server/adapters/tree-sitter.js';
 import { hasErrors, parseWorkflowFile } from '../server/core/language/index.js';
 
@@ -111,6 +112,23 @@ console.log(`parseWorkflowFile (string) files/s: ${perSecond(fullTextMs)}`);
 console.log(`parseWorkflowFile (bytes) files/s: ${perSecond(fullBytesMs)}`);
 console.log(`overhead (string) %: ${(((fullTextMs - bareMs) / bareMs) * 100).toFixed(1)}`);
 console.log(`overhead (bytes) %: ${(((fullBytesMs - bareMs) / bareMs) * 100).toFixed(1)}`);
+
+// The demo repository's workflow files (about 20 lines each): what a small project keeps.
+const demoDir = new URL('../test-repo/.plue/workflows/', import.meta.url);
+const demo = readdirSync(demoDir).filter((n) => n.endsWith('.py')).map((name) => {
+  const bytes = readFileSync(new URL(name, demoDir));
+  return { path: `.plue/workflows/${name}`, text: bytes.toString('utf8'), bytes };
+});
+const DEMO_REPEAT = 500;
+const demoBare = () => { for (let r = 0; r < DEMO_REPEAT; r++) for (const f of demo) parser.parse(f.text)?.delete(); };
+const demoFull = () => { for (let r = 0; r < DEMO_REPEAT; r++) for (const f of demo) parseWorkflowFile(parser, f.path, f.bytes); };
+best(3, demoBare, demoFull);
+const [demoBareMs = 0, demoFullMs = 0] = best(9, demoBare, demoFull);
+const demoFiles = DEMO_REPEAT * demo.length;
+console.log(`demo corpus (test-repo): ${demo.length} files, ${demo.map((f) => f.text.split('\n').length).join(' and ')} lines`);
+console.log(`demo bare parse files/s: ${Math.round(demoFiles / (demoBareMs / 1000))}`);
+console.log(`demo parseWorkflowFile files/s: ${Math.round(demoFiles / (demoFullMs / 1000))}`);
+console.log(`demo overhead %: ${(((demoFullMs - demoBareMs) / demoBareMs) * 100).toFixed(1)}`);
 
 // One 1 MiB file: the corpus concatenated until it reaches the size.
 // Each copy gets its own constant names, so the big file is as valid as its parts.

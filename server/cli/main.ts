@@ -10,6 +10,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).runServe,
   migrate: async () => (await import('./migrate.js')).runMigrate,
   hook: async () => (await import('./hook.js')).runHook,
+  register: async () => (await import('./register.js')).runRegister,
+  runner: async () => (await import('./runner.js')).runRunner,
 };
 
 /** Runs one command line; returns the exit status. Never throws for bad usage. */

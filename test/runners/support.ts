@@ -1,6 +1,6 @@
 // Helpers for the runner protocol tests (and bench/claim.ts): a runner server on a real socket, and tasks to claim.
 import Fastify from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Sql } from '../../server/adapters/db/connect.js';
 import { upsertRepository } from '../../server/adapters/db/repositories.js';
@@ -33,7 +33,7 @@ export async function startRunnerServer(sql: Sql, options: RunnerServerOptions =
   const log = pino({ level: process.env.PLUE_TEST_LOG ?? 'silent' });
   const { leaseSeconds = 60, maxAttempts = 3, ...serviceOptions } = options;
   const runners = await startRunnerServices(sql, log, { registrationToken: REGISTRATION_TOKEN, leaseSeconds, maxAttempts }, serviceOptions);
-  const app = Fastify({ loggerInstance: log, bodyLimit: 1024 * 1024 });
+  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
   installErrorHandler(app);
   registerRunnerRoutes(app, runners);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

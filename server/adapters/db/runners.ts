@@ -21,10 +21,18 @@ export async function insertRunner(
   return row!;
 }
 
-/** The runner holding this token hash, marked as seen now; null for an unknown token. */
+/**
+ * The runner holding this token hash; null for an unknown token. Marks it seen, writing at most every 30 s so that
+ * a busy runner's claims do not each cost a write.
+ */
 export async function touchRunner(db: Queryable, tokenHash: string): Promise<RunnerRow | null> {
   const [row] = await db<RunnerRow[]>`
-    update runners set last_seen_at = now() where token_hash = ${tokenHash}
-    returning id, name, labels, token_hash, version`;
+    with runner as (
+      select id, name, labels, token_hash, version, last_seen_at from runners where token_hash = ${tokenHash}
+    ), seen as (
+      update runners r set last_seen_at = now() from runner
+      where r.id = runner.id and (runner.last_seen_at is null or runner.last_seen_at < now() - interval '30 seconds')
+    )
+    select id, name, labels, token_hash, version from runner`;
   return row ?? null;
 }

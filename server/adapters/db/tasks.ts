@@ -245,45 +245,75 @@ export interface AttemptRow extends TimedRow {
   attempt: number;
 }
 
-export interface JobForRollup extends TimedRow {
-  id: number;
-  run_id: number;
-  attempt: number;
+export interface RollupRows {
+  job: TimedRow & { id: number; attempt: number };
+  attempts: AttemptRow[];
+  run: TimedRow & { id: number; repository_id: number };
+  /** All jobs of the run, this one included (as stored before this roll-up). */
+  jobs: Array<TimedRow & { id: number }>;
 }
 
-export async function lockJobWithAttempts(db: Queryable, jobId: number): Promise<{ job: JobForRollup; attempts: AttemptRow[] } | null> {
-  const [job] = await db<JobForRollup[]>`
-    select id, run_id, attempt, status, started_at, stopped_at from workflow_jobs where id = ${jobId} for update`;
-  if (!job) return null;
-  const attempts = await db<AttemptRow[]>`
-    select id, attempt, status, started_at, stopped_at from workflow_tasks where job_id = ${jobId}`;
-  return { job, attempts };
+interface JsonTimed { status: number; started_at: string | null; stopped_at: string | null }
+
+const dated = <T extends JsonTimed>(row: T): Omit<T, 'started_at' | 'stopped_at'> & TimedRow => ({
+  ...row,
+  started_at: row.started_at === null ? null : new Date(row.started_at),
+  stopped_at: row.stopped_at === null ? null : new Date(row.stopped_at),
+});
+
+/** Locks the job and its run, and reads the job's attempts and the run's jobs: everything a roll-up needs, in one trip. */
+export async function lockForRollup(db: Queryable, jobId: number): Promise<RollupRows | null> {
+  const [row] = await db<Array<{
+    job: JsonTimed & { id: number; attempt: number };
+    run: JsonTimed & { id: number; repository_id: number };
+    attempts: Array<JsonTimed & { id: number; attempt: number }>;
+    jobs: Array<JsonTimed & { id: number }>;
+  }>>`
+    select
+      json_build_object('id', j.id, 'attempt', j.attempt, 'status', j.status, 'started_at', j.started_at, 'stopped_at', j.stopped_at) as job,
+      json_build_object('id', r.id, 'repository_id', r.repository_id, 'status', r.status, 'started_at', r.started_at, 'stopped_at', r.stopped_at) as run,
+      (select coalesce(json_agg(json_build_object('id', t.id, 'attempt', t.attempt, 'status', t.status,
+          'started_at', t.started_at, 'stopped_at', t.stopped_at)), '[]') from workflow_tasks t where t.job_id = j.id) as attempts,
+      (select json_agg(json_build_object('id', s.id, 'status', s.status, 'started_at', s.started_at, 'stopped_at', s.stopped_at))
+        from workflow_jobs s where s.run_id = r.id) as jobs
+    from workflow_jobs j join workflow_runs r on r.id = j.run_id
+    where j.id = ${jobId}
+    for update of j, r`;
+  if (!row) return null;
+  return {
+    job: dated(row.job),
+    run: dated(row.run),
+    attempts: row.attempts.map(dated),
+    jobs: row.jobs.map(dated),
+  };
 }
 
-export async function updateJobStatus(db: Queryable, jobId: number, job: TimedRow & { attempt: number }): Promise<void> {
+export interface RollupUpdate {
+  jobId: number;
+  /** New job values, or null when unchanged. */
+  job: (TimedRow & { attempt: number }) | null;
+  runId: number;
+  run: TimedRow | null;
+  /** Sent on `plue_runs` (at commit) when the run has just finished. */
+  finished: RunFinishedMessage | null;
+}
+
+/** One statement: each CTE only writes when its part changed (the boolean parameter gates it). */
+export async function saveRollup(db: Queryable, update: RollupUpdate): Promise<void> {
+  const { job, run } = update;
+  if (!job && !run && !update.finished) return;
   await db`
-    update workflow_jobs
-    set status = ${job.status}, attempt = ${job.attempt}, started_at = ${job.started_at}, stopped_at = ${job.stopped_at}
-    where id = ${jobId}`;
-}
-
-export interface RunForRollup extends TimedRow {
-  id: number;
-  repository_id: number;
-}
-
-export async function lockRunWithJobs(db: Queryable, runId: number): Promise<{ run: RunForRollup; jobs: TimedRow[] } | null> {
-  const [run] = await db<RunForRollup[]>`
-    select id, repository_id, status, started_at, stopped_at from workflow_runs where id = ${runId} for update`;
-  if (!run) return null;
-  const jobs = await db<TimedRow[]>`select status, started_at, stopped_at from workflow_jobs where run_id = ${runId}`;
-  return { run, jobs };
-}
-
-export async function updateRunStatus(db: Queryable, runId: number, run: TimedRow): Promise<void> {
-  await db`
-    update workflow_runs set status = ${run.status}, started_at = ${run.started_at}, stopped_at = ${run.stopped_at}
-    where id = ${runId}`;
+    with job as (
+      update workflow_jobs
+      set status = ${job?.status ?? 0}, attempt = ${job?.attempt ?? 0}, started_at = ${job?.started_at ?? null},
+        stopped_at = ${job?.stopped_at ?? null}
+      where id = ${update.jobId} and ${job !== null}
+    ), run as (
+      update workflow_runs
+      set status = ${run?.status ?? 0}, started_at = ${run?.started_at ?? null}, stopped_at = ${run?.stopped_at ?? null}
+      where id = ${update.runId} and ${run !== null}
+    )
+    select pg_notify(${RUNS_CHANNEL}, ${JSON.stringify(update.finished)}) where ${update.finished !== null}`;
 }
 
 export const RUNS_CHANNEL = 'plue_runs';
@@ -294,7 +324,3 @@ export interface RunFinishedMessage {
   status: string;
 }
 
-/** Announces a finished run on `plue_runs`; delivered when the caller's transaction commits. */
-export async function notifyRunFinished(db: Queryable, message: RunFinishedMessage): Promise<void> {
-  await db`select pg_notify(${RUNS_CHANNEL}, ${JSON.stringify(message)})`;
-}

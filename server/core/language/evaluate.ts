@@ -15,14 +15,14 @@ export const PLUE_FUNCTIONS: ReadonlySet<string> = new Set([
 // Far deeper than any real option value, and keeps recursion well inside the JS stack.
 const MAX_DEPTH = 64;
 
-const EXPRESSION_KINDS: Readonly<Record<string, string>> = {
-  attribute: 'an attribute access', subscript: 'a subscript', binary_operator: 'an arithmetic expression',
-  boolean_operator: 'a boolean expression', comparison_operator: 'a comparison', not_operator: 'a boolean expression',
-  conditional_expression: 'a conditional expression', lambda: 'a lambda', set: 'a set (use a list)',
-  list_comprehension: 'a comprehension', dictionary_comprehension: 'a comprehension',
-  set_comprehension: 'a comprehension', generator_expression: 'a generator', await: 'an `await`',
-  named_expression: 'an assignment expression', ellipsis: '`...`',
-};
+const EXPRESSION_KINDS: ReadonlyMap<string, string> = new Map([
+  ['attribute', 'an attribute access'], ['subscript', 'a subscript'], ['binary_operator', 'an arithmetic expression'],
+  ['boolean_operator', 'a boolean expression'], ['comparison_operator', 'a comparison'], ['not_operator', 'a boolean expression'],
+  ['conditional_expression', 'a conditional expression'], ['lambda', 'a lambda'], ['set', 'a set (use a list)'],
+  ['list_comprehension', 'a comprehension'], ['dictionary_comprehension', 'a comprehension'],
+  ['set_comprehension', 'a comprehension'], ['generator_expression', 'a generator'], ['await', 'an `await`'],
+  ['named_expression', 'an assignment expression'], ['ellipsis', '`...`'],
+]);
 
 export class Evaluator {
   constructor(
@@ -70,7 +70,7 @@ export class Evaluator {
       case 'ERROR':
         return { kind: 'invalid', at };
       default:
-        return this.nonStatic(node, EXPRESSION_KINDS[type] ?? 'an expression');
+        return this.nonStatic(node, EXPRESSION_KINDS.get(type) ?? 'an expression');
     }
   }
 

@@ -28,7 +28,8 @@ export function globSyntaxError(pattern: string, kind: GlobKind = 'ref'): string
     const char = chars[i] as string;
     const at = `at character ${i + 1}`;
     if (char === '*') {
-      i += 1;
+      // `**/` is one wildcard (it may match no folder at all), so its `/` is not a character to repeat.
+      i += chars[i + 1] !== '*' ? 1 : chars[i + 2] === '/' ? 3 : 2;
       canRepeat = false;
     } else if (char === '?' || char === '+') {
       if (!canRepeat) return `\`${char}\` ${at} must follow a character or a \`[...]\` set; write \`\\${char}\` for a literal \`${char}\``;

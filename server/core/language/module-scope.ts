@@ -14,10 +14,12 @@ type Binding =
 
 export type ConstantLookup = { value: Node } | { problem: string };
 
-const COMPOUND_STATEMENTS: Readonly<Record<string, string>> = {
-  if_statement: 'an `if` block', for_statement: 'a `for` loop', while_statement: 'a `while` loop',
-  try_statement: 'a `try` block', with_statement: 'a `with` block', match_statement: 'a `match` block',
-};
+const COMPOUND_STATEMENTS: ReadonlyMap<string, string> = new Map([
+  ['if_statement', 'an `if` block'], ['for_statement', 'a `for` loop'], ['while_statement', 'a `while` loop'],
+  ['try_statement', 'a `try` block'], ['with_statement', 'a `with` block'], ['match_statement', 'a `match` block'],
+]);
+
+const MAX_NAME_SEARCHES = 8;
 
 export class ModuleScope {
   /** Local names of the `plue` module (`import plue as p` adds `p`). */
@@ -26,6 +28,7 @@ export class ModuleScope {
   private readonly importedNames = new Map<string, string>();
   /** Bindings per name, collected on first lookup of that name. */
   private readonly bindings = new Map<string, Binding[]>();
+  private allBindings: Map<string, Binding[]> | undefined;
 
   constructor(
     private readonly statements: readonly TopLevelStatement[],
@@ -58,8 +61,14 @@ export class ModuleScope {
   constant(name: string, usedAt: number): ConstantLookup {
     let bindings = this.bindings.get(name);
     if (bindings === undefined) {
-      bindings = this.collectBindings(name);
-      this.bindings.set(name, bindings);
+      // A few names: search for each. Many names (a big generated file): one pass over every statement.
+      if (this.bindings.size < MAX_NAME_SEARCHES) {
+        bindings = this.collectBindings(name);
+        this.bindings.set(name, bindings);
+      } else {
+        this.allBindings ??= this.collectAllBindings();
+        bindings = this.allBindings.get(name) ?? [];
+      }
     }
     const first = bindings[0];
     if (first === undefined) {
@@ -99,6 +108,17 @@ export class ModuleScope {
       const alias = fieldOf(child, 'alias');
       if (name !== null && alias !== null) this.importedNames.set(textOf(alias, this.source), textOf(name, this.source));
     }
+  }
+
+  private collectAllBindings(): Map<string, Binding[]> {
+    const bindings = new Map<string, Binding[]>();
+    const collector = new BindingCollector(this.source, (name, binding) => {
+      const list = bindings.get(name);
+      if (list === undefined) bindings.set(name, [binding]);
+      else list.push(binding);
+    });
+    for (const { node, type } of this.statements) collector.statement(node, type, undefined);
+    return bindings;
   }
 
   /**
@@ -159,7 +179,7 @@ class BindingCollector {
         return;
       }
     }
-    const how = COMPOUND_STATEMENTS[type];
+    const how = COMPOUND_STATEMENTS.get(type);
     if (how === undefined) return;
     if (type === 'for_statement') this.targets(fieldOf(node, 'left'), how, line);
     this.blocks(node, how);

@@ -1,5 +1,5 @@
 // Branch, tag and path filters of push and pull_request triggers. Each check returns why the filter
-// rejects the event, or null when it lets the event through. Rules and GitHub doc links: docs/matching-rules.md.
+// rejects the event, or null when it lets the event through. Rules and GitHub doc links: docs/workflows.md (Matching rules).
 
 import type { PullRequestTrigger, PushTrigger } from '../language/model.js';
 import type { ChangedFiles } from './event.js';

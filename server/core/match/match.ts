@@ -1,5 +1,5 @@
 // Which workflows an event starts, and why each other workflow does not. Pure: the changed files and the parsed
-// workflow files come in as plain data. Rules and GitHub doc links: docs/matching-rules.md.
+// workflow files come in as plain data. Rules and GitHub doc links: docs/workflows.md (Matching rules).
 
 import { hasErrors, type EventName, type ParsedFile, type Trigger, type Workflow } from '../language/model.js';
 import type { ManualEvent, MatchResult, TriggerEvent } from './event.js';

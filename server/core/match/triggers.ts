@@ -1,5 +1,5 @@
 // One trigger against one event: null when the trigger fires, otherwise the reason it does not.
-// Rules and GitHub doc links: docs/matching-rules.md.
+// Rules and GitHub doc links: docs/workflows.md (Matching rules).
 
 import {
   DEFAULT_PULL_REQUEST_TYPES,

@@ -1,6 +1,6 @@
-// Every example table in docs/matching-rules.md is run against the matcher, so the docs cannot drift.
+// Every example table in the `## Matching rules` section of docs/workflows.md is run against the matcher, so the docs cannot drift.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PULL_REQUEST_TYPES, type Trigger } from '../../../server/core/language/model.js';
 import type { TriggerEvent } from '../../../server/core/match/event.js';
@@ -8,10 +8,7 @@ import { matchesFilters } from '../../../server/core/match/glob.js';
 import { matchEvent } from '../../../server/core/match/match.js';
 import { file, pullRequest, push, reasonFor, workflow } from './fixtures.js';
 
-/** docs/matching-rules.md, or once it is spliced in, the `## Matching rules` section of docs/workflows.md. */
 function matchingRulesMarkdown(): string {
-  const standalone = new URL('../../../docs/matching-rules.md', import.meta.url);
-  if (existsSync(standalone)) return readFileSync(standalone, 'utf8');
   const workflows = readFileSync(new URL('../../../docs/workflows.md', import.meta.url), 'utf8');
   const start = workflows.search(/^## Matching rules *$/m);
   if (start < 0) throw new Error('docs/workflows.md has no "## Matching rules" section');
@@ -123,7 +120,7 @@ const rows = tables.flatMap((table) =>
   table.rows.map((row, index) => ({ name: `${table.section} #${index + 1}: ${row.join(' | ')}`, table, row })),
 );
 
-describe('docs/matching-rules.md examples', () => {
+describe('docs/workflows.md matching rules examples', () => {
   it('every table has a known header and at least one row', () => {
     for (const table of tables) {
       expect(Object.keys(checks), `table in "${table.section}"`).toContain(table.header);

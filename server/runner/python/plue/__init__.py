@@ -1,0 +1,172 @@
+"""What workflow files import: ``from plue import workflow, push``.
+
+The service never runs workflow files; it reads the ``@workflow(...)`` decorators statically. When a runner runs
+a workflow, the decorator and the trigger constructors below are no-ops that only record their arguments, and the
+decorated function receives a ``Context`` (``ctx``) built by the runner.
+"""
+
+import asyncio
+import contextvars
+import inspect
+import os
+import time
+import traceback
+
+__all__ = [
+    "workflow", "push", "pull_request", "issue", "chat", "manual", "dispatch", "schedule",
+    "Context", "RunResult", "CommandFailed", "StepFailed",
+]
+
+
+def workflow(name=None, on=None, triggers=None, **options):
+    """Marks a workflow function. Also accepted bare (``@workflow``)."""
+    if callable(name) and on is None and triggers is None and not options:
+        name.__plue_workflow__ = {"name": name.__name__}
+        return name
+
+    def decorate(fn):
+        fn.__plue_workflow__ = dict(options, name=name, on=on, triggers=triggers)
+        return fn
+
+    return decorate
+
+
+class Trigger(dict):
+    """A trigger as written in ``on=[...]``: its event name and options."""
+
+    def __init__(self, event, **options):
+        super().__init__(event=event, **options)
+        self.event = event
+
+
+def _trigger(event):
+    def make(*args, **options):
+        return Trigger(event, **options) if not args else Trigger(event, args=list(args), **options)
+
+    make.__name__ = event
+    return make
+
+
+push = _trigger("push")
+pull_request = _trigger("pull_request")
+issue = _trigger("issue")
+chat = _trigger("chat")
+manual = _trigger("manual")
+dispatch = _trigger("dispatch")
+schedule = _trigger("schedule")
+
+
+class CommandFailed(Exception):
+    """``ctx.run`` of a command that exited non-zero (with ``check=True``, the default)."""
+
+    def __init__(self, command, returncode):
+        super().__init__(f"command exited with status {returncode}: {command}")
+        self.command = command
+        self.returncode = returncode
+
+
+class StepFailed(Exception):
+    """A step raised; its traceback is already in that step's log."""
+
+    def __init__(self, step):
+        super().__init__(f"step {step} failed")
+        self.step = step
+
+
+class RunResult:
+    def __init__(self, command, returncode, output):
+        self.command = command
+        self.returncode = returncode
+        #: Combined stdout and stderr (the first MiB).
+        self.output = output
+
+    def __repr__(self):
+        return f"RunResult(command={self.command!r}, returncode={self.returncode})"
+
+
+_current_step = contextvars.ContextVar("plue_step", default="")
+_OUTPUT_KEPT = 1024 * 1024
+
+
+def _noop_emit(step, line):
+    print(line)
+
+
+class Context:
+    """What a workflow function receives. Attributes: ref, sha, event, payload, inputs, workspace, repository,
+    run_number, attempt."""
+
+    def __init__(self, task, workspace, emit=_noop_emit):
+        self.ref = task.get("ref")
+        self.sha = task.get("sha")
+        self.event = task.get("event", {}).get("name")
+        self.payload = task.get("event", {}).get("payload", {})
+        self.inputs = task.get("inputs", {})
+        repository = task.get("repository", {})
+        self.repository = f"{repository.get('owner')}/{repository.get('name')}"
+        self.run_number = task.get("run", {}).get("number")
+        self.attempt = task.get("attempt")
+        self.workspace = workspace
+        self._emit = emit
+
+    def log(self, *parts):
+        """Writes one or more log lines in the current step."""
+        for line in " ".join(str(p) for p in parts).split("\n"):
+            self._emit(_current_step.get(), line)
+
+    async def step(self, fn, name=None):
+        """Runs ``fn(ctx)`` (sync or async) as a named step; its output is logged under that name."""
+        name = name or getattr(fn, "__name__", "step")
+        token = _current_step.set(name)
+        started = time.monotonic()
+        self.log(f"[plue] step {name}")
+        try:
+            result = fn(self)
+            if inspect.isawaitable(result):
+                result = await result
+        except StepFailed:
+            self.log(f"[plue] step {name} failed after {time.monotonic() - started:.1f} s")
+            raise
+        except Exception as error:
+            self.log(traceback.format_exc().rstrip("\n"))
+            self.log(f"[plue] step {name} failed after {time.monotonic() - started:.1f} s")
+            raise StepFailed(name) from error
+        finally:
+            _current_step.reset(token)
+        self.log(f"[plue] step {name} done in {time.monotonic() - started:.1f} s")
+        return result
+
+    async def run(self, command, check=True, cwd=None, env=None):
+        """Runs a shell command in the workspace, streaming its output (stdout and stderr) as log lines."""
+        self.log(f"$ {command}")
+        process = await asyncio.create_subprocess_shell(
+            command,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            cwd=cwd or self.workspace,
+            env=None if env is None else {**os.environ, **env},
+        )
+        kept = []
+        kept_size = 0
+        pending = b""
+        while True:
+            chunk = await process.stdout.read(65536)
+            if not chunk:
+                break
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for raw in lines:
+                line = raw.decode("utf-8", errors="replace").rstrip("\r")
+                self.log(line)
+                if kept_size < _OUTPUT_KEPT:
+                    kept.append(line)
+                    kept_size += len(raw) + 1
+        if pending:
+            line = pending.decode("utf-8", errors="replace").rstrip("\r")
+            self.log(line)
+            kept.append(line)
+        returncode = await process.wait()
+        if check and returncode != 0:
+            raise CommandFailed(command, returncode)
+        return RunResult(command, returncode, "\n".join(kept))

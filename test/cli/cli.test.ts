@@ -1,0 +1,130 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandIO } from '../../server/cli/io.js';
+import { runCli } from '../../server/cli/main.js';
+import { createTempDir, removeTempDirs } from '../git/fixtures.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+let dir: string;
+
+const CI = `from plue import workflow, push
+
+@workflow(name="CI", on=[push(branches=["main"], paths=["src/**"])])
+async def ci(ctx):
+    pass
+`;
+const DEPLOY = `from plue import workflow, push
+
+@workflow(name="Deploy", on=push(tags=["v*"]))
+async def deploy(ctx):
+    pass
+`;
+const BROKEN = `from plue import workflow
+
+@workflow(name="Broken", on=["pushh"])
+async def broken(ctx):
+    pass
+`;
+
+beforeAll(async () => {
+  dir = await createTempDir('plue-cli-');
+  await mkdir(path.join(dir, '.plue', 'workflows'), { recursive: true });
+  await writeFile(path.join(dir, '.plue', 'workflows', 'ci.py'), CI);
+  await writeFile(path.join(dir, '.plue', 'workflows', 'deploy.py'), DEPLOY);
+  await writeFile(path.join(dir, 'broken.py'), BROKEN);
+});
+afterAll(removeTempDirs);
+
+async function cli(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CommandIO = { cwd: dir, env: {}, out: (l) => out.push(l), err: (l) => err.push(l) };
+  const status = await runCli(argv, io);
+  return { status, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('plue-trigger check', () => {
+  it('lints .plue/workflows under the current folder and exits 0 without errors', async () => {
+    const { status, out, err } = await cli('check');
+    expect(status).toBe(0);
+    expect(out).toBe('');
+    expect(err).toContain('2 file(s), 2 workflow(s), 0 error(s)');
+  });
+
+  it('prints path:line:col: severity code: message and exits 1 on an error', async () => {
+    const { status, out } = await cli('check', 'broken.py');
+    expect(status).toBe(1);
+    expect(out).toMatch(/^broken\.py:3:30: error unknown-event: .*"push"/);
+  });
+
+  it('prints one JSON document with --json', async () => {
+    const { status, out } = await cli('check', '--json', '.plue/workflows/ci.py', 'broken.py');
+    expect(status).toBe(1);
+    const doc = JSON.parse(out);
+    expect(doc.files.map((f: { path: string }) => f.path)).toEqual(['.plue/workflows/ci.py', 'broken.py']);
+    expect(doc.files[0].workflows[0]).toEqual({
+      name: 'CI', function: 'ci', line: 4, agent: false, runs_on: [], concurrency: null, cancel_in_progress: false,
+      triggers: [{ event: 'push', branches: ['main'], paths: ['src/**'] }],
+    });
+    expect(doc.files[1].diagnostics[0]).toMatchObject({ severity: 'error', code: 'unknown-event', line: 3, column: 30 });
+  });
+
+  it.each([
+    [['check', '--nope'], /Unknown option/],
+    [['check', 'missing.py'], /no such file/],
+    [['check', '--max-bytes', 'x'], /positive integer/],
+    [['frobnicate'], /unknown command/],
+  ])('exits 2 on bad usage: %j', async (argv, message) => {
+    const { status, err } = await cli(...argv);
+    expect(status).toBe(2);
+    expect(err).toMatch(message);
+  });
+});
+
+describe('plue-trigger match', () => {
+  it('tells which workflows a push would start, and why the others would not', async () => {
+    const { status, out } = await cli('match', '--json', '--event', 'push', '--ref', 'refs/heads/main',
+      '--before', 'a'.repeat(40), '--after', 'b'.repeat(40), '--changed', 'src/app.py');
+    expect(status).toBe(0);
+    const result = JSON.parse(out);
+    expect(result.matched).toEqual([{ path: '.plue/workflows/ci.py', name: 'CI' }]);
+    expect(result.skipped).toHaveLength(1);
+    expect(result.skipped[0]).toMatchObject({ path: '.plue/workflows/deploy.py', name: 'Deploy' });
+  });
+
+  it('skips a path-filtered workflow when no changed file matches', async () => {
+    const { out } = await cli('match', '--event', 'push', '--ref', 'main', '--before', 'a'.repeat(40), '--changed', 'docs/x.md');
+    expect(out).toMatch(/^skipped {2}\.plue\/workflows\/ci\.py {2}CI: .*paths/m);
+  });
+
+  it('matches a tag push', async () => {
+    const { out } = await cli('match', '--json', '--event', 'push', '--ref', 'refs/tags/v1.2');
+    expect(JSON.parse(out).matched).toEqual([{ path: '.plue/workflows/deploy.py', name: 'Deploy' }]);
+  });
+
+  it.each([
+    [['match'], /--event is required/],
+    [['match', '--event', 'nope'], /unknown event/],
+    [['match', '--event', 'push'], /needs --ref/],
+    [['match', '--event', 'pull_request'], /needs --base-ref/],
+  ])('exits 2 on bad usage: %j', async (argv, message) => {
+    const { status, err } = await cli(...argv);
+    expect(status).toBe(2);
+    expect(err).toMatch(message);
+  });
+});
+
+describe('the installed command', () => {
+  it('runs through bin/plue-trigger.js (what `npx plue-trigger` starts)', async () => {
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'plue-trigger.js'), 'check', '--json'], { cwd: dir });
+    expect(JSON.parse(stdout).files).toHaveLength(2);
+    const failed = await run(process.execPath, [path.join(ROOT, 'bin', 'plue-trigger.js'), 'check', 'broken.py'], { cwd: dir })
+      .then(() => 0, (error: { code: number }) => error.code);
+    expect(failed).toBe(1);
+  });
+});
