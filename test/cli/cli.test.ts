@@ -58,7 +58,7 @@ describe('plue-trigger check', () => {
   it('prints path:line:col: severity code: message and exits 1 on an error', async () => {
     const { status, out } = await cli('check', 'broken.py');
     expect(status).toBe(1);
-    expect(out).toMatch(/^broken\.py:3:30: error unknown-event: .*"push"/);
+    expect(out).toMatch(/^broken\.py:3:30: error unknown-event: .*Did you mean `push`/);
   });
 
   it('prints one JSON document with --json', async () => {
