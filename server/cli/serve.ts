@@ -10,7 +10,7 @@ function instructions(url: string, demo: string): string {
     `plue-trigger is serving on ${url}`,
     `A demo repository was created at ${demo}. Try it:`,
     `  git clone ${demo} /tmp/test-repo && cd /tmp/test-repo`,
-    `  git commit --allow-empty -m "try plue" && git push origin main`,
+    `  echo "hello" >> README.md && git commit -qam "try plue" && git push origin main`,
     `  curl -s ${url}/api/repos/demo/test-repo/runs`,
     `  curl -s ${url}/api/repos/demo/test-repo/workflows`,
     '',
