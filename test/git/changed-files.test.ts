@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { changedFiles } from '../../server/adapters/git/index.js';
+import { changedFiles, changedFilesOfPush } from '../../server/adapters/git/index.js';
 import type { ChangedFilesQuery, ChangedFilesResult } from '../../server/adapters/git/index.js';
 import { ZERO_ID, commitFiles, createBareRepo, createWorkRepo, git, push, removeTempDirs, revParse } from './fixtures.js';
 
@@ -235,5 +235,16 @@ describe('changedFiles', () => {
     const work = await createWorkRepo(bare);
     const query = await build({ bare, work });
     expect(await changedFiles(bare, query)).toEqual(expected);
+  });
+});
+
+// The trigger's path: a tree comparison through the long-lived object reader for updates, `git log` for new refs.
+// Whatever route it takes, its answer must be the same.
+describe('changedFilesOfPush', () => {
+  it.each(cases)('$name', async ({ build, expected }) => {
+    const bare = await createBareRepo();
+    const work = await createWorkRepo(bare);
+    const query = await build({ bare, work });
+    expect(await changedFilesOfPush(bare, query)).toEqual(expected);
   });
 });

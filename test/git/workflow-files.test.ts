@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitError, readWorkflowFiles } from '../../server/adapters/git/index.js';
+import { GitError, readWorkflowFiles, workflowFilesAt } from '../../server/adapters/git/index.js';
 import type { WorkflowFile } from '../../server/adapters/git/index.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, git, push, removeTempDirs, revParse } from './fixtures.js';
 
@@ -15,7 +15,10 @@ function summary(files: WorkflowFile[]) {
   return files.map(({ content, ...rest }) => ({ ...rest, ...(content ? { content: content.toString('utf8') } : {}) }));
 }
 
-describe('readWorkflowFiles', () => {
+describe.each([
+  ['readWorkflowFiles', readWorkflowFiles],
+  ['workflowFilesAt (long-lived object reader)', workflowFilesAt],
+])('%s', (_name, read) => {
   let bare: string;
   let work: string;
   let first: string;
@@ -50,7 +53,7 @@ describe('readWorkflowFiles', () => {
   });
 
   it('lists .py files directly in the folder at the commit, reading what is needed', async () => {
-    const files = await readWorkflowFiles(bare, first, { maxBytes: 100 });
+    const files = await read(bare, first, { maxBytes: 100 });
     expect(summary(files).sort((a, b) => (a.path < b.path ? -1 : 1))).toEqual([
       { path: `${W}/big.py`, blobSha: blobs['big.py'], size: 200, skipped: 'too-large' },
       { path: `${W}/ci.py`, blobSha: blobs['ci.py'], size: 5, content: 'ci v1' },
@@ -66,7 +69,7 @@ describe('readWorkflowFiles', () => {
   it('reads files as they are at that commit, not later ones', async () => {
     const contents = async (commit: string) =>
       Object.fromEntries(
-        (await readWorkflowFiles(bare, commit)).filter((f) => f.content).map((f) => [f.path, f.content!.toString()]),
+        (await read(bare, commit)).filter((f) => f.content).map((f) => [f.path, f.content!.toString()]),
       );
     expect(await contents(first)).not.toHaveProperty(`${W}/late.py`);
     expect(await contents(first)).toMatchObject({ [`${W}/ci.py`]: 'ci v1', [`${W}/big.py`]: big });
@@ -76,13 +79,13 @@ describe('readWorkflowFiles', () => {
   it('never reads the working tree of a non-bare repository', async () => {
     await writeFile(join(work, W, 'ci.py'), 'uncommitted');
     await writeFile(join(work, W, 'untracked.py'), 'untracked');
-    const files = await readWorkflowFiles(join(work, '.git'), second);
+    const files = await read(join(work, '.git'), second);
     expect(files.find((f) => f.path === `${W}/ci.py`)?.content?.toString()).toBe('ci v2');
     expect(files.find((f) => f.path === `${W}/untracked.py`)).toBeUndefined();
   });
 
   it('does not read blobs the caller already knows, but still lists them', async () => {
-    const files = await readWorkflowFiles(bare, first, { knownBlobs: new Set([blobs['ci.py']!]) });
+    const files = await read(bare, first, { knownBlobs: new Set([blobs['ci.py']!]) });
     const ci = files.find((f) => f.path === `${W}/ci.py`);
     expect(ci).toEqual({ path: `${W}/ci.py`, blobSha: blobs['ci.py'], size: 5 });
     expect(files.find((f) => f.path === `${W}/with space.py`)?.content?.toString()).toBe('spaced');
@@ -90,14 +93,14 @@ describe('readWorkflowFiles', () => {
 
   it('accepts an annotated tag in place of a commit', async () => {
     await git(['tag', '-a', 'v1', '-m', 'v1', first], bare);
-    const files = await readWorkflowFiles(bare, 'refs/tags/v1');
+    const files = await read(bare, 'refs/tags/v1');
     expect(files.find((f) => f.path === `${W}/ci.py`)?.content?.toString()).toBe('ci v1');
   });
 
   it('gives the same content to two files with the same blob', async () => {
     const repo = await createWorkRepo();
     const commit = await commitFiles(repo, { [`${W}/a.py`]: 'same', [`${W}/b.py`]: 'same' });
-    const files = await readWorkflowFiles(join(repo, '.git'), commit);
+    const files = await read(join(repo, '.git'), commit);
     expect(files.map((f) => f.content?.toString())).toEqual(['same', 'same']);
   });
 
@@ -112,10 +115,10 @@ describe('readWorkflowFiles', () => {
     const repo = await createWorkRepo();
     await commitFiles(repo, { 'seed.txt': 'seed' });
     const commit = await makeCommit(repo);
-    expect(await readWorkflowFiles(join(repo, '.git'), commit)).toEqual([]);
+    expect(await read(join(repo, '.git'), commit)).toEqual([]);
   });
 
   it('throws a GitError for a folder that is not a repository', async () => {
-    await expect(readWorkflowFiles(await createTempDir(), first)).rejects.toBeInstanceOf(GitError);
+    await expect(read(await createTempDir(), first)).rejects.toBeInstanceOf(GitError);
   });
 });

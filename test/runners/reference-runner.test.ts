@@ -86,13 +86,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  let t = Date.now();
   await runner?.shutdown(0);
-  console.log('shutdown', Date.now() - t); t = Date.now();
   await server?.close();
-  console.log('close', Date.now() - t); t = Date.now();
   await removeTempDirs();
-  console.log('rm', Date.now() - t); t = Date.now();
 });
 
 function queue(file: string, fn: string, inputs: Record<string, unknown> = {}) {

@@ -13,7 +13,8 @@ export interface DefinitionRow extends DefinitionInput {
 const COLUMNS = 'id, repository_id, name, file_path, file_sha, function_name, events, triggers, is_agent_workflow, runs_on, diagnostics, state, created_at, updated_at';
 
 /**
- * Makes the repository's definitions equal `definitions`: upserts each, marks the others deleted.
+ * Makes the repository's definitions equal `definitions`: upserts each, marks the others deleted. Writes nothing
+ * when they already are (the common push to the default branch that leaves the workflows alone).
  * Returns the ids by `file_path\0function_name`.
  */
 export async function syncDefinitions(
@@ -21,28 +22,34 @@ export async function syncDefinitions(
   repositoryId: number,
   definitions: DefinitionInput[],
 ): Promise<Map<string, number>> {
-  const ids = new Map<string, number>();
-  for (const d of definitions) {
-    const [row] = await db<{ id: number }[]>`
-      insert into workflow_definitions
-        (repository_id, name, file_path, file_sha, function_name, events, triggers, is_agent_workflow, runs_on, diagnostics, state)
-      values (${repositoryId}, ${d.name}, ${d.file_path}, ${d.file_sha}, ${d.function_name},
-        ${db.json(d.events)}, ${db.json(d.triggers as never)}, ${d.is_agent_workflow}, ${db.json(d.runs_on)},
-        ${db.json(d.diagnostics as never)}, ${d.state})
-      on conflict (repository_id, file_path, function_name) do update set
-        name = excluded.name, file_sha = excluded.file_sha, events = excluded.events, triggers = excluded.triggers,
-        is_agent_workflow = excluded.is_agent_workflow, runs_on = excluded.runs_on,
-        diagnostics = excluded.diagnostics, state = excluded.state,
-        updated_at = case
-          when (workflow_definitions.file_sha, workflow_definitions.state, workflow_definitions.name)
-            is distinct from (excluded.file_sha, excluded.state, excluded.name) then now()
-          else workflow_definitions.updated_at end
-      returning id`;
-    ids.set(definitionKey(d.file_path, d.function_name), row!.id);
+  const wanted = new Map(definitions.map((d) => [definitionKey(d.file_path, d.function_name), d]));
+  const existing = await db<{ id: number; file_path: string; function_name: string; file_sha: string; state: string; name: string }[]>`
+    select id, file_path, function_name, file_sha, state, name from workflow_definitions where repository_id = ${repositoryId}`;
+  const current = new Map(existing.map((r) => [definitionKey(r.file_path, r.function_name), r]));
+  const unchanged = [...wanted].every(([key, d]) => {
+    const row = current.get(key);
+    return row !== undefined && row.file_sha === d.file_sha && row.state === d.state && row.name === d.name;
+  }) && existing.every((r) => r.state === 'deleted' || wanted.has(definitionKey(r.file_path, r.function_name)));
+  if (unchanged) {
+    return new Map([...wanted.keys()].map((key) => [key, current.get(key)!.id]));
   }
+  const rows = [...wanted.values()];
+  const upserted = rows.length === 0 ? [] : await db<{ id: number; file_path: string; function_name: string }[]>`
+    insert into workflow_definitions
+      (repository_id, name, file_path, file_sha, function_name, events, triggers, is_agent_workflow, runs_on, diagnostics, state)
+    select ${repositoryId}, name, file_path, file_sha, function_name, events, triggers, is_agent_workflow, runs_on, diagnostics, state
+    from jsonb_to_recordset(${db.json(rows as never)}) as d(
+      name text, file_path text, file_sha text, function_name text, events jsonb, triggers jsonb,
+      is_agent_workflow boolean, runs_on jsonb, diagnostics jsonb, state text)
+    on conflict (repository_id, file_path, function_name) do update set
+      name = excluded.name, file_sha = excluded.file_sha, events = excluded.events, triggers = excluded.triggers,
+      is_agent_workflow = excluded.is_agent_workflow, runs_on = excluded.runs_on,
+      diagnostics = excluded.diagnostics, state = excluded.state
+    returning id, file_path, function_name`;
+  const ids = new Map(upserted.map((r) => [definitionKey(r.file_path, r.function_name), r.id]));
   const keep = [...ids.values()];
   await db`
-    update workflow_definitions set state = 'deleted', updated_at = now()
+    update workflow_definitions set state = 'deleted'
     where repository_id = ${repositoryId} and state <> 'deleted'
       and ${keep.length === 0 ? db`true` : db`id <> all(${keep}::bigint[])`}`;
   return ids;

@@ -53,12 +53,11 @@ export async function tryLockRepositoryTrigger(db: Queryable, repositoryId: numb
 }
 const TRIGGER_LOCK_CLASS = 0x706c7565; // 'plue'
 
-export async function oldestPendingEvent(db: Queryable, repositoryId: number): Promise<EventRow | null> {
-  const [row] = await db<EventRow[]>`
+export async function oldestPendingEvents(db: Queryable, repositoryId: number, limit: number): Promise<EventRow[]> {
+  return db<EventRow[]>`
     select id, repository_id, kind, dedup_key, payload, source, status, attempts
     from events where repository_id = ${repositoryId} and status = 'pending'
-    order by id limit 1 for update`;
-  return row ?? null;
+    order by id limit ${limit} for update`;
 }
 
 export async function markEventProcessed(db: Queryable, id: number, result: Record<string, unknown>): Promise<void> {

@@ -78,13 +78,3 @@ export async function replaceRefStates(db: Queryable, repositoryId: number, refs
     await db`insert into ref_states ${db(rows.slice(i, i + 1000), 'repository_id', 'ref', 'sha')}`;
   }
 }
-
-/** The next run number of a repository; the counter row's lock serialises concurrent takers. */
-export async function takeRunNumber(db: Queryable, repositoryId: number): Promise<number> {
-  const [row] = await db<{ n: number }[]>`
-    update repository_counters set next_run_number = next_run_number + 1
-    where repository_id = ${repositoryId}
-    returning next_run_number - 1 as n`;
-  if (!row) throw new Error(`repository ${repositoryId} has no run counter`);
-  return row.n;
-}

@@ -1,6 +1,5 @@
 import { STATUS } from './status.js';
 import type { Queryable } from './queryable.js';
-import { takeRunNumber } from './repositories.js';
 
 // workflow_runs, workflow_jobs and workflow_tasks: what a matched workflow becomes.
 
@@ -32,29 +31,57 @@ export interface CreatedRun {
 
 /** Inserts one run with its one job and one waiting task. Call inside the caller's transaction. */
 export async function createRun(db: Queryable, run: NewRun): Promise<CreatedRun> {
-  const runNumber = await takeRunNumber(db, run.repository_id);
-  const [runRow] = await db<{ id: number }[]>`
+  return (await createRuns(db, run.repository_id, [run]))[0]!;
+}
+
+/**
+ * Inserts runs of one repository, each with one job and one waiting task, in four statements whatever their
+ * number. Run numbers are consecutive, taken from the repository's counter row.
+ */
+export async function createRuns(db: Queryable, repositoryId: number, runs: NewRun[]): Promise<CreatedRun[]> {
+  if (runs.length === 0) return [];
+  const [counter] = await db<{ first: number }[]>`
+    update repository_counters set next_run_number = next_run_number + ${runs.length}
+    where repository_id = ${repositoryId}
+    returning next_run_number - ${runs.length} as first`;
+  if (!counter) throw new Error(`repository ${repositoryId} has no run counter`);
+  const rows = runs.map((run, i) => ({ ...run, repository_id: repositoryId, run_number: counter.first + i }));
+  const inserted = await db<{ id: number; run_number: number }[]>`
     insert into workflow_runs
       (repository_id, workflow_definition_id, run_number, title, trigger_event, trigger_user_id, event_payload,
        ref, commit_sha, status, concurrency_group, concurrency_cancel, event_id, workflow_path, workflow_name, function_name)
-    values (${run.repository_id}, ${run.workflow_definition_id}, ${runNumber}, ${run.title}, ${run.trigger_event},
-      ${run.trigger_user_id}, ${db.json(run.event_payload as never)}, ${run.ref}, ${run.commit_sha}, ${STATUS.waiting},
-      ${run.concurrency_group}, ${run.concurrency_cancel}, ${run.event_id}, ${run.workflow_path}, ${run.workflow_name},
-      ${run.function_name})
-    returning id`;
-  const runId = runRow!.id;
-  const [jobRow] = await db<{ id: number }[]>`
+    select repository_id, workflow_definition_id, run_number, title, trigger_event, trigger_user_id, event_payload,
+      ref, commit_sha, ${STATUS.waiting}, concurrency_group, concurrency_cancel, event_id, workflow_path, workflow_name, function_name
+    from jsonb_to_recordset(${db.json(rows as never)}) as r(
+      repository_id bigint, workflow_definition_id bigint, run_number bigint, title text, trigger_event text,
+      trigger_user_id bigint, event_payload jsonb, ref text, commit_sha text, concurrency_group text,
+      concurrency_cancel boolean, event_id bigint, workflow_path text, workflow_name text, function_name text)
+    order by run_number
+    returning id, run_number`;
+  const runIds = new Map(inserted.map((r) => [r.run_number, r.id]));
+  const jobRows = rows.map((r) => ({ run_id: runIds.get(r.run_number)!, name: r.workflow_name, job_id: r.function_name, runs_on: r.runs_on }));
+  const jobs = await db<{ id: number; run_id: number }[]>`
     insert into workflow_jobs (run_id, repository_id, name, job_id, runs_on, status)
-    values (${runId}, ${run.repository_id}, ${run.workflow_name}, ${run.function_name}, ${db.json(run.runs_on)}, ${STATUS.waiting})
-    returning id`;
-  const jobId = jobRow!.id;
-  const [taskRow] = await db<{ id: number }[]>`
-    insert into workflow_tasks
-      (job_id, repository_id, status, commit_sha, workflow_content, workflow_path, function_name)
-    values (${jobId}, ${run.repository_id}, ${STATUS.waiting}, ${run.commit_sha}, ${run.workflow_content},
-      ${run.workflow_path}, ${run.function_name})
-    returning id`;
-  return { run_id: runId, run_number: runNumber, job_id: jobId, task_id: taskRow!.id };
+    select run_id, ${repositoryId}, name, job_id, runs_on, ${STATUS.waiting}
+    from jsonb_to_recordset(${db.json(jobRows as never)}) as j(run_id bigint, name text, job_id text, runs_on jsonb)
+    returning id, run_id`;
+  const jobIds = new Map(jobs.map((j) => [j.run_id, j.id]));
+  const taskRows = rows.map((r) => ({
+    job_id: jobIds.get(runIds.get(r.run_number)!)!, commit_sha: r.commit_sha, workflow_content: r.workflow_content,
+    workflow_path: r.workflow_path, function_name: r.function_name,
+  }));
+  const tasks = await db<{ id: number; job_id: number }[]>`
+    insert into workflow_tasks (job_id, repository_id, status, commit_sha, workflow_content, workflow_path, function_name)
+    select job_id, ${repositoryId}, ${STATUS.waiting}, commit_sha, workflow_content, workflow_path, function_name
+    from jsonb_to_recordset(${db.json(taskRows as never)}) as t(
+      job_id bigint, commit_sha text, workflow_content text, workflow_path text, function_name text)
+    returning id, job_id`;
+  const taskIds = new Map(tasks.map((t) => [t.job_id, t.id]));
+  return rows.map((r) => {
+    const runId = runIds.get(r.run_number)!;
+    const jobId = jobIds.get(runId)!;
+    return { run_id: runId, run_number: r.run_number, job_id: jobId, task_id: taskIds.get(jobId)! };
+  });
 }
 
 export const TASKS_CHANNEL = 'plue_tasks';

@@ -38,7 +38,7 @@ const REPOSITORY_ENV = [
   'GIT_PREFIX', 'GIT_IMPLICIT_WORK_TREE', 'GIT_QUARANTINE_PATH',
 ];
 
-function gitEnvironment(): NodeJS.ProcessEnv {
+export function gitEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of REPOSITORY_ENV) delete env[name];
   env.GIT_TERMINAL_PROMPT = '0';

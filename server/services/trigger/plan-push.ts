@@ -1,4 +1,4 @@
-import { changedFiles, commitExists, GitError, isAncestor, peelToCommit } from '../../adapters/git/index.js';
+import { changedFilesOfPush, isFastForward, peelCommit } from '../../adapters/git/index.js';
 import type { PushTrigger } from '../../core/language/model.js';
 import type { PushEvent } from '../../core/match/event.js';
 import { isZeroSha } from '../../core/refs/diff.js';
@@ -32,13 +32,15 @@ export async function planPush(
 ): Promise<PushPlan> {
   const created = isZeroSha(payload.before);
   const deleted = isZeroSha(payload.after);
-  const commit = await peelToCommit(gitDir, deleted ? payload.before : payload.after);
-  const files = commit === null ? [] : await source.load(gitDir, commit);
+  const commit = await peelCommit(gitDir, deleted ? payload.before : payload.after);
+  const [files, forced] = await Promise.all([
+    commit === null ? [] : source.load(gitDir, commit),
+    !created && !deleted && isFastForward(gitDir, payload.before, payload.after).then((ff) => !ff),
+  ]);
   const needsChanges = !deleted && usesPathFilters(files);
   const changes = needsChanges
-    ? await changedFiles(gitDir, { before: payload.before, after: payload.after, ref: payload.ref, maxFiles: options.maxChangedFiles })
+    ? await changedFilesOfPush(gitDir, { before: payload.before, after: payload.after, ref: payload.ref, maxFiles: options.maxChangedFiles })
     : { files: [], truncated: false };
-  const forced = !created && !deleted && !(await fastForward(gitDir, payload.before, payload.after));
   return {
     commit: deleted ? null : commit,
     files,
@@ -49,12 +51,3 @@ export async function planPush(
   };
 }
 
-/** A `before` that is gone from the repository (rewritten and collected) counts as a forced update. */
-async function fastForward(gitDir: string, before: string, after: string): Promise<boolean> {
-  try {
-    return await isAncestor(gitDir, before, after);
-  } catch (error) {
-    if (error instanceof GitError && !(await commitExists(gitDir, before))) return false;
-    throw error;
-  }
-}

@@ -1,5 +1,5 @@
 import { repositoriesWithPendingEvents } from '../../adapters/db/events.js';
-import { triggerNextEvent } from './trigger-event.js';
+import { triggerNextEvents } from './trigger-event.js';
 import type { TriggerDeps } from './trigger-event.js';
 
 // Drains pending events: at once for repositories kicked in-process, and by polling for everything else
@@ -79,7 +79,7 @@ export class TriggerLoop {
     while (!this.stopped) {
       let outcome;
       try {
-        outcome = await triggerNextEvent(this.deps, repositoryId);
+        outcome = await triggerNextEvents(this.deps, repositoryId);
       } catch (error) {
         this.deps.log.warn({ repository_id: repositoryId, err: errorMessage(error) }, 'trigger failed; the event stays pending');
         return;

@@ -1,5 +1,5 @@
 import type { Parser } from 'web-tree-sitter';
-import { readWorkflowFiles } from '../../adapters/git/index.js';
+import { workflowFilesAt } from '../../adapters/git/index.js';
 import { checkRepository, parseWorkflowFile } from '../../core/language/index.js';
 import type { Diagnostic, ParsedFile } from '../../core/language/model.js';
 
@@ -26,7 +26,7 @@ export class WorkflowSource {
   constructor(private readonly parser: Parser, private readonly maxBytes: number) {}
 
   async load(gitDir: string, commit: string): Promise<WorkflowFileAtCommit[]> {
-    const entries = await readWorkflowFiles(gitDir, commit, { maxBytes: this.maxBytes, knownBlobs: new Set(this.cache.keys()) });
+    const entries = await workflowFilesAt(gitDir, commit, { maxBytes: this.maxBytes, knownBlobs: new Set(this.cache.keys()) });
     const files: WorkflowFileAtCommit[] = entries.map((entry) => {
       if (entry.skipped) {
         const diagnostic = skippedDiagnostic(entry.skipped, entry.size, this.maxBytes);

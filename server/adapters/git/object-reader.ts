@@ -1,0 +1,159 @@
+// One long-lived `git cat-file --batch-command` per repository: reading objects costs a line on a pipe
+// instead of a process start, which is what makes a busy repository's pushes cheap to trigger.
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { gitEnvironment, GitError } from './run.js';
+
+export interface ObjectInfo {
+  oid: string;
+  type: string;
+  size: number;
+}
+
+export interface GitObjectContent extends ObjectInfo {
+  content: Buffer;
+}
+
+interface Pending {
+  kind: 'info' | 'contents';
+  resolve(value: ObjectInfo | GitObjectContent | null): void;
+  reject(error: Error): void;
+}
+
+const IDLE_CLOSE_MS = 15_000;
+
+export class GitObjectReader {
+  private child: ChildProcessWithoutNullStreams | null = null;
+  private readonly queue: Pending[] = [];
+  private buffer: Buffer = Buffer.alloc(0);
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closeAfterPending = false;
+
+  constructor(readonly gitDir: string) {}
+
+  info(name: string): Promise<ObjectInfo | null> {
+    return this.request('info', name) as Promise<ObjectInfo | null>;
+  }
+
+  contents(name: string): Promise<GitObjectContent | null> {
+    return this.request('contents', name) as Promise<GitObjectContent | null>;
+  }
+
+  /** Closes now if nothing is pending, else once the pending requests are answered. */
+  closeWhenIdle(): void {
+    if (this.queue.length === 0) this.close();
+    else this.closeAfterPending = true;
+  }
+
+  close(): void {
+    clearTimeout(this.idleTimer);
+    const child = this.child;
+    this.child = null;
+    child?.stdin.end();
+    this.fail(new GitError(`object reader for ${this.gitDir} closed`, ['cat-file', '--batch-command'], null, '', this.gitDir));
+  }
+
+  private request(kind: Pending['kind'], name: string): Promise<ObjectInfo | GitObjectContent | null> {
+    if (/[\n\r]/.test(name)) return Promise.reject(new Error(`invalid object name: ${JSON.stringify(name)}`));
+    const child = this.process();
+    clearTimeout(this.idleTimer);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ kind, resolve, reject });
+      child.stdin.write(`${kind} ${name}\n`);
+    });
+  }
+
+  private process(): ChildProcessWithoutNullStreams {
+    if (this.child) return this.child;
+    const child = spawn('git', ['--git-dir', this.gitDir, '--no-replace-objects', 'cat-file', '--batch-command'], {
+      env: gitEnvironment(), cwd: '/',
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+    child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    const onGone = (error?: Error) => {
+      if (this.child !== child) return;
+      this.child = null;
+      this.buffer = Buffer.alloc(0);
+      const message = error?.message ?? (stderr.trim() || 'git cat-file exited');
+      this.fail(new GitError(message, ['cat-file', '--batch-command'], null, stderr, this.gitDir));
+    };
+    child.on('error', onGone);
+    child.on('exit', () => onGone());
+    child.stdin.on('error', () => undefined); // reported through 'exit'
+    // An idle reader must not keep the process alive; pending work always has something else that does.
+    child.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?(): void }).unref?.();
+    this.child = child;
+    return child;
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const pending = this.queue[0];
+      if (!pending) break;
+      const headerEnd = this.buffer.indexOf(10);
+      if (headerEnd === -1) break;
+      const [oid = '', type = '', sizeText] = this.buffer.toString('utf8', 0, headerEnd).split(' ');
+      if (sizeText === undefined || type === 'missing' || type === 'ambiguous') {
+        this.buffer = this.buffer.subarray(headerEnd + 1);
+        this.queue.shift();
+        pending.resolve(null);
+        continue;
+      }
+      const size = Number(sizeText);
+      if (pending.kind === 'info') {
+        this.buffer = this.buffer.subarray(headerEnd + 1);
+        this.queue.shift();
+        pending.resolve({ oid, type, size });
+        continue;
+      }
+      const end = headerEnd + 1 + size;
+      if (this.buffer.length < end + 1) break; // content and its trailing newline not all here yet
+      const content = Buffer.from(this.buffer.subarray(headerEnd + 1, end));
+      this.buffer = this.buffer.subarray(end + 1);
+      this.queue.shift();
+      pending.resolve({ oid, type, size, content });
+    }
+    if (this.queue.length === 0) {
+      if (this.closeAfterPending) {
+        this.closeAfterPending = false;
+        this.close();
+        return;
+      }
+      this.idleTimer = setTimeout(() => this.close(), IDLE_CLOSE_MS);
+      this.idleTimer.unref();
+    }
+  }
+
+  private fail(error: Error): void {
+    for (const pending of this.queue.splice(0)) pending.reject(error);
+  }
+}
+
+const readers = new Map<string, GitObjectReader>();
+// A reader is a process: with many repositories, only the most recently used ones stay open.
+const MAX_OPEN_READERS = 32;
+
+/** The shared reader of a repository (started on first use, closed after a quiet while). */
+export function objectReader(gitDir: string): GitObjectReader {
+  let reader = readers.get(gitDir);
+  if (reader) {
+    readers.delete(gitDir);
+  } else {
+    reader = new GitObjectReader(gitDir);
+    if (readers.size >= MAX_OPEN_READERS) {
+      const [oldestDir, oldest] = readers.entries().next().value as [string, GitObjectReader];
+      readers.delete(oldestDir);
+      oldest.closeWhenIdle();
+    }
+  }
+  readers.set(gitDir, reader);
+  return reader;
+}
+
+export function closeObjectReaders(): void {
+  for (const reader of readers.values()) reader.close();
+  readers.clear();
+}
