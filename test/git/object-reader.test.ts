@@ -31,7 +31,7 @@ describe('GitObjectReader', () => {
       expect(answer?.oid).toBe(commits[Math.floor(i / 2)]);
       expect(answer?.type).toBe('commit');
     });
-    const first = answers[0] as { content: Buffer };
+    const first = answers[0] as unknown as { content: Buffer };
     expect(first.content.toString()).toMatch(/^tree [0-9a-f]{40}\n/);
   });
 
