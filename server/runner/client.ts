@@ -1,3 +1,6 @@
+import type { Readable } from 'node:stream';
+import { httpRequest, readText } from './http.js';
+import type { HttpResponse } from './http.js';
 import type { ErrorBody, FinalStatus, Heartbeat, RegisteredRunner, Task } from './protocol.js';
 
 /** The server answered with an error (`{"error": {code, message, details}}`). */
@@ -66,34 +69,37 @@ export class RunnerClient {
   }
 
   /** The repository at the task's commit, as a tar stream. */
-  async archive(task: Pick<Task, 'id' | 'token' | 'archive_url'>, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-    const response = await fetch(this.server + task.archive_url, { headers: { authorization: `Bearer ${task.token}` }, signal });
-    if (!response.ok || !response.body) throw await errorOf(response);
+  async archive(task: Pick<Task, 'id' | 'token' | 'archive_url'>, signal?: AbortSignal): Promise<Readable> {
+    const response = await httpRequest(this.server + task.archive_url, { method: 'GET', headers: { authorization: `Bearer ${task.token}` }, signal });
+    if (response.status !== 200) throw await errorOf(response);
     return response.body;
   }
 
   private async call(method: string, path: string, token: string | null, body: unknown, signal?: AbortSignal): Promise<unknown> {
-    const response = await fetch(this.server + path, {
+    const response = await httpRequest(this.server + path, {
       method,
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
       signal,
     });
-    if (response.status === 204) return null;
-    if (!response.ok) throw await errorOf(response);
-    return response.json();
+    if (response.status === 204) {
+      response.body.resume();
+      return null;
+    }
+    if (response.status < 200 || response.status > 299) throw await errorOf(response);
+    return JSON.parse(await readText(response.body));
   }
 }
 
-async function errorOf(response: Response): Promise<ProtocolError> {
-  const text = await response.text().catch(() => '');
+async function errorOf(response: HttpResponse): Promise<ProtocolError> {
+  const text = await readText(response.body).catch(() => '');
   let body: unknown = null;
   try {
     body = JSON.parse(text);
   } catch {
     // not JSON: report the text
   }
-  const error = isErrorBody(body) ? body.error : { code: 'http_error', message: text.slice(0, 300) || response.statusText, details: null };
+  const error = isErrorBody(body) ? body.error : { code: 'http_error', message: text.slice(0, 300) || `HTTP ${response.status}`, details: null };
   const Kind = response.status === 409 ? LeaseLostError : ProtocolError;
   return new Kind(response.status, error.code, error.message, error.details);
 }

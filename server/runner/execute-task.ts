@@ -3,9 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createInterface } from 'node:readline';
 import type { RunnerClient } from './client.js';
 import { LeaseLostError } from './client.js';
@@ -92,7 +91,7 @@ export class TaskExecution {
   private async prepare(base: string, workspace: string): Promise<string> {
     await mkdir(workspace);
     const archive = await this.client.archive(this.task, this.aborted.signal);
-    await extractTar(Readable.fromWeb(archive as WebReadableStream<Uint8Array>), workspace);
+    await extractTar(archive, workspace);
     // The source the server matched, even if the checkout were to differ.
     const workflowFile = path.join(workspace, ...this.task.workflow.path.split('/'));
     if (!workflowFile.startsWith(workspace + path.sep)) throw new Error(`workflow path ${this.task.workflow.path} leaves the workspace`);

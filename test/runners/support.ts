@@ -33,9 +33,7 @@ export async function startRunnerServer(sql: Sql, options: RunnerServerOptions =
   const log = pino({ level: process.env.PLUE_TEST_LOG ?? 'silent' });
   const { leaseSeconds = 60, maxAttempts = 3, ...serviceOptions } = options;
   const runners = await startRunnerServices(sql, log, { registrationToken: REGISTRATION_TOKEN, leaseSeconds, maxAttempts }, serviceOptions);
-  // forceCloseConnections: fetch (undici) may hold a connection open without a request, which would keep the
-  // server from closing until its header timeout.
-  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024, forceCloseConnections: true });
+  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
   installErrorHandler(app);
   registerRunnerRoutes(app, runners);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 // Branches, tags and HEAD of a repository.
 import { runGit } from './run.js';
 
@@ -31,6 +33,10 @@ export async function listRefs(gitDir: string): Promise<Map<string, string>> {
  * Null when HEAD is detached or doesn't name a branch.
  */
 export async function defaultBranch(gitDir: string): Promise<string | null> {
+  // HEAD is nearly always a plain `ref: refs/heads/<name>` file; read it without a git process.
+  const head = await readFile(join(gitDir, 'HEAD'), 'utf8').catch(() => '');
+  if (head.startsWith(`ref: ${BRANCH_PREFIX}`) && !head.includes('.invalid')) return head.slice(`ref: ${BRANCH_PREFIX}`.length).trim();
+  if (/^[0-9a-f]{40,64}\s*$/.test(head)) return null;
   const { stdout, exitCode } = await runGit(['symbolic-ref', '-q', 'HEAD'], { gitDir, okExitCodes: [0, 1] });
   if (exitCode !== 0) return null;
   const ref = stdout.toString('utf8').trim();

@@ -1,7 +1,7 @@
 // Finding repositories on disk: a path → its git dir, and a repos folder laid out
 // as `<owner>/<name>.git` (bare) or `<owner>/<name>/` (non-bare).
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { GitError, runGit } from './run.js';
 
 export interface GitRepository {
@@ -61,12 +61,23 @@ async function probeGitDir(candidate: string): Promise<GitRepository | null> {
 export async function resolveRepository(path: string): Promise<GitRepository | null> {
   const dir = resolve(path);
   if (!(await statOrNull(dir))?.isDirectory()) return null;
+  // The usual layouts are recognised without a git process: starting a thousand repositories must be quick.
+  if (await hasGitDirLayout(dir)) return { gitDir: dir, bare: basename(dir) !== '.git' };
+  if (await hasGitDirLayout(join(dir, '.git'))) return { gitDir: join(dir, '.git'), bare: false };
   const dotGit = join(dir, '.git');
   if ((await statOrNull(dotGit)) !== null) {
     const repository = await probeGitDir(dotGit);
     return repository === null ? null : { gitDir: repository.gitDir, bare: false };
   }
   return probeGitDir(dir);
+}
+
+/** A folder with git's own files (HEAD, objects/, refs/); gitfiles and odd layouts are left to git. */
+async function hasGitDirLayout(dir: string): Promise<boolean> {
+  const [head, objects, refs] = await Promise.all([
+    statOrNull(join(dir, 'HEAD')), statOrNull(join(dir, 'objects')), statOrNull(join(dir, 'refs')),
+  ]);
+  return Boolean(head?.isFile() && objects?.isDirectory() && refs?.isDirectory());
 }
 
 async function listFolder(path: string, problems: DiscoveryProblem[]): Promise<string[]> {

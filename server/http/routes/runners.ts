@@ -23,6 +23,10 @@ const taskParams = {
   type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2 ** 53 - 1 } },
 } as const;
 const emptyBody = { type: 'object', additionalProperties: false, properties: {} } as const;
+/** Heartbeat and release take `{}`, or no body at all. */
+const bodyOptional = async (request: FastifyRequest) => {
+  request.body ??= {};
+};
 
 const registerBody = {
   type: 'object', required: ['name'], additionalProperties: false,
@@ -104,7 +108,7 @@ export function registerRunnerRoutes(app: FastifyInstance, runners: RunnerServic
     });
 
   app.post<{ Params: TaskParams }>(
-    '/api/runners/tasks/:id/heartbeat', { schema: { params: taskParams, body: emptyBody } }, async (request) => {
+    '/api/runners/tasks/:id/heartbeat', { schema: { params: taskParams, body: emptyBody }, preValidation: bodyOptional }, async (request) => {
       const lease = await fenced(() => heartbeat(sql, request.params.id, taskToken(request), settings.leaseSeconds));
       return { lease_expires_at: lease.lease_expires_at, cancelled: lease.cancelled };
     });
@@ -125,7 +129,7 @@ export function registerRunnerRoutes(app: FastifyInstance, runners: RunnerServic
     });
 
   app.post<{ Params: TaskParams }>(
-    '/api/runners/tasks/:id/release', { schema: { params: taskParams, body: emptyBody } }, async (request, reply) => {
+    '/api/runners/tasks/:id/release', { schema: { params: taskParams, body: emptyBody }, preValidation: bodyOptional }, async (request, reply) => {
       await fenced(() => release(sql, request.params.id, taskToken(request)));
       return reply.status(204).send();
     });
