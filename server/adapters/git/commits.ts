@@ -31,3 +31,9 @@ export async function isAncestor(gitDir: string, ancestor: string, descendant: s
   });
   return exitCode === 0;
 }
+
+/** The best common ancestor of two commits, or null when they share no history. */
+export async function mergeBase(gitDir: string, a: string, b: string): Promise<string | null> {
+  const { stdout, exitCode } = await runGit(['merge-base', objectName(a), objectName(b)], { gitDir, okExitCodes: [0, 1] });
+  return exitCode === 0 ? stdout.toString('utf8').trim() || null : null;
+}

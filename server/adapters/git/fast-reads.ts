@@ -2,7 +2,7 @@
 // one-process-per-call functions as the fallback where a walk would be too long.
 import { changedFiles } from './changed-files.js';
 import type { ChangedFilesQuery, ChangedFilesResult } from './changed-files.js';
-import { commitExists, isAncestor, isZeroId } from './commits.js';
+import { commitExists, isAncestor, isZeroId, mergeBase } from './commits.js';
 import { objectReader } from './object-reader.js';
 import { changedFilesWith, isAncestorWith, peelWith, readWorkflowFilesWith } from './object-walks.js';
 import { GitError } from './run.js';
@@ -39,4 +39,16 @@ export async function changedFilesOfPush(gitDir: string, query: ChangedFilesQuer
     }
   }
   return changedFiles(gitDir, query);
+}
+
+/** Files a pull request changes: from the merge base of base and head to head, as GitHub counts them. */
+export async function changedFilesOfPullRequest(
+  gitDir: string,
+  baseSha: string,
+  headSha: string,
+  maxFiles: number,
+): Promise<{ files: string[]; truncated: boolean }> {
+  const base = await mergeBase(gitDir, baseSha, headSha);
+  if (base === null) return { files: [], truncated: false };
+  return (await changedFilesWith(objectReader(gitDir), base, headSha, maxFiles)) ?? { files: [], truncated: false };
 }

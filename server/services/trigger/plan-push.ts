@@ -3,14 +3,10 @@ import type { PushTrigger } from '../../core/language/model.js';
 import type { PushEvent } from '../../core/match/event.js';
 import { isZeroSha } from '../../core/refs/diff.js';
 import type { PushPayload } from '../ingest/record-ref-updates.js';
+import { shortRef } from '../../core/trigger/run-details.js';
+import type { EventPlan } from './event-plan.js';
 import type { WorkflowFileAtCommit, WorkflowSource } from './workflow-source.js';
 
-export interface PushPlan {
-  event: PushEvent;
-  /** The commit the workflows were read at (null when the ref does not point at a commit). */
-  commit: string | null;
-  files: WorkflowFileAtCommit[];
-}
 
 function usesPathFilters(files: WorkflowFileAtCommit[]): boolean {
   return files.some((f) => f.workflows.some((w) => w.triggers.some((t) => {
@@ -28,8 +24,8 @@ export async function planPush(
   gitDir: string,
   payload: PushPayload,
   source: WorkflowSource,
-  options: { maxChangedFiles: number },
-): Promise<PushPlan> {
+  options: { maxChangedFiles: number; defaultBranch: string | null },
+): Promise<EventPlan> {
   const created = isZeroSha(payload.before);
   const deleted = isZeroSha(payload.after);
   const commit = await peelCommit(gitDir, deleted ? payload.before : payload.after);
@@ -41,13 +37,17 @@ export async function planPush(
   const changes = needsChanges
     ? await changedFilesOfPush(gitDir, { before: payload.before, after: payload.after, ref: payload.ref, maxFiles: options.maxChangedFiles })
     : { files: [], truncated: false };
+  const event: PushEvent = {
+    kind: 'push', ref: payload.ref, before: payload.before, after: payload.after,
+    created, deleted, forced, changed_files: changes.files, changed_files_truncated: changes.truncated,
+  };
   return {
+    match: event,
     commit: deleted ? null : commit,
+    ref: payload.ref,
     files,
-    event: {
-      kind: 'push', ref: payload.ref, before: payload.before, after: payload.after,
-      created, deleted, forced, changed_files: changes.files, changed_files_truncated: changes.truncated,
-    },
+    runPayload: { ...event, changed_files: changes.files.slice(0, 100) },
+    describesDefaultBranch: !deleted && options.defaultBranch !== null && payload.ref === `refs/heads/${options.defaultBranch}`,
+    summary: `push ${shortRef(payload.ref)} ${payload.before.slice(0, 7)}→${payload.after.slice(0, 7)}${forced ? ' (forced)' : ''}`,
   };
 }
-

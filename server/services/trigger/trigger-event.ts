@@ -1,20 +1,19 @@
 import type { Logger } from 'pino';
 import type { Sql, Tx } from '../../adapters/db/connect.js';
-import { syncDefinitions, findDefinitionIds, definitionKey } from '../../adapters/db/definitions.js';
 import {
   markEventAttemptFailed, markEventProcessed, oldestPendingEvents, tryLockRepositoryTrigger,
 } from '../../adapters/db/events.js';
 import type { EventRow } from '../../adapters/db/events.js';
 import { getRepository } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
-import { createRuns, notifyTasksWaiting } from '../../adapters/db/runs.js';
-import type { NewRun } from '../../adapters/db/runs.js';
 import { matchEvent } from '../../core/match/index.js';
-import { definitionsFromFiles } from '../../core/trigger/definitions.js';
-import { concurrencyGroup, runTitle, shortRef } from '../../core/trigger/run-details.js';
+import type { MatchedWorkflow, MatchResult } from '../../core/match/event.js';
 import type { PushPayload } from '../ingest/record-ref-updates.js';
+import type { EventPlan } from './event-plan.js';
+import { planHostEvent, planPullRequest } from './plan-host-event.js';
+import type { HostPayload, PullRequestPayload } from './plan-host-event.js';
 import { planPush } from './plan-push.js';
-import type { PushPlan } from './plan-push.js';
+import { writeRuns } from './write-runs.js';
 import type { WorkflowSource } from './workflow-source.js';
 
 export interface TriggerDeps {
@@ -48,7 +47,7 @@ export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number)
     for (const [i, event] of events.entries()) {
       const plan = plans[i];
       if (!(plan instanceof Error) && plan !== undefined && repo !== null) {
-        await writePush(deps, tx, repo, event, plan as PushPlan);
+        await writePlan(deps, tx, repo, event, plan as EventPlan);
         continue;
       }
       const message = plan instanceof Error ? plan.message : String(plan);
@@ -60,55 +59,44 @@ export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number)
   });
 }
 
-async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, gitDir: string | null, event: EventRow): Promise<PushPlan> {
+async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, gitDir: string | null, event: EventRow): Promise<EventPlan> {
   if (!repo) throw new Error(`repository ${event.repository_id} not found`);
   if (gitDir === null) throw new Error(`repository ${repoName(repo)} is not on disk at ${repo.path}`);
-  if (event.kind !== 'push') throw new Error(`events of kind ${event.kind} are not supported yet`);
-  return planPush(gitDir, event.payload as PushPayload, deps.source, { maxChangedFiles: deps.maxChangedFiles });
+  const options = { maxChangedFiles: deps.maxChangedFiles, defaultBranch: repo.default_branch };
+  switch (event.kind) {
+    case 'push':
+      return planPush(gitDir, event.payload as PushPayload, deps.source, options);
+    case 'pull_request':
+      return planPullRequest(gitDir, event.payload as PullRequestPayload, deps.source, options);
+    case 'issue':
+    case 'chat':
+    case 'dispatch':
+      return planHostEvent(gitDir, event.kind, event.payload as HostPayload, deps.source, repo.default_branch);
+    default:
+      throw new Error(`events of kind ${event.kind} cannot be triggered from the event record`);
+  }
 }
 
-async function writePush(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: EventRow, plan: PushPlan): Promise<void> {
-  const payload = event.payload as PushPayload;
-  const result = matchEvent(plan.event, plan.files);
-
-  const onDefaultBranch = repo.default_branch !== null && payload.ref === `refs/heads/${repo.default_branch}`;
-  const definitionIds = onDefaultBranch && !plan.event.deleted
-    ? await syncDefinitions(tx, repo.id, definitionsFromFiles(plan.files))
-    : await findDefinitionIds(tx, repo.id);
-
-  const newRuns: NewRun[] = [];
-  for (const m of result.matched) {
-    const file = plan.files.find((f) => f.path === m.path);
-    const workflow = file?.workflows.find((w) => w.name === m.name);
-    if (!file || !workflow || plan.commit === null) continue;
-    newRuns.push({
-      repository_id: repo.id,
-      event_id: event.id,
-      workflow_definition_id: definitionIds.get(definitionKey(file.path, workflow.function)) ?? null,
-      workflow_name: workflow.name,
-      workflow_path: file.path,
-      function_name: workflow.function,
-      workflow_content: file.content,
-      title: runTitle(workflow, 'push', payload.ref, plan.commit),
-      trigger_event: 'push',
-      trigger_user_id: null,
-      event_payload: { ...plan.event, changed_files: plan.event.changed_files.slice(0, 100) },
-      ref: payload.ref,
-      commit_sha: plan.commit,
-      runs_on: workflow.runs_on,
-      concurrency_group: concurrencyGroup(workflow.concurrency, { ref: shortRef(payload.ref), workflow: workflow.name, event: 'push' }),
-      concurrency_cancel: workflow.cancel_in_progress,
-    });
-  }
-  const created = await createRuns(tx, repo.id, newRuns);
-  const runs = created.map((c, i) => ({ run_id: c.run_id, run_number: c.run_number, path: newRuns[i]!.workflow_path, name: newRuns[i]!.workflow_name }));
-  if (runs.length > 0) await notifyTasksWaiting(tx, repo.id);
+async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: EventRow, plan: EventPlan): Promise<void> {
+  const result = narrowToWorkflow(matchEvent(plan.match, plan.files), plan);
+  const runs = await writeRuns(tx, repo, event.id, plan, result.matched);
   await markEventProcessed(tx, event.id, { runs, skipped: result.skipped });
   deps.log.info({
-    repository: repoName(repo), event: event.id, source: event.source, ref: payload.ref,
-    before: payload.before, after: payload.after, forced: plan.event.forced, deleted: plan.event.deleted,
+    repository: repoName(repo), event: event.id, kind: event.kind, source: event.source, ref: plan.ref,
+    ...(event.kind === 'push' ? { before: (event.payload as PushPayload).before, after: (event.payload as PushPayload).after } : {}),
     matched: runs.map((r) => `${r.path}:${r.name} #${r.run_number}`), skipped: result.skipped,
-  }, `push ${shortRef(payload.ref)} ${payload.before.slice(0, 7)}→${payload.after.slice(0, 7)}: ${runs.length} run(s)`);
+  }, `${plan.summary}: ${runs.length} run(s)`);
+}
+
+function narrowToWorkflow(result: MatchResult, plan: EventPlan): MatchResult {
+  const only = plan.onlyWorkflow;
+  if (only === undefined) return result;
+  const wanted = (m: MatchedWorkflow) =>
+    m.name === only || m.path === only || plan.files.some((f) => f.path === m.path && f.workflows.some((w) => w.name === m.name && w.function === only));
+  return {
+    matched: result.matched.filter(wanted),
+    skipped: [...result.skipped, ...result.matched.filter((m) => !wanted(m)).map((m) => ({ ...m, reason: `not the requested workflow \`${only}\`` }))],
+  };
 }
 
 function repoName(repo: RepositoryRow | null): string {
