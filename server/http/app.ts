@@ -24,6 +24,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Requests are not logged one by one; errors are.
     loggerInstance: deps.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    forceCloseConnections: true,
   });
   installErrorHandler(app);
   registerHealthRoutes(app, deps);

@@ -45,7 +45,10 @@ export class TaskExecution {
       this.startHeartbeats();
       this.logs.add('', `[plue] task ${this.task.id} attempt ${this.task.attempt}: ${this.task.workflow.path}:${this.task.workflow.function} at ${this.task.sha.slice(0, 12)} (${this.task.ref})`);
       const exitCode = await this.prepare(base, workspace).then(
-        async (taskFile) => (this.verdict ? null : this.runPython(taskFile, workspace)),
+        async (taskFile) => {
+          await this.reportRunning(startedAt);
+          return this.verdict ? null : this.runPython(taskFile, workspace);
+        },
         (error: unknown) => {
           this.logs.add('', `[plue] cannot prepare the workspace: ${(error as Error).message}`);
           return 1;
@@ -141,6 +144,15 @@ export class TaskExecution {
       });
       if (this.verdict) this.killChild('SIGKILL');
     });
+  }
+
+  /** Tells the server the work starts now; it may already know that the run was cancelled. */
+  private async reportRunning(startedAt: Date): Promise<void> {
+    try {
+      if ((await this.client.running(this.task, startedAt)).cancelled) this.stop('cancelled');
+    } catch (error) {
+      if (error instanceof LeaseLostError) this.stop('lost');
+    }
   }
 
   private startHeartbeats(): void {

@@ -174,6 +174,18 @@ describe('a held task', () => {
   });
 });
 
+describe('a task given back while its run is being cancelled', () => {
+  it('is cancelled rather than queued again', async () => {
+    const created = await queueRun(db.sql, repo);
+    const task = (await runner.claim(0))!;
+    await requestRunCancel(db.sql, created.run_id);
+    await runner.release(task);
+    expect(await statusOf(db.sql, 'workflow_tasks', created.task_id)).toBe(STATUS.cancelled);
+    expect(await statusOf(db.sql, 'workflow_runs', created.run_id)).toBe(STATUS.cancelled);
+    expect(await runner.claim(0)).toBeNull();
+  });
+});
+
 describe('errors', () => {
   it('uses the common error format for a bad task id', async () => {
     const response = await post('/api/runners/tasks/abc/heartbeat', 'plt_x', {});

@@ -94,7 +94,7 @@ export async function renewLease(
   const [row] = await db<TaskLease[]>`
     update workflow_tasks t
     set lease_expires_at = now() + ${task.leaseSeconds} * interval '1 second',
-      started_at = least(now(), coalesce(${task.startedAt ?? null}::timestamptz, t.started_at))
+      started_at = greatest(t.started_at, least(now(), coalesce(${task.startedAt ?? null}::timestamptz, t.started_at)))
     from workflow_jobs j join workflow_runs r on r.id = j.run_id
     where t.id = ${task.id} and t.token_hash = ${task.tokenHash} and t.status = ${STATUS.running}
       and t.lease_expires_at > now() and j.id = t.job_id
@@ -105,6 +105,8 @@ export async function renewLease(
 export interface TaskProbe {
   status: number;
   attempt: number;
+  started_at: Date | null;
+  stopped_at: Date | null;
   end_reason: 'runner' | 'lease_expired' | 'cancelled' | null;
   lease_expires_at: Date | null;
 }
@@ -112,7 +114,7 @@ export interface TaskProbe {
 /** The task as its token's holder may see it, whatever its state; null when the token is not this task's. */
 export async function probeTask(db: Queryable, id: number, tokenHash: string): Promise<TaskProbe | null> {
   const [row] = await db<TaskProbe[]>`
-    select status, attempt, end_reason, lease_expires_at from workflow_tasks
+    select status, attempt, started_at, stopped_at, end_reason, lease_expires_at from workflow_tasks
     where id = ${id} and token_hash = ${tokenHash}`;
   return row ?? null;
 }
@@ -134,7 +136,10 @@ export interface FinishedTask {
   stopped_at: Date;
 }
 
-/** Ends the attempt with its runner's verdict. Times are the runner's, kept within the claim and now. */
+/**
+ * Ends the attempt with its runner's verdict. Times are the runner's, kept between the claim and now (runner
+ * clocks drift): started_at is where the claim put it or later, stopped_at after it and not in the future.
+ */
 export async function finishTask(
   db: Queryable,
   task: { id: number; tokenHash: string; status: number; startedAt: Date | null; stoppedAt: Date | null },
@@ -142,9 +147,9 @@ export async function finishTask(
   const [row] = await db<FinishedTask[]>`
     update workflow_tasks
     set status = ${task.status}, end_reason = 'runner',
-      started_at = least(now(), coalesce(${task.startedAt}::timestamptz, started_at)),
+      started_at = greatest(started_at, least(now(), coalesce(${task.startedAt}::timestamptz, started_at))),
       stopped_at = least(now(), greatest(coalesce(${task.stoppedAt}::timestamptz, now()),
-        coalesce(${task.startedAt}::timestamptz, started_at)))
+        greatest(started_at, least(now(), coalesce(${task.startedAt}::timestamptz, started_at)))))
     where id = ${task.id} and token_hash = ${task.tokenHash} and status = ${STATUS.running} and lease_expires_at > now()
     returning id, job_id, attempt, status, started_at, stopped_at`;
   return row ?? null;
@@ -154,18 +159,24 @@ export async function finishTask(
  * Gives a held task back: the same row and attempt return to waiting, without runner, token or logs, as if the
  * attempt had never started (a runner shutting down, or a claim whose client left before the reply).
  */
-export async function releaseTask(db: Queryable, id: number, tokenHash: string): Promise<{ job_id: number; repository_id: number } | null> {
-  const [row] = await db<{ job_id: number; repository_id: number }[]>`
+export async function releaseTask(
+  db: Queryable,
+  id: number,
+  tokenHash: string,
+): Promise<{ job_id: number; run_id: number; repository_id: number; cancel_requested: boolean } | null> {
+  const [row] = await db<{ job_id: number; run_id: number; repository_id: number; cancel_requested: boolean }[]>`
     with released as (
-      update workflow_tasks
+      update workflow_tasks t
       set status = ${STATUS.waiting}, runner_id = null, token_hash = null, lease_expires_at = null, started_at = null,
         stopped_at = null, log_lines = 0, log_bytes = 0, log_truncated = false
-      where id = ${id} and token_hash = ${tokenHash} and status = ${STATUS.running} and lease_expires_at > now()
-      returning id, job_id, repository_id
+      from workflow_jobs j join workflow_runs r on r.id = j.run_id
+      where t.id = ${id} and t.token_hash = ${tokenHash} and t.status = ${STATUS.running} and t.lease_expires_at > now()
+        and j.id = t.job_id
+      returning t.id, t.job_id, j.run_id, t.repository_id, r.cancel_requested_at is not null as cancel_requested
     ), dropped as (
       delete from task_logs l using released where l.task_id = released.id
     )
-    select job_id, repository_id from released`;
+    select job_id, run_id, repository_id, cancel_requested from released`;
   return row ?? null;
 }
 

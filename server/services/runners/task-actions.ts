@@ -88,7 +88,7 @@ export async function reportStatus(sql: Sql, id: number, token: string, report: 
   }
   const probe = await probeTask(sql, id, hash);
   if (probe && probe.end_reason === 'runner' && probe.status === STATUS[report.status]) {
-    return { id, status: report.status, attempt: probe.attempt };
+    return { id, status: report.status, attempt: probe.attempt, started_at: probe.started_at, stopped_at: probe.stopped_at };
   }
   throw await accessError(sql, id, hash);
 }
@@ -121,8 +121,10 @@ export async function release(sql: Sql, id: number, token: string): Promise<void
   const done = await sql.begin(async (tx) => {
     const row = await releaseTask(tx, id, hash);
     if (!row) return false;
+    // Given back while its run is being cancelled: it will not run again.
+    if (row.cancel_requested) await cancelWaitingTasksOfRun(tx, row.run_id);
     await rollUpJobs(tx, [row.job_id]);
-    await notifyTasksWaiting(tx, row.repository_id);
+    if (!row.cancel_requested) await notifyTasksWaiting(tx, row.repository_id);
     return true;
   });
   if (!done) throw await accessError(sql, id, hash);

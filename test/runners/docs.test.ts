@@ -1,0 +1,121 @@
+// Runs every request example of docs/runners.md, in order, with curl against a real server, and checks each reply
+// against the documented one. `"<…>"` in a documented reply stands for any value.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitFiles, createBareRepo, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
+import { useTestDatabase } from '../support/db.js';
+import { REGISTRATION_TOKEN, ensureRepository, queueRun, startRunnerServer } from './support.js';
+import type { RunnerServer } from './support.js';
+
+const run = promisify(execFile);
+
+interface Example {
+  title: string;
+  command: string;
+  reply: { kind: 'json' | 'text'; status: number | null; body: string };
+}
+
+function examplesOf(markdown: string): Example[] {
+  const blocks = [...markdown.matchAll(/^```([^\n]*)\n([\s\S]*?)^```$/gm)].map((m) => ({ info: m[1]!.trim(), text: m[2]!, at: m.index }));
+  const examples: Example[] = [];
+  blocks.forEach((block, i) => {
+    if (block.info !== 'sh request') return;
+    const reply = blocks[i + 1];
+    const match = /^(json|text) reply(?: (\d{3}))?$/.exec(reply?.info ?? '');
+    if (!reply || !match) throw new Error(`the request example at offset ${block.at} has no reply block after it`);
+    const heading = [...markdown.slice(0, block.at).matchAll(/^## (.+)$/gm)].at(-1)?.[1] ?? '';
+    const method = /-X (\w+)/.exec(block.text)?.[1] ?? 'GET';
+    const path = /\$PLUE_URL(\/[^"\s]*)/.exec(block.text)?.[1] ?? '?';
+    examples.push({
+      title: `${heading}: ${method} ${path} → ${match[2] ?? 'output'}`,
+      command: block.text.trim(),
+      reply: { kind: match[1] as 'json' | 'text', status: match[2] ? Number(match[2]) : null, body: reply.text },
+    });
+  });
+  return examples;
+}
+
+/** Deep equality where an expected string `"<…>"` accepts any present value. */
+function matchesDocumented(actual: unknown, expected: unknown): boolean {
+  if (typeof expected === 'string' && /^<.*>$/s.test(expected)) return actual !== undefined && actual !== null;
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matchesDocumented(actual[i], e));
+  }
+  if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
+    const keys = Object.keys(expected);
+    return keys.length === Object.keys(actual).length && keys.every((k) => matchesDocumented((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k]));
+  }
+  return Object.is(actual, expected);
+}
+
+const CI = `from plue import workflow, push
+
+
+@workflow(name="CI", on=push(branches=["main"]))
+async def ci(ctx):
+    await ctx.run("python3 -m unittest")
+`;
+
+const examples = examplesOf(readFileSync(new URL('../../docs/runners.md', import.meta.url), 'utf8'));
+const db = useTestDatabase();
+let server: RunnerServer;
+let sha: string;
+let repo: number;
+const vars: Record<string, string> = {};
+
+beforeAll(async () => {
+  const bare = await createBareRepo();
+  const work = await createWorkRepo(bare);
+  sha = await commitFiles(work, { '.plue/workflows/ci.py': CI, 'README.md': '# app\n', 'src/app.py': 'print("hi")\n' });
+  await push(work, 'main');
+  repo = await ensureRepository(db.sql, 'acme', 'app', bare);
+  server = await startRunnerServer(db.sql, { pollMs: 0 });
+  Object.assign(vars, { PLUE_URL: server.url, REGISTRATION_TOKEN });
+});
+afterAll(async () => {
+  await server?.close();
+  await removeTempDirs();
+});
+
+describe('docs/runners.md examples', () => {
+  it('has examples for every endpoint', () => {
+    const paths = examples.map((e) => /\/api\/runners\/[a-z/$_A-Z]+/.exec(e.command)?.[0]);
+    expect(new Set(paths)).toEqual(new Set([
+      '/api/runners/register', '/api/runners/tasks/claim', '/api/runners/tasks/$TASK_ID/archive',
+      '/api/runners/tasks/$TASK_ID/heartbeat', '/api/runners/tasks/$TASK_ID/status', '/api/runners/tasks/$TASK_ID/logs',
+      '/api/runners/tasks/$TASK_ID/release',
+    ]));
+  });
+
+  it.each(examples.map((e) => [e.title, e] as const))('%s', async (_title, example) => {
+    if (example.reply.status === 200 && example.command.includes('/tasks/claim')) {
+      // The documented situation: a push to main of acme/app has queued the CI workflow (once per claim example).
+      await queueRun(db.sql, repo, { commit_sha: sha, workflow_content: CI, event_payload: { ref: 'refs/heads/main', after: sha } });
+    }
+    const withStatus = example.reply.status !== null;
+    const command = withStatus ? `${example.command} -w '\\n%{http_code}'` : example.command;
+    const { stdout } = await run('bash', ['-o', 'pipefail', '-c', command], { env: { PATH: process.env.PATH, ...vars } });
+    if (!withStatus) {
+      expect(stdout.trim()).toBe(example.reply.body.trim());
+      return;
+    }
+    const status = Number(stdout.slice(stdout.lastIndexOf('\n') + 1));
+    const body = stdout.slice(0, stdout.lastIndexOf('\n'));
+    expect(status).toBe(example.reply.status);
+    if (example.reply.body.trim() === '(no body)') {
+      expect(body).toBe('');
+      return;
+    }
+    const actual = JSON.parse(body) as Record<string, unknown>;
+    const expected = JSON.parse(example.reply.body) as unknown;
+    if (!matchesDocumented(actual, expected)) expect(actual).toEqual(expected); // shows the difference
+    if (status === 201 && typeof actual.token === 'string') vars.RUNNER_TOKEN ??= actual.token;
+    if (example.command.includes('/tasks/claim') && status === 200) {
+      vars.TASK_ID = String(actual.id);
+      vars.TASK_TOKEN = String(actual.token);
+    }
+  });
+});
