@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import path from 'node:path';
+import { parseHookLines } from '../core/refs/hook-lines.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
 
@@ -10,13 +11,6 @@ import { UsageError } from './usage.js';
 
 const TIMEOUT_MS = 5000;
 
-export function parseHookInput(text: string): Array<{ before: string; after: string; ref: string }> {
-  return text.split('\n').flatMap((line) => {
-    const [before, after, ref] = line.trim().split(' ');
-    return before && after && ref ? [{ before, after, ref }] : [];
-  });
-}
-
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
@@ -25,7 +19,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 export async function runHook(argv: string[], io: CommandIO): Promise<number> {
   if (argv[0] !== 'post-receive') throw new UsageError('usage: plue-trigger hook post-receive');
-  const updates = parseHookInput(io.stdin ? await readAll(io.stdin) : '');
+  const { updates } = parseHookLines(io.stdin ? await readAll(io.stdin) : '');
   if (updates.length === 0) return 0;
   const repositoryPath = path.resolve(io.cwd, io.env.GIT_DIR || '.');
   const url = `${(io.env.PLUE_URL || 'http://127.0.0.1:4000').replace(/\/$/, '')}/api/hooks/post-receive`;

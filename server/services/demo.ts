@@ -3,6 +3,7 @@ import { chmod, cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promi
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+export { postReceiveHookScript } from './hook-script.js';
 
 const run = promisify(execFile);
 const GIT_ENV = {
@@ -10,18 +11,6 @@ const GIT_ENV = {
   GIT_AUTHOR_NAME: 'plue-trigger', GIT_AUTHOR_EMAIL: 'demo@plue.invalid',
   GIT_COMMITTER_NAME: 'plue-trigger', GIT_COMMITTER_EMAIL: 'demo@plue.invalid',
 };
-
-/** The hook a host installs as `hooks/post-receive`; it carries where and how to deliver. */
-export function postReceiveHookScript(options: { binPath: string; serverUrl: string; hookToken: string }): string {
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return [
-    '#!/bin/sh',
-    '# Installed by plue-trigger: tells the service about pushed refs at once. Never fails a push.',
-    `PLUE_URL=${quote(options.serverUrl)} PLUE_HOOK_TOKEN=${quote(options.hookToken)} \\`,
-    `  ${quote(process.execPath)} ${quote(options.binPath)} hook post-receive || true`,
-    '',
-  ].join('\n');
-}
 
 export async function installPostReceiveHook(gitDir: string, script: string): Promise<void> {
   const file = path.join(gitDir, 'hooks', 'post-receive');

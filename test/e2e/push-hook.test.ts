@@ -1,6 +1,8 @@
 import { writeFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postReceiveHookScript } from '../../server/services/hook-script.js';
+import { BIN_PATH } from '../../server/services/service.js';
 import type { Service } from '../../server/services/service.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, git, push, removeTempDirs } from '../git/fixtures.js';
 import { useTestDatabase } from '../support/db.js';
@@ -55,6 +57,28 @@ describe('post-receive hook', () => {
     services.splice(services.indexOf(service), 1);
   });
 
+  it('delivers through `plue-trigger hook post-receive` too (the hook for https addresses)', async () => {
+    const { bare, work } = await newRepo('node-hooked');
+    const service = await startTestService({ databaseUrl: db.url, reposDir, watch: false });
+    services.push(service);
+    const script = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: service.url, hookToken: service.hookToken }, 'node');
+    expect(script).toContain('hook post-receive');
+    await writeFile(path.join(bare, 'hooks', 'post-receive'), script);
+    await chmod(path.join(bare, 'hooks', 'post-receive'), 0o755);
+    const sha = await commitFiles(work, { '.plue/workflows/ci.py': CI }, 'first');
+    await push(work, 'main');
+    await waitForPushTriggered(db.sql, 'refs/heads/main', sha);
+    expect((await runsOf(db.sql, 'acme', 'node-hooked')).map((r) => r.commit_sha)).toEqual([sha]);
+    await service.close();
+    services.splice(services.indexOf(service), 1);
+  });
+
+  it('writes the bash hook for http addresses and the node one otherwise', () => {
+    const options = { binPath: BIN_PATH, hookToken: "t'ok" };
+    expect(postReceiveHookScript({ ...options, serverUrl: 'http://127.0.0.1:4000' })).toMatch(/^#!\/usr\/bin\/env bash\n/);
+    expect(postReceiveHookScript({ ...options, serverUrl: 'https://ci.example.com' })).toContain("PLUE_HOOK_TOKEN='t'\\''ok'");
+  });
+
   it('never fails a push, even when the service is down', async () => {
     const { bare, work } = await newRepo('orphan');
     await writeFile(path.join(bare, 'hooks', 'post-receive'), (await startStoppedHookScript()));
@@ -101,3 +125,27 @@ async function startStoppedHookScript(): Promise<string> {
   await service.close();
   return script;
 }
+
+describe('POST /api/hooks/post-receive', () => {
+  it.each([
+    { name: 'no token', token: null, body: '/x\n', status: 401 },
+    { name: 'a wrong token', token: 'nope', body: '/x\n', status: 401 },
+    { name: 'a relative path line', token: 'ok', body: 'relative\n', status: 400 },
+    { name: 'a malformed update line', token: 'ok', body: `/x\nnot a line\n`, status: 400 },
+    { name: 'a repository outside the repositories folder', token: 'ok', body: `/nowhere\n${'a'.repeat(40)} ${'b'.repeat(40)} refs/heads/main\n`, status: 422 },
+    { name: 'JSON with a bad sha', token: 'ok', json: { repository_path: '/x', updates: [{ before: 'x', after: 'y', ref: 'refs/heads/a' }] }, status: 400 },
+  ])('answers $status to $name, with an error body', async ({ token, body, json, status }) => {
+    const service = services[0] ?? (await startTestService({ databaseUrl: db.url, reposDir, watch: false }));
+    if (!services.includes(service)) services.push(service);
+    const response = await service.app.inject({
+      method: 'POST', url: '/api/hooks/post-receive',
+      headers: {
+        ...(token === null ? {} : { authorization: `Bearer ${token === 'ok' ? service.hookToken : token}` }),
+        'content-type': json ? 'application/json' : 'text/plain',
+      },
+      payload: json ? JSON.stringify(json) : body,
+    });
+    expect(response.statusCode).toBe(status);
+    expect(response.json().error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+  });
+});

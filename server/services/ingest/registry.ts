@@ -1,3 +1,4 @@
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Sql } from '../../adapters/db/connect.js';
@@ -14,6 +15,8 @@ export interface KnownRepository {
   key: string;
   row: RepositoryRow;
   gitDir: string;
+  /** gitDir with symbolic links resolved, as a hook reports it. */
+  realGitDir: string;
   bare: boolean;
 }
 
@@ -74,7 +77,8 @@ export class RepositoryRegistry {
 
   /** Updates reported by a post-receive hook for the repository at `repoPath`. */
   async hookUpdates(repoPath: string, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
-    let repo = this.list().find((r) => samePath(r.gitDir, repoPath));
+    const real = await realpath(repoPath).catch(() => path.resolve(repoPath));
+    let repo = this.list().find((r) => samePath(r.gitDir, repoPath) || r.realGitDir === real);
     if (!repo) {
       const resolved = await resolveRepository(repoPath);
       if (!resolved) throw new UnknownRepositoryError(`${repoPath} is not a git repository`);
@@ -98,7 +102,8 @@ export class RepositoryRegistry {
     const existing = this.known.get(key);
     if (existing && samePath(existing.gitDir, found.gitDir)) return existing;
     const { row, created } = await registerRepository(this.sql, { owner: found.owner, name: found.name, path: found.path, gitDir: found.gitDir }, pending);
-    const repo: KnownRepository = { key, row, gitDir: found.gitDir, bare: found.bare };
+    const realGitDir = await realpath(found.gitDir).catch(() => path.resolve(found.gitDir));
+    const repo: KnownRepository = { key, row, gitDir: found.gitDir, realGitDir, bare: found.bare };
     this.known.set(key, repo);
     if (created) {
       this.log.info({ repository: key }, `registered ${key}: its current refs are the baseline`);
