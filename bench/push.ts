@@ -9,6 +9,7 @@ import { createSql } from '../server/adapters/db/connect.js';
 import type { Sql } from '../server/adapters/db/connect.js';
 import { TASKS_CHANNEL } from '../server/adapters/db/runs.js';
 import { loadConfig } from '../server/config.js';
+import { postReceiveHookScript } from '../server/services/hook-script.js';
 import { BIN_PATH, startService } from '../server/services/service.js';
 import type { Service } from '../server/services/service.js';
 import { benchDatabase, summary } from './support.js';
@@ -83,9 +84,12 @@ async function latency(url: string, dataDir: string): Promise<void> {
   const repo = await createRepository(reposDir, 'bench', 'latency');
   const listener = createSql(url, { max: 1 });
   const measure = taskLatency(listener);
-  for (const mode of ['hook', 'hook-request', 'watcher'] as const) {
+  for (const mode of ['hook', 'hook-node', 'hook-request', 'watcher'] as const) {
     const service = await startBenchService(url, path.join(dataDir, mode), reposDir, mode === 'watcher');
-    const hookEnv = { ...process.env, GIT_DIR: repo.gitDir, PLUE_URL: service.url, PLUE_HOOK_TOKEN: service.hookToken };
+    const hookFile = path.join(dataDir, `${mode}-post-receive`);
+    const hookOptions = { binPath: BIN_PATH, serverUrl: service.url, hookToken: service.hookToken };
+    await writeFile(hookFile, postReceiveHookScript(hookOptions, mode === 'hook-node' ? 'node' : 'fastest'), { mode: 0o755 });
+    const hookEnv = { ...process.env, GIT_DIR: repo.gitDir };
     const commits = await makeCommits(repo.gitDir, await git(repo.gitDir, 'rev-parse', 'main'), LATENCY_SAMPLES + 3);
     const samples: number[] = [];
     const hookProcess: number[] = [];
@@ -93,9 +97,9 @@ async function latency(url: string, dataDir: string): Promise<void> {
     for (const [i, commit] of commits.entries()) {
       const ms = await measure(async () => {
         await git(repo.gitDir, 'update-ref', 'refs/heads/main', commit, previous);
-        if (mode === 'hook') {
+        if (mode === 'hook' || mode === 'hook-node') {
           const h0 = performance.now();
-          await deliverHook(hookEnv, `${previous} ${commit} refs/heads/main\n`);
+          await deliverHook(hookFile, hookEnv, `${previous} ${commit} refs/heads/main\n`);
           hookProcess.push(performance.now() - h0);
         }
         if (mode === 'hook-request') {
@@ -110,9 +114,10 @@ async function latency(url: string, dataDir: string): Promise<void> {
       if (i >= 3) samples.push(ms); // the first ones warm caches and connections
       await new Promise((r) => setTimeout(r, 30));
     }
-    if (mode === 'hook') console.log(summary('  the hook process alone (start, deliver, exit)', hookProcess.slice(3)));
+    if (mode === 'hook' || mode === 'hook-node') console.log(summary(`  the ${mode === 'hook' ? 'bash' : 'node'} hook process alone (start, deliver, exit)`, hookProcess.slice(3)));
     const label = {
-      hook: 'through the hook (git runs `plue-trigger hook post-receive`: a node process start included)',
+      hook: 'through the installed post-receive hook (bash; its process start included)',
+      'hook-node': 'through `plue-trigger hook post-receive` (the hook for https addresses; a node process start included)',
       'hook-request': 'through the hook endpoint (the HTTP request the hook makes, without its process start)',
       watcher: 'through the watcher',
     }[mode];
@@ -122,9 +127,9 @@ async function latency(url: string, dataDir: string): Promise<void> {
   await listener.end();
 }
 
-function deliverHook(env: NodeJS.ProcessEnv, input: string): Promise<void> {
+function deliverHook(hookFile: string, env: NodeJS.ProcessEnv, input: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN_PATH, 'hook', 'post-receive'], { env, stdio: ['pipe', 'ignore', 'inherit'] });
+    const child = spawn(hookFile, [], { env, cwd: env.GIT_DIR, stdio: ['pipe', 'ignore', 'inherit'] });
     child.on('error', reject);
     child.on('exit', () => resolve());
     child.stdin.end(input);
