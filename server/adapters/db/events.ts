@@ -75,3 +75,29 @@ export async function markEventAttemptFailed(db: Queryable, id: number, error: s
       processed_at = case when attempts + 1 >= ${maxAttempts} then now() else processed_at end
     where id = ${id} and status = 'pending'`;
 }
+
+export interface EventOutcomeRow {
+  id: number;
+  kind: EventKind;
+  payload: Record<string, unknown>;
+  status: 'pending' | 'processed' | 'failed';
+  result: Record<string, unknown> | null;
+  last_error: string | null;
+  received_at: Date;
+  processed_at: Date | null;
+}
+
+const OUTCOME_COLUMNS = 'id, kind, payload, status, result, last_error, received_at, processed_at';
+
+/** The event recorded under this key, with what triggering it decided so far. */
+export async function findEventByKey(db: Queryable, repositoryId: number, dedupKey: string): Promise<EventOutcomeRow | null> {
+  const [row] = await db<EventOutcomeRow[]>`
+    select ${db.unsafe(OUTCOME_COLUMNS)} from events where repository_id = ${repositoryId} and dedup_key = ${dedupKey}`;
+  return row ?? null;
+}
+
+export async function findEventOf(db: Queryable, repositoryId: number, id: number): Promise<EventOutcomeRow | null> {
+  const [row] = await db<EventOutcomeRow[]>`
+    select ${db.unsafe(OUTCOME_COLUMNS)} from events where repository_id = ${repositoryId} and id = ${id}`;
+  return row ?? null;
+}

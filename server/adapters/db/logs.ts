@@ -63,3 +63,10 @@ export async function appendServiceLogLine(db: Queryable, taskId: number, conten
 export async function readTaskLog(db: Queryable, taskId: number): Promise<LogLine[]> {
   return db<LogLine[]>`select line_no, step, content from task_logs where task_id = ${taskId} order by line_no`;
 }
+
+/** Up to `limit` lines of a task from line number `offset` on. */
+export async function readTaskLogRange(db: Queryable, taskId: number, offset: number, limit: number): Promise<LogLine[]> {
+  return db<LogLine[]>`
+    select line_no, step, content from task_logs
+    where task_id = ${taskId} and line_no >= ${offset} order by line_no limit ${limit}`;
+}
