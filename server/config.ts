@@ -23,6 +23,8 @@ export interface Config {
   runnerLeaseSeconds: number;
   /** Attempts of a job whose runner is lost, before the job fails. */
   runnerMaxAttempts: number;
+  /** The user API's reads need no token (PLUE_PUBLIC_READ=1); writes always do. */
+  publicRead: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -33,6 +35,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   return n;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'false' || raw === 'no') return false;
+  if (raw === '1' || raw === 'true' || raw === 'yes') return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${env[name]}"`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
@@ -55,5 +64,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
     runnerRegistrationToken: env.PLUE_RUNNER_REGISTRATION_TOKEN || null,
     runnerLeaseSeconds: integer(env, 'PLUE_RUNNER_LEASE_SECONDS', 60, 1, 3600),
     runnerMaxAttempts: integer(env, 'PLUE_RUNNER_MAX_ATTEMPTS', 3, 1, 100),
+    publicRead: flag(env, 'PLUE_PUBLIC_READ'),
   };
 }

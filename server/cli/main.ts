@@ -12,6 +12,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   hook: async () => (await import('./hook.js')).runHook,
   register: async () => (await import('./register.js')).runRegister,
   runner: async () => (await import('./runner.js')).runRunner,
+  token: async () => (await import('./token.js')).runToken,
+  workflows: async () => (await import('./workflows.js')).runWorkflows,
+  runs: async () => (await import('./runs.js')).runRuns,
+  dispatch: async () => (await import('./dispatch.js')).runDispatch,
+  logs: async () => (await import('./logs.js')).runLogs,
 };
 
 /** Runs one command line; returns the exit status. Never throws for bad usage. */

@@ -4,15 +4,20 @@ import { createLogger } from '../logger.js';
 import { startService } from '../services/service.js';
 import type { CommandIO } from './io.js';
 
-function instructions(url: string, demo: string): string {
+function instructions(url: string, demo: string, dataDir: string): string {
   return [
     '',
     `plue-trigger is serving on ${url}`,
     `A demo repository was created at ${demo}. Try it:`,
     `  git clone ${demo} /tmp/test-repo && cd /tmp/test-repo`,
     `  echo "hello" >> README.md && git commit -qam "try plue" && git push origin main`,
-    `  curl -s ${url}/api/repos/demo/test-repo/runs`,
-    `  curl -s ${url}/api/repos/demo/test-repo/workflows`,
+    `Then see the runs (the API wants a token; this one can do everything):`,
+    `  export PLUE_URL=${url} PLUE_DATA_DIR=${dataDir}`,
+    `  export PLUE_TOKEN=$(npx plue-trigger token create --scope admin)`,
+    `  npx plue-trigger runs list demo/test-repo`,
+    `  curl -s -H "Authorization: Bearer $PLUE_TOKEN" ${url}/api/repos/demo/test-repo/workflows`,
+    `And run them with a runner:`,
+    `  npx plue-trigger runner --server ${url} --registration-token "$(cat ${dataDir}/runner-registration-token)"`,
     '',
   ].join('\n');
 }
@@ -42,7 +47,7 @@ export async function runServe(_argv: string[], io: CommandIO): Promise<number> 
     else io.err(`plue-trigger: cannot start: ${e.message ?? String(error)}`);
     return 1;
   }
-  if (service.demoRepository) io.out(instructions(service.url, service.demoRepository));
+  if (service.demoRepository) io.out(instructions(service.url, service.demoRepository, config.dataDir));
   else io.out(`plue-trigger is serving on ${service.url}, watching ${config.reposDir}`);
 
   await new Promise<void>((resolve) => {

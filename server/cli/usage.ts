@@ -13,5 +13,14 @@ commands:
                                               register a runner; prints its token
   runner --server URL --token T [--labels a,b] [--concurrency N]
                                               run workflow tasks (the reference runner)
+  token create --scope admin|repo:OWNER/NAME [--read-only]
+                                              make an API token (also: token list, token revoke ID)
+  workflows list OWNER/REPO                   the default branch's workflows (also: workflows show)
+  runs list OWNER/REPO [--status S ...]       runs, newest first (also: runs show|cancel|rerun ID)
+  dispatch OWNER/REPO WORKFLOW [--ref REF] [--input k=v...]
+                                              start a workflow by hand
+  logs OWNER/REPO RUN_ID                      a run's logs
+
+API commands take --server URL (or PLUE_URL), --token T (or PLUE_TOKEN) and --json.
 
 run 'plue-trigger <command> --help' for a command's options.`;

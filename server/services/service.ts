@@ -110,7 +110,10 @@ export async function startService(config: Config, log: Logger, options: Service
     }, options.runners);
     closers.push(() => runners.stop());
 
-    const app = await buildApp({ sql: db.sql, log, registry, hookToken, runners });
+    const app = await buildApp({
+      sql: db.sql, log, registry, hookToken, runners, source, publicRead: config.publicRead,
+      onEventRecorded: (id) => trigger.kick(id),
+    });
     closers.push(() => app.close());
     const url = options.listen === false ? config.serverUrl : await app.listen({ port: config.port, host: config.host });
     const hookScript = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookToken });

@@ -39,7 +39,7 @@ describe.each(['watcher', 'hook'] as const)('push pipeline through the %s', (doo
     work = await createWorkRepo(bare);
     await commitFiles(work, { '.plue/workflows/ci.py': CI, '.plue/workflows/release.py': RELEASE, 'README.md': 'hi' }, 'initial');
     await push(work, 'main');
-    service = await startTestService({ databaseUrl: db.url, reposDir, watch: door === 'watcher' });
+    service = await startTestService({ databaseUrl: db.url, reposDir, watch: door === 'watcher', env: { PLUE_PUBLIC_READ: '1' } });
     if (door === 'hook') {
       await writeFile(path.join(bare, 'hooks', 'post-receive'), service.hookScript);
       await chmod(path.join(bare, 'hooks', 'post-receive'), 0o755);

@@ -10,6 +10,7 @@ import {
 } from '../../services/runners/task-actions.js';
 import type { ReportedStatus } from '../../services/runners/task-actions.js';
 import { hashToken, newRunnerToken } from '../../services/runners/tokens.js';
+import { digitsOnlyId, refuseUnstorable } from '../api-scope.js';
 import { bearerToken, tokensEqual } from '../auth.js';
 import { HttpError, unauthorized } from '../errors.js';
 
@@ -27,6 +28,10 @@ const emptyBody = { type: 'object', additionalProperties: false, properties: {} 
 const bodyOptional = async (request: FastifyRequest) => {
   request.body ??= {};
 };
+/** Names and labels are stored (jsonb, text): NUL and lone surrogates are refused, as PostgreSQL would. */
+const storableBody = async (request: FastifyRequest) => refuseUnstorable('body', request.body);
+/** Log lines may carry NULs (they are dropped); the step name is stored as is. */
+const storableStep = async (request: FastifyRequest) => refuseUnstorable('body/step', (request.body as { step?: unknown } | null)?.step);
 
 const registerBody = {
   type: 'object', required: ['name'], additionalProperties: false,
@@ -62,7 +67,7 @@ export function registerRunnerRoutes(app: FastifyInstance, runners: RunnerServic
   app.addHook('preClose', async () => { await runners.wakeups.close(); });
 
   app.post<{ Body: { name: string; labels?: string[]; version?: string } }>(
-    '/api/runners/register', { schema: { body: registerBody } }, async (request, reply) => {
+    '/api/runners/register', { schema: { body: registerBody }, preValidation: storableBody }, async (request, reply) => {
       const token = bearerToken(request);
       if (token === null || !tokensEqual(token, settings.registrationToken)) throw unauthorized();
       const runnerToken = newRunnerToken();
@@ -76,7 +81,7 @@ export function registerRunnerRoutes(app: FastifyInstance, runners: RunnerServic
     });
 
   app.post<{ Body: { wait_seconds: number; labels?: string[] } }>(
-    '/api/runners/tasks/claim', { schema: { body: claimBody } }, async (request, reply) => {
+    '/api/runners/tasks/claim', { schema: { body: claimBody }, preValidation: storableBody }, async (request, reply) => {
       const runner = await authenticateRunner(request);
       const wanted = request.body.labels;
       if (wanted !== undefined) {
@@ -108,13 +113,13 @@ export function registerRunnerRoutes(app: FastifyInstance, runners: RunnerServic
     });
 
   app.post<{ Params: TaskParams }>(
-    '/api/runners/tasks/:id/heartbeat', { schema: { params: taskParams, body: emptyBody }, preValidation: bodyOptional }, async (request) => {
+    '/api/runners/tasks/:id/heartbeat', { schema: { params: taskParams, body: emptyBody }, preValidation: [digitsOnlyId, bodyOptional] }, async (request) => {
       const lease = await fenced(() => heartbeat(sql, request.params.id, taskToken(request), settings.leaseSeconds));
       return { lease_expires_at: lease.lease_expires_at, cancelled: lease.cancelled };
     });
 
   app.post<{ Params: TaskParams; Body: { status: ReportedStatus; started_at?: string; stopped_at?: string } }>(
-    '/api/runners/tasks/:id/status', { schema: { params: taskParams, body: statusBody } }, async (request) => {
+    '/api/runners/tasks/:id/status', { schema: { params: taskParams, body: statusBody }, preValidation: digitsOnlyId }, async (request) => {
       const { status, started_at, stopped_at } = request.body;
       return fenced(() => reportStatus(sql, request.params.id, taskToken(request), {
         status,
@@ -124,18 +129,18 @@ export function registerRunnerRoutes(app: FastifyInstance, runners: RunnerServic
     });
 
   app.post<{ Params: TaskParams; Body: { step: string; lines: string[]; offset: number } }>(
-    '/api/runners/tasks/:id/logs', { schema: { params: taskParams, body: logsBody }, bodyLimit: 4 * 1024 * 1024 }, async (request) => {
+    '/api/runners/tasks/:id/logs', { schema: { params: taskParams, body: logsBody }, bodyLimit: 4 * 1024 * 1024, preValidation: [digitsOnlyId, storableStep] }, async (request) => {
       return fenced(() => appendLogs(sql, request.params.id, taskToken(request), request.body, runners.logLimits));
     });
 
   app.post<{ Params: TaskParams }>(
-    '/api/runners/tasks/:id/release', { schema: { params: taskParams, body: emptyBody }, preValidation: bodyOptional }, async (request, reply) => {
+    '/api/runners/tasks/:id/release', { schema: { params: taskParams, body: emptyBody }, preValidation: [digitsOnlyId, bodyOptional] }, async (request, reply) => {
       await fenced(() => release(sql, request.params.id, taskToken(request)));
       return reply.status(204).send();
     });
 
   app.get<{ Params: TaskParams }>(
-    '/api/runners/tasks/:id/archive', { schema: { params: taskParams } }, async (request, reply) => {
+    '/api/runners/tasks/:id/archive', { schema: { params: taskParams }, preValidation: digitsOnlyId }, async (request, reply) => {
       const stream = await fenced(() => openTaskArchive(sql, request.params.id, taskToken(request)));
       return reply.type('application/x-tar').send(stream);
     });

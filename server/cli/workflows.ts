@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+import { CLIENT_HELP, CLIENT_OPTIONS, clientFrom, repoPath, reportingApiErrors, table } from './api-client.js';
+import type { CommandIO } from './io.js';
+import { UsageError } from './usage.js';
+
+const HELP = `usage: plue-trigger workflows list OWNER/REPO [--json]
+       plue-trigger workflows show OWNER/REPO WORKFLOW [--json]
+
+Lists the workflows of the repository's default branch, or shows one (by id, path, file name, name or function).
+${CLIENT_HELP}`;
+
+interface Workflow {
+  id: number;
+  name: string;
+  path: string;
+  function: string | null;
+  state: string;
+  events: string[];
+  diagnostics: Array<{ severity: string; code: string; line: number; column: number; message: string }>;
+}
+
+export async function runWorkflows(argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: CLIENT_OPTIONS, allowPositionals: true });
+  const [sub, repo, selector] = positionals;
+  if (values.help || sub === undefined) {
+    io.out(HELP);
+    return values.help ? 0 : 2;
+  }
+  const client = clientFrom(values, io.env);
+  if (sub === 'list') {
+    if (positionals.length !== 2) throw new UsageError('workflows list takes OWNER/REPO');
+    const base = repoPath(repo);
+    return reportingApiErrors(io, client.server, async () => {
+      const reply = await client.get<{ total_count: number; workflows: Workflow[] }>(`${base}/workflows?per_page=100`);
+      if (values.json) io.out(JSON.stringify(reply, null, 2));
+      else {
+        const rows = reply.workflows.map((w) => [String(w.id), w.name, w.state, w.events.join(',') || '-', w.path]);
+        for (const line of table(['ID', 'NAME', 'STATE', 'EVENTS', 'PATH'], rows)) io.out(line);
+      }
+      return 0;
+    });
+  }
+  if (sub === 'show') {
+    if (positionals.length !== 3) throw new UsageError('workflows show takes OWNER/REPO WORKFLOW');
+    const base = repoPath(repo);
+    return reportingApiErrors(io, client.server, async () => {
+      const w = await client.get<Workflow>(`${base}/workflows/${encodeURIComponent(selector!)}`);
+      if (values.json) io.out(JSON.stringify(w, null, 2));
+      else {
+        io.out(`${w.name} (id ${w.id}, ${w.state})`);
+        io.out(`  file:     ${w.path}${w.function ? ` (function ${w.function})` : ''}`);
+        io.out(`  events:   ${w.events.join(', ') || '-'}`);
+        for (const d of w.diagnostics) io.out(`  ${w.path}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
+      }
+      return 0;
+    });
+  }
+  throw new UsageError(`unknown workflows command "${sub}"; use list or show`);
+}

@@ -1,0 +1,54 @@
+import type { DefinitionRow } from '../adapters/db/definitions.js';
+import type { LogLine } from '../adapters/db/logs.js';
+import type { JobViewRow, RunDetailRow, RunViewRow, TaskViewRow } from '../adapters/db/run-views.js';
+import { statusName } from '../adapters/db/status.js';
+
+// Rows → the JSON the user API answers with (schemas/resources.ts describes it).
+
+const durationMs = (row: { started_at: Date | null; stopped_at: Date | null }) =>
+  row.started_at && row.stopped_at ? Math.max(0, row.stopped_at.getTime() - row.started_at.getTime()) : null;
+
+export function presentWorkflow(d: DefinitionRow) {
+  return {
+    id: d.id, name: d.name, path: d.file_path, function: d.function_name || null, state: d.state, events: d.events,
+    triggers: d.triggers, agent: d.is_agent_workflow, runs_on: d.runs_on, diagnostics: d.diagnostics, file_sha: d.file_sha,
+    created_at: d.created_at, updated_at: d.updated_at,
+  };
+}
+
+export function presentRun(r: RunViewRow) {
+  return {
+    id: r.id, run_number: r.run_number, run_attempt: r.run_attempt, rerun_of: r.rerun_of, original_run_id: r.original_run_id,
+    workflow: { id: r.workflow_definition_id, name: r.workflow_name, path: r.workflow_path, function: r.function_name },
+    event: r.trigger_event, event_id: r.event_id, ref: r.ref, commit_sha: r.commit_sha, title: r.title,
+    status: statusName(r.status), cancel_requested: r.cancel_requested_at !== null,
+    created_at: r.created_at, updated_at: r.updated_at, started_at: r.started_at, stopped_at: r.stopped_at, duration_ms: durationMs(r),
+  };
+}
+
+function presentTask(t: TaskViewRow) {
+  return {
+    id: t.id, attempt: t.attempt, status: statusName(t.status),
+    runner: t.runner_id === null ? null : { id: t.runner_id, name: t.runner_name },
+    end_reason: t.end_reason, log_lines: t.log_lines, log_truncated: t.log_truncated,
+    created_at: t.created_at, started_at: t.started_at, stopped_at: t.stopped_at, duration_ms: durationMs(t),
+  };
+}
+
+export function presentRunDetail(r: RunDetailRow, jobs: Array<JobViewRow & { tasks: TaskViewRow[] }>) {
+  const inputs = r.event_payload.inputs;
+  return {
+    ...presentRun(r),
+    payload: r.event_payload,
+    inputs: inputs !== null && typeof inputs === 'object' && !Array.isArray(inputs) ? inputs : {},
+    jobs: jobs.map((j) => ({
+      id: j.id, name: j.name, function: j.job_id, status: statusName(j.status), attempt: j.attempt, runs_on: j.runs_on,
+      created_at: j.created_at, started_at: j.started_at, stopped_at: j.stopped_at, duration_ms: durationMs(j),
+      tasks: j.tasks.map(presentTask),
+    })),
+  };
+}
+
+export function presentLogLines(lines: LogLine[]) {
+  return lines.map((l) => ({ line: l.line_no, step: l.step, content: l.content }));
+}

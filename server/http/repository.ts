@@ -1,0 +1,22 @@
+import { findRepository } from '../adapters/db/repositories.js';
+import type { RepositoryRow } from '../adapters/db/repositories.js';
+import type { RepositoryRegistry } from '../services/ingest/registry.js';
+import { HttpError, notFound } from './errors.js';
+import type { RepoParams } from './schemas/common.js';
+import type { Sql } from '../adapters/db/connect.js';
+
+/** The repository `:owner/:repo` names, or 404. Removed repositories stay readable (their history is kept). */
+export async function repositoryOf(sql: Sql, params: RepoParams): Promise<RepositoryRow> {
+  const repo = await findRepository(sql, params.owner, params.repo);
+  if (!repo) throw notFound(`repository ${params.owner}/${params.repo}`);
+  return repo;
+}
+
+/** Where the repository's objects are, for requests that read git; 409 when it is not on disk any more. */
+export function gitDirOf(registry: RepositoryRegistry, repo: RepositoryRow): string {
+  const known = registry.get(`${repo.owner}/${repo.name}`);
+  if (!known || repo.state !== 'active') {
+    throw new HttpError(409, 'repository_unavailable', `repository ${repo.owner}/${repo.name} is not on disk any more`);
+  }
+  return known.gitDir;
+}

@@ -1,0 +1,118 @@
+import type { FastifyInstance } from 'fastify';
+import { findEventOf } from '../../adapters/db/events.js';
+import type { EventOutcomeRow } from '../../adapters/db/events.js';
+import { HOST_EVENT_KINDS, checkHostEvent, recordHostEvent, waitForEvent } from '../../services/api/host-events.js';
+import type { HostEventRequest } from '../../services/api/host-events.js';
+import type { AppDeps } from '../app.js';
+import { HttpError, notFound } from '../errors.js';
+import { gitDirOf, repositoryOf } from '../repository.js';
+import { errorReplies, id, idempotencyHeaders, repoParams } from '../schemas/common.js';
+import type { IdempotencyHeaders, RepoParams } from '../schemas/common.js';
+
+// The host's door for events that are not pushes: pull requests, issues, chat messages and dispatches.
+
+const security = [{ bearerAuth: [] }];
+const tags = ['events'];
+const WAIT_MS = 10_000;
+
+const refName = { type: 'string', minLength: 1, maxLength: 1024 } as const;
+const sha = { type: 'string', minLength: 1, maxLength: 64 } as const;
+
+const eventBody = {
+  type: 'object', required: ['event'], additionalProperties: false,
+  properties: {
+    event: { type: 'string', enum: [...HOST_EVENT_KINDS] },
+    action: { type: 'string', minLength: 1, maxLength: 100, description: 'pull_request and issue: the activity (`opened`, …); required for them' },
+    base_ref: { ...refName, description: 'pull_request: the branch it merges into' },
+    head_ref: { ...refName, description: 'pull_request: the branch it merges from' },
+    base_sha: { ...sha, description: "pull_request: the base branch's commit" },
+    head_sha: { ...sha, description: "pull_request: the head commit, whose workflows run" },
+    ref: { ...refName, description: 'dispatch: the branch or tag whose workflows run (default: the default branch)' },
+    workflow: { type: 'string', minLength: 1, maxLength: 500, description: 'dispatch: only this workflow (name, function or path)' },
+    payload: { type: 'object', description: 'anything else about the event; the runs get it as their payload' },
+    delivery_id: { type: 'string', minLength: 1, maxLength: 255, description: "the host's id for this delivery: a redelivery records nothing new" },
+  },
+} as const;
+
+const eventReply = {
+  type: 'object',
+  description: 'the event and, once triggered, the runs it started',
+  properties: {
+    event_id: { type: 'integer' },
+    event: { type: 'string' },
+    duplicate: { type: 'boolean', description: 'this delivery id was recorded before; this is that event' },
+    status: { type: 'string', enum: ['pending', 'processed', 'failed'] },
+    runs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { run_id: { type: 'integer' }, run_number: { type: 'integer' }, workflow: { type: 'object', properties: { name: { type: 'string' }, path: { type: 'string' } } } },
+      },
+    },
+    skipped: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, path: { type: 'string' }, reason: { type: 'string' } } } },
+    error: { type: 'string', nullable: true, description: 'why the event could not be triggered (status failed)' },
+  },
+} as const;
+
+interface WrittenRun { run_id: number; run_number: number; path: string; name: string }
+interface Skipped { name: string; path: string; reason: string }
+
+function presentEvent(row: EventOutcomeRow, duplicate?: boolean) {
+  const result = row.result ?? {};
+  const runs = Array.isArray(result.runs) ? (result.runs as WrittenRun[]) : [];
+  return {
+    event_id: row.id, event: row.kind, ...(duplicate === undefined ? {} : { duplicate }), status: row.status,
+    runs: runs.map((r) => ({ run_id: r.run_id, run_number: r.run_number, workflow: { name: r.name, path: r.path } })),
+    skipped: Array.isArray(result.skipped) ? (result.skipped as Skipped[]) : [],
+    error: row.status === 'failed' ? row.last_error : null,
+  };
+}
+
+export function registerEventRoutes(api: FastifyInstance, deps: AppDeps): void {
+  const { sql } = deps;
+
+  api.post<{ Params: RepoParams; Querystring: { wait: boolean }; Body: HostEventRequest & { delivery_id?: string }; Headers: IdempotencyHeaders }>(
+    '/api/repos/:owner/:repo/events', {
+      config: { access: 'write' },
+      schema: {
+        summary: 'Hand in a pull request, issue, chat or dispatch event',
+        description: 'Recorded like a push, then matched and triggered. 202 at once; with `wait=true`, 200 with the runs once triggered (at most 10 s).',
+        tags, security, params: repoParams, headers: idempotencyHeaders, body: eventBody,
+        querystring: { type: 'object', additionalProperties: false, properties: { wait: { type: 'boolean', default: false } } },
+        response: { 200: eventReply, 202: eventReply, ...errorReplies },
+      },
+    }, async (request, reply) => {
+      const repo = await repositoryOf(sql, request.params);
+      const gitDir = gitDirOf(deps.registry, repo);
+      const { delivery_id: bodyDelivery, ...event } = request.body;
+      const headerKey = request.headers['idempotency-key'];
+      if (bodyDelivery !== undefined && headerKey !== undefined && bodyDelivery !== headerKey) {
+        throw new HttpError(422, 'invalid_event', 'delivery_id and the Idempotency-Key header differ; send one, or the same');
+      }
+      const payload = await checkHostEvent(repo, gitDir, event);
+      const recorded = await recordHostEvent(sql, repo.id, event.event, payload, bodyDelivery ?? headerKey);
+      if (!recorded.duplicate) deps.onEventRecorded?.(repo.id);
+      if (!request.query.wait && !recorded.duplicate) {
+        return reply.status(202).send({ event_id: recorded.event_id, event: event.event, duplicate: false, status: 'pending', runs: [], skipped: [], error: null });
+      }
+      const row = request.query.wait
+        ? await waitForEvent(sql, repo.id, recorded.event_id, WAIT_MS)
+        : await findEventOf(sql, repo.id, recorded.event_id);
+      if (!row) throw notFound(`event ${recorded.event_id}`);
+      return reply.status(request.query.wait && row.status !== 'pending' ? 200 : 202).send(presentEvent(row, recorded.duplicate));
+    });
+
+  api.get<{ Params: RepoParams & { id: number } }>('/api/repos/:owner/:repo/events/:id', {
+    config: { access: 'read' },
+    schema: {
+      summary: 'Get an event and what it started', tags, security,
+      params: { type: 'object', required: ['owner', 'repo', 'id'], additionalProperties: false, properties: { ...repoParams.properties, id } },
+      response: { 200: eventReply, ...errorReplies },
+    },
+  }, async (request) => {
+    const repo = await repositoryOf(sql, request.params);
+    const row = await findEventOf(sql, repo.id, request.params.id);
+    if (!row) throw notFound(`event ${request.params.id}`);
+    return presentEvent(row);
+  });
+}

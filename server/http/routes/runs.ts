@@ -1,0 +1,145 @@
+import type { FastifyInstance } from 'fastify';
+import { readTaskLogRange } from '../../adapters/db/logs.js';
+import { jobsOfRun, searchRuns } from '../../adapters/db/run-views.js';
+import type { RunFilter } from '../../adapters/db/run-views.js';
+import { STATUS, statusName, statusNumber } from '../../adapters/db/status.js';
+import { EVENT_NAMES } from '../../core/language/model.js';
+import { cancelRun, rerunRun, runOrNotFound } from '../../services/api/run-actions.js';
+import type { AppDeps } from '../app.js';
+import { presentLogLines, presentRun, presentRunDetail } from '../present.js';
+import { repositoryOf } from '../repository.js';
+import { errorReplies, pageProperties, repoParams, runParams, workflowSelector } from '../schemas/common.js';
+import type { PageQuery, RepoParams, RunParams } from '../schemas/common.js';
+import { run, runDetail, runList, runLogs } from '../schemas/resources.js';
+
+// Runs: the list with its filters, one run in full, its logs, and cancel and re-run.
+
+const security = [{ bearerAuth: [] }];
+const tags = ['runs'];
+
+const listQuery = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    ...pageProperties,
+    workflow: { ...workflowSelector, description: 'only runs of this workflow (id, path, file name, name or function)' },
+    event: { type: 'string', enum: [...EVENT_NAMES], description: 'only runs started by this event' },
+    status: { type: 'string', enum: Object.keys(STATUS), description: 'only runs in this status' },
+    branch: { type: 'string', minLength: 1, maxLength: 1024, description: 'only runs of this branch' },
+    sha: { type: 'string', pattern: '^[0-9a-fA-F]{4,64}$', description: 'only runs of commits starting with this' },
+  },
+} as const;
+
+interface ListQuery extends PageQuery {
+  workflow?: string;
+  event?: string;
+  status?: string;
+  branch?: string;
+  sha?: string;
+}
+
+const logsQuery = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    attempt: { type: 'integer', minimum: 1, maximum: 1000, description: "this attempt of each job (default: each job's latest)" },
+    offset: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1, default: 0, description: 'first line number to return' },
+    limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 10_000, description: 'lines per task, at most 10,000' },
+  },
+} as const;
+
+const rerunReply = {
+  type: 'object',
+  description: 'the new run',
+  properties: {
+    run_id: { type: 'integer' }, run_number: { type: 'integer' }, run_attempt: { type: 'integer' },
+    rerun_of: { type: 'integer' }, status: { type: 'string' },
+  },
+} as const;
+
+const emptyBody = { type: 'object', additionalProperties: false, properties: {} } as const;
+const bodyOptional = async (request: { body: unknown }) => {
+  request.body ??= {};
+};
+
+export function registerRunRoutes(api: FastifyInstance, deps: AppDeps): void {
+  const { sql } = deps;
+
+  api.get<{ Params: RepoParams; Querystring: ListQuery }>('/api/repos/:owner/:repo/runs', {
+    config: { access: 'read' },
+    schema: { summary: 'List runs, newest first', tags, security, params: repoParams, querystring: listQuery, response: { 200: runList, ...errorReplies } },
+  }, async (request) => {
+    const repo = await repositoryOf(sql, request.params);
+    const q = request.query;
+    const filter: RunFilter = {
+      ...(q.workflow !== undefined ? { workflow: q.workflow } : {}),
+      ...(q.event !== undefined ? { event: q.event } : {}),
+      ...(q.status !== undefined ? { status: statusNumber(q.status) } : {}),
+      ...(q.branch !== undefined ? { ref: q.branch.startsWith('refs/') ? q.branch : `refs/heads/${q.branch}` } : {}),
+      ...(q.sha !== undefined ? { shaPrefix: q.sha.toLowerCase() } : {}),
+    };
+    const { runs, total } = await searchRuns(sql, repo.id, filter, { limit: q.per_page, offset: (q.page - 1) * q.per_page });
+    return { total_count: total, runs: runs.map(presentRun) };
+  });
+
+  api.get<{ Params: RunParams }>('/api/repos/:owner/:repo/runs/:id', {
+    config: { access: 'read' },
+    schema: { summary: 'Get a run with its jobs and their attempts', tags, security, params: runParams, response: { 200: runDetail, ...errorReplies } },
+  }, async (request) => {
+    const repo = await repositoryOf(sql, request.params);
+    const found = await runOrNotFound(sql, repo.id, request.params.id);
+    return presentRunDetail(found, await jobsOfRun(sql, found.id));
+  });
+
+  api.get<{ Params: RunParams; Querystring: { attempt?: number; offset: number; limit: number } }>('/api/repos/:owner/:repo/runs/:id/logs', {
+    config: { access: 'read' },
+    schema: { summary: "Get a run's logs", tags, security, params: runParams, querystring: logsQuery, response: { 200: runLogs, ...errorReplies } },
+  }, async (request) => {
+    const repo = await repositoryOf(sql, request.params);
+    const found = await runOrNotFound(sql, repo.id, request.params.id);
+    const { attempt, offset, limit } = request.query;
+    const jobs = await jobsOfRun(sql, found.id);
+    const tasks = jobs.flatMap((job) => {
+      const chosen = attempt === undefined ? job.tasks.at(-1) : job.tasks.filter((t) => t.attempt === attempt).at(-1);
+      return chosen ? [{ job, task: chosen }] : [];
+    });
+    return {
+      run_id: found.id,
+      tasks: await Promise.all(tasks.map(async ({ job, task }) => {
+        const lines = await readTaskLogRange(sql, task.id, offset, limit);
+        const last = lines.at(-1);
+        return {
+          task_id: task.id, job_id: job.id, job_name: job.name, attempt: task.attempt, status: statusName(task.status),
+          log_lines: task.log_lines, truncated: task.log_truncated,
+          next_offset: last !== undefined && lines.length === limit && last.line_no + 1 < task.log_lines ? last.line_no + 1 : null,
+          lines: presentLogLines(lines),
+        };
+      })),
+    };
+  });
+
+  api.post<{ Params: RunParams }>('/api/repos/:owner/:repo/runs/:id/cancel', {
+    config: { access: 'write' },
+    preValidation: bodyOptional,
+    schema: {
+      summary: 'Cancel a run', description: 'Waiting tasks are cancelled at once; running ones when their runner next sends a heartbeat.',
+      tags, security, params: runParams, body: emptyBody, response: { 202: run, ...errorReplies },
+    },
+  }, async (request, reply) => {
+    const repo = await repositoryOf(sql, request.params);
+    return reply.status(202).send(presentRun(await cancelRun(sql, repo.id, request.params.id)));
+  });
+
+  api.post<{ Params: RunParams }>('/api/repos/:owner/:repo/runs/:id/rerun', {
+    config: { access: 'write' },
+    preValidation: bodyOptional,
+    schema: {
+      summary: 'Run a finished run again', description: "A new run with the original's commit, workflow source and event; `rerun_of` links them.",
+      tags, security, params: runParams, body: emptyBody, response: { 201: rerunReply, ...errorReplies },
+    },
+  }, async (request, reply) => {
+    const repo = await repositoryOf(sql, request.params);
+    const made = await rerunRun(sql, repo.id, request.params.id);
+    return reply.status(201)
+      .header('location', `/api/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}/runs/${made.run_id}`)
+      .send(made);
+  });
+}

@@ -1,0 +1,142 @@
+import { anyJson, id, nullableTimestamp, timestamp } from './common.js';
+
+// The shapes of workflows, runs, jobs and tasks in replies.
+
+const STATUSES = ['unknown', 'success', 'failure', 'cancelled', 'skipped', 'waiting', 'running', 'blocked'] as const;
+export const status = { type: 'string', enum: STATUSES } as const;
+const nullableId = { type: 'integer', nullable: true } as const;
+const duration = { type: 'integer', nullable: true, description: 'milliseconds from start to stop, once both are known' } as const;
+
+export const workflow = {
+  type: 'object',
+  description: 'a workflow of the default branch',
+  properties: {
+    id,
+    name: { type: 'string' },
+    path: { type: 'string' },
+    function: { type: 'string', nullable: true, description: 'null for a file that yields no workflow (see diagnostics)' },
+    state: { type: 'string', enum: ['active', 'invalid', 'deleted'] },
+    events: { type: 'array', items: { type: 'string' } },
+    triggers: { type: 'array', items: anyJson },
+    agent: { type: 'boolean' },
+    runs_on: { type: 'array', items: { type: 'string' } },
+    diagnostics: { type: 'array', items: anyJson },
+    file_sha: { type: 'string' },
+    created_at: timestamp,
+    updated_at: timestamp,
+  },
+} as const;
+
+export const workflowList = {
+  type: 'object',
+  description: 'one page of workflows',
+  properties: { total_count: { type: 'integer' }, workflows: { type: 'array', items: workflow } },
+} as const;
+
+export const run = {
+  type: 'object',
+  description: 'a run',
+  properties: {
+    id,
+    run_number: { type: 'integer' },
+    run_attempt: { type: 'integer', description: '1, then 2, 3… for re-runs' },
+    rerun_of: { ...nullableId, description: 'the run this one re-runs' },
+    original_run_id: { ...nullableId, description: 'the first run of a chain of re-runs' },
+    workflow: {
+      type: 'object',
+      properties: { id: nullableId, name: { type: 'string' }, path: { type: 'string' }, function: { type: 'string' } },
+    },
+    event: { type: 'string' },
+    event_id: nullableId,
+    ref: { type: 'string' },
+    commit_sha: { type: 'string' },
+    title: { type: 'string' },
+    status,
+    cancel_requested: { type: 'boolean' },
+    created_at: timestamp,
+    updated_at: timestamp,
+    started_at: nullableTimestamp,
+    stopped_at: nullableTimestamp,
+    duration_ms: duration,
+  },
+} as const;
+
+export const runList = {
+  type: 'object',
+  description: 'one page of runs, newest first',
+  properties: { total_count: { type: 'integer' }, runs: { type: 'array', items: run } },
+} as const;
+
+const task = {
+  type: 'object',
+  description: 'one attempt of a job',
+  properties: {
+    id,
+    attempt: { type: 'integer' },
+    status,
+    runner: { type: 'object', nullable: true, properties: { id: nullableId, name: { type: 'string', nullable: true } } },
+    end_reason: { type: 'string', nullable: true, enum: ['runner', 'lease_expired', 'cancelled', null] },
+    log_lines: { type: 'integer' },
+    log_truncated: { type: 'boolean' },
+    created_at: timestamp,
+    started_at: nullableTimestamp,
+    stopped_at: nullableTimestamp,
+    duration_ms: duration,
+  },
+} as const;
+
+const job = {
+  type: 'object',
+  properties: {
+    id,
+    name: { type: 'string' },
+    function: { type: 'string' },
+    status,
+    attempt: { type: 'integer', description: 'the latest attempt' },
+    runs_on: { type: 'array', items: { type: 'string' } },
+    created_at: timestamp,
+    started_at: nullableTimestamp,
+    stopped_at: nullableTimestamp,
+    duration_ms: duration,
+    tasks: { type: 'array', items: task },
+  },
+} as const;
+
+export const runDetail = {
+  type: 'object',
+  description: 'a run with its jobs and their attempts',
+  properties: {
+    ...run.properties,
+    payload: { ...anyJson, description: 'the event as the runs see it' },
+    inputs: { type: 'object', additionalProperties: true, description: 'the inputs of a manual run' },
+    jobs: { type: 'array', items: job },
+  },
+} as const;
+
+export const runLogs = {
+  type: 'object',
+  description: 'log lines of each job',
+  properties: {
+    run_id: id,
+    tasks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          task_id: id,
+          job_id: id,
+          job_name: { type: 'string' },
+          attempt: { type: 'integer' },
+          status,
+          log_lines: { type: 'integer', description: 'lines received so far' },
+          truncated: { type: 'boolean', description: 'the log hit its limits and later lines were dropped' },
+          next_offset: { type: 'integer', nullable: true, description: 'where to continue with ?offset=, or null at the end' },
+          lines: {
+            type: 'array',
+            items: { type: 'object', properties: { line: { type: 'integer' }, step: { type: 'string' }, content: { type: 'string' } } },
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Sql } from '../../adapters/db/connect.js';
+import { listDefinitions } from '../../adapters/db/definitions.js';
+import { findEventByKey, markEventProcessed, recordEvent } from '../../adapters/db/events.js';
+import type { RepositoryRow } from '../../adapters/db/repositories.js';
+import { isWorkflowId, selectWorkflows } from '../../core/api/workflow-selector.js';
+import { validateInputs } from '../../core/inputs/validate.js';
+import { hasErrors } from '../../core/language/model.js';
+import type { InputValue, ManualTrigger, Workflow } from '../../core/language/model.js';
+import { workflowSkipReason } from '../../core/match/index.js';
+import type { EventPlan } from '../trigger/event-plan.js';
+import type { WorkflowFileAtCommit, WorkflowSource } from '../trigger/workflow-source.js';
+import { writeRuns } from '../trigger/write-runs.js';
+import { requestFingerprint } from './fingerprint.js';
+import { resolveRef } from './git-refs.js';
+import { conflict, notFound, unprocessable } from './problems.js';
+
+// Starting a workflow by hand (`POST …/workflows/:workflow/dispatches`): the workflow is read at the ref, its
+// inputs are checked, and the run, job and task are written in one transaction with the `manual` event that
+// records the request, exactly as the trigger writes a push's. An Idempotency-Key is the event's dedup key, so
+// the database, not memory, decides that a retried request starts nothing new, even two at the same time.
+
+export interface DispatchRequest {
+  /** Definition id, file path, file name, workflow name or function name. */
+  workflow: string;
+  /** Branch, tag or full ref; the default branch when absent. */
+  ref?: string;
+  inputs?: Record<string, unknown>;
+  idempotencyKey?: string;
+}
+
+export interface DispatchReply {
+  run_id: number;
+  run_number: number;
+  status: 'waiting';
+  workflow: { name: string; path: string; function: string };
+  ref: string;
+  sha: string;
+  inputs: Record<string, InputValue>;
+}
+
+export interface DispatchDeps {
+  sql: Sql;
+  source: WorkflowSource;
+  log?: Logger;
+}
+
+interface Candidate {
+  path: string;
+  name: string;
+  function: string;
+  file: WorkflowFileAtCommit;
+  workflow: Workflow | null;
+}
+
+export async function dispatchWorkflow(
+  deps: DispatchDeps,
+  repo: RepositoryRow,
+  gitDir: string,
+  request: DispatchRequest,
+): Promise<{ reply: DispatchReply; replayed: boolean }> {
+  const fingerprint = requestFingerprint({ workflow: request.workflow, ref: request.ref ?? null, inputs: request.inputs ?? {} });
+  const key = `manual:${request.idempotencyKey ?? randomUUID()}`;
+  if (request.idempotencyKey !== undefined) {
+    const replay = await replayOf(deps.sql, repo.id, key, fingerprint);
+    if (replay) return { reply: replay, replayed: true };
+  }
+
+  const refName = request.ref ?? repo.default_branch;
+  if (refName === null) throw unprocessable('no_default_branch', 'the repository has no default branch; give a ref');
+  const target = await resolveRef(gitDir, refName);
+  if (target === null) throw unprocessable('unknown_ref', `\`${refName}\` is not a branch or tag of ${repo.owner}/${repo.name}`, { ref: refName });
+
+  const files = await deps.source.load(gitDir, target.commit);
+  const chosen = await chooseWorkflow(deps.sql, repo, files, request.workflow, target.ref);
+  const workflow = checkStartable(chosen);
+  const manual = workflow.triggers.find((t): t is ManualTrigger => t.event === 'manual')!;
+  const checked = validateInputs(manual.inputs, request.inputs ?? {});
+  if (!checked.ok) {
+    throw unprocessable('invalid_inputs', checked.problems.map((p) => p.message).join('; '), {
+      problems: checked.problems.map((p) => ({ field: p.input === '' ? 'inputs' : `inputs.${p.input}`, code: p.code, message: p.message })),
+    });
+  }
+
+  const described = { name: workflow.name, path: chosen.path, function: workflow.function };
+  const plan: EventPlan = {
+    match: { kind: 'manual', workflow: workflow.name, ref: target.ref, inputs: checked.inputs },
+    commit: target.commit,
+    ref: target.ref,
+    files: [chosen.file],
+    runPayload: { workflow: described, ref: target.ref, sha: target.commit, inputs: checked.inputs },
+    describesDefaultBranch: false,
+    summary: `manual ${workflow.name} at ${target.ref}`,
+  };
+  const reply = await deps.sql.begin(async (tx) => {
+    const eventId = await recordEvent(tx, {
+      repository_id: repo.id, kind: 'manual', dedup_key: key, source: 'api',
+      payload: { ...plan.runPayload, request_fingerprint: fingerprint, ...(request.idempotencyKey ? { idempotency_key: request.idempotencyKey } : {}) },
+    });
+    if (eventId === null) return null; // the same key, committed by a concurrent request while this one waited
+    const runs = await writeRuns(tx, repo, eventId, plan, [{ path: chosen.path, name: workflow.name }]);
+    const run = runs[0];
+    if (!run) throw new Error(`dispatching ${workflow.name} wrote no run`);
+    const made: DispatchReply = {
+      run_id: run.run_id, run_number: run.run_number, status: 'waiting', workflow: described,
+      ref: target.ref, sha: target.commit, inputs: checked.inputs,
+    };
+    await markEventProcessed(tx, eventId, { runs, skipped: [], reply: made });
+    return made;
+  });
+  if (reply === null) {
+    const replay = await replayOf(deps.sql, repo.id, key, fingerprint);
+    if (!replay) throw conflict('idempotency_conflict', 'a request with this Idempotency-Key is being processed; retry');
+    return { reply: replay, replayed: true };
+  }
+  deps.log?.info({ repository: `${repo.owner}/${repo.name}`, run: reply.run_id, workflow: reply.workflow.path, ref: reply.ref },
+    `manual ${reply.workflow.name} at ${reply.ref}: run #${reply.run_number}`);
+  return { reply, replayed: false };
+}
+
+async function replayOf(sql: Sql, repositoryId: number, key: string, fingerprint: string): Promise<DispatchReply | null> {
+  const event = await findEventByKey(sql, repositoryId, key);
+  if (!event) return null;
+  if (event.payload.request_fingerprint !== fingerprint) {
+    throw unprocessable('idempotency_key_reused', 'this Idempotency-Key was already used for a different request', null);
+  }
+  const reply = event.result?.reply as DispatchReply | undefined;
+  if (!reply) throw conflict('idempotency_conflict', 'a request with this Idempotency-Key is being processed; retry');
+  return reply;
+}
+
+/** The one workflow the selector names at the ref; a definition id means the default branch's workflow. */
+async function chooseWorkflow(sql: Sql, repo: RepositoryRow, files: WorkflowFileAtCommit[], selector: string, ref: string): Promise<Candidate> {
+  const candidates: Candidate[] = files.flatMap((file): Candidate[] => file.workflows.length === 0
+    ? [{ path: file.path, name: file.path, function: '', file, workflow: null }]
+    : file.workflows.map((w) => ({ path: file.path, name: w.name, function: w.function, file, workflow: w })));
+  let chosen = selectWorkflows(candidates, selector);
+  if (isWorkflowId(selector)) {
+    const definition = (await listDefinitions(sql, repo.id)).find((d) => d.id === Number(selector));
+    if (definition) {
+      chosen = candidates.filter((c) => c.path === definition.file_path && c.function === definition.function_name);
+      if (chosen.length === 0) throw notFound('workflow_not_found', `workflow ${selector} (${definition.file_path}) is not at ${ref}`);
+    }
+  }
+  if (chosen.length === 0) throw notFound('workflow_not_found', `no workflow \`${selector}\` at ${ref}`);
+  if (chosen.length > 1) {
+    const manual = chosen.filter((c) => c.workflow?.triggers.some((t) => t.event === 'manual'));
+    if (manual.length !== 1) {
+      throw unprocessable('ambiguous_workflow', `\`${selector}\` names ${chosen.length} workflows; name one by its workflow name or function`, {
+        candidates: chosen.map((c) => ({ name: c.name, path: c.path, function: c.function })),
+      });
+    }
+    chosen = manual;
+  }
+  return chosen[0]!;
+}
+
+function checkStartable(chosen: Candidate): Workflow {
+  if (hasErrors(chosen.file) || chosen.workflow === null) {
+    throw unprocessable('invalid_workflow', `${chosen.path} has errors; fix them first (plue-trigger check)`, {
+      diagnostics: chosen.file.diagnostics.filter((d) => d.severity === 'error'),
+    });
+  }
+  const workflow = chosen.workflow;
+  const reason = workflowSkipReason({ kind: 'manual', workflow: workflow.name, ref: '', inputs: {} }, chosen.file, workflow);
+  if (reason !== null) {
+    throw unprocessable('not_manually_triggerable', `workflow \`${workflow.name}\` cannot be started by hand: ${reason}; it needs a \`manual\` trigger`);
+  }
+  return workflow;
+}

@@ -1,0 +1,62 @@
+import type { Sql } from '../../adapters/db/connect.js';
+import { linkRerun, lockRunForRerun } from '../../adapters/db/reruns.js';
+import { findRunOf } from '../../adapters/db/run-views.js';
+import type { RunDetailRow } from '../../adapters/db/run-views.js';
+import { createRun, notifyTasksWaiting } from '../../adapters/db/runs.js';
+import { isFinishedStatus, statusName } from '../../adapters/db/status.js';
+import { requestRunCancel } from '../runners/task-actions.js';
+import { conflict, notFound } from './problems.js';
+
+// What a person does to a run: cancel it, or run it again.
+
+export async function runOrNotFound(sql: Sql, repositoryId: number, runId: number): Promise<RunDetailRow> {
+  const run = await findRunOf(sql, repositoryId, runId);
+  if (!run) throw notFound('not_found', `run ${runId} not found`);
+  return run;
+}
+
+/**
+ * Cancels a run: tasks still waiting are cancelled at once (a waiting run is then cancelled), running ones when
+ * their runner next sends a heartbeat. Cancelling again is harmless; a finished run is a conflict.
+ */
+export async function cancelRun(sql: Sql, repositoryId: number, runId: number): Promise<RunDetailRow> {
+  const run = await runOrNotFound(sql, repositoryId, runId);
+  if (isFinishedStatus(run.status)) {
+    throw conflict('run_finished', `run ${runId} has already finished (${statusName(run.status)})`, { status: statusName(run.status) });
+  }
+  await requestRunCancel(sql, runId);
+  return runOrNotFound(sql, repositoryId, runId);
+}
+
+export interface RerunReply {
+  run_id: number;
+  run_number: number;
+  run_attempt: number;
+  rerun_of: number;
+  status: 'waiting';
+}
+
+/**
+ * Runs a finished run again as a NEW run (new id and number) with the same commit, workflow source, event and
+ * payload, linked to the run it repeats (`rerun_of`) and to the first run of the chain, numbered as its next
+ * attempt. One transaction, like the trigger's writes; runners are woken when it commits.
+ */
+export async function rerunRun(sql: Sql, repositoryId: number, runId: number): Promise<RerunReply> {
+  return sql.begin(async (tx) => {
+    const source = await lockRunForRerun(tx, repositoryId, runId);
+    if (!source) throw notFound('not_found', `run ${runId} not found`);
+    if (!isFinishedStatus(source.run.status)) {
+      throw conflict('run_not_finished', `run ${runId} is still ${statusName(source.run.status)}; cancel it or wait for it to finish`, {
+        status: statusName(source.run.status),
+      });
+    }
+    if (source.workflow_content === null) throw conflict('nothing_to_rerun', `run ${runId} has no task to run again`);
+    const { id: _id, status: _status, ...fields } = source.run;
+    const created = await createRun(tx, {
+      ...fields, event_id: null, trigger_user_id: null, runs_on: source.runs_on, workflow_content: source.workflow_content,
+    });
+    await linkRerun(tx, created.run_id, { rerunOf: runId, originalRunId: source.original_run_id, runAttempt: source.next_attempt });
+    await notifyTasksWaiting(tx, repositoryId);
+    return { run_id: created.run_id, run_number: created.run_number, run_attempt: source.next_attempt, rerun_of: runId, status: 'waiting' };
+  });
+}

@@ -1,0 +1,172 @@
+// The CLI over the API: plue-trigger token, workflows, runs, dispatch and logs, against a real listening service.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandIO } from '../../server/cli/io.js';
+import { runCli } from '../../server/cli/main.js';
+import { RunnerClient } from '../../server/runner/client.js';
+import type { Service } from '../../server/services/service.js';
+import { removeTempDirs } from '../git/fixtures.js';
+import { useTestDatabase } from '../support/db.js';
+import { createApiRepo, startApiService, tokenFor } from './support.js';
+import type { ApiRepo } from './support.js';
+
+const db = useTestDatabase();
+let service: Service;
+let repo: ApiRepo;
+let env: Record<string, string>;
+
+async function cli(argv: string[], extraEnv: Record<string, string> = {}): Promise<{ status: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CommandIO = { cwd: process.cwd(), env: { ...env, ...extraEnv }, out: (l) => out.push(l), err: (l) => err.push(l) };
+  const status = await runCli(argv, io);
+  return { status, out: out.join('\n'), err: err.join('\n') };
+}
+
+beforeAll(async () => {
+  repo = await createApiRepo();
+  service = await startApiService(db.url, repo);
+  env = { PLUE_URL: service.url, PLUE_TOKEN: await tokenFor(db.sql, 'repo:acme/app') };
+});
+afterAll(async () => {
+  await service?.close();
+  await removeTempDirs();
+});
+
+describe('plue-trigger workflows', () => {
+  it('lists the workflows as a table, or the reply with --json', async () => {
+    const { status, out } = await cli(['workflows', 'list', 'acme/app']);
+    expect(status).toBe(0);
+    expect(out.split('\n')[0]).toMatch(/^ID +NAME +STATE +EVENTS +PATH$/);
+    expect(out).toMatch(/Deploy +active +manual +\.plue\/workflows\/deploy\.py/);
+    const json = await cli(['workflows', 'list', 'acme/app', '--json']);
+    expect(JSON.parse(json.out).workflows).toHaveLength(7);
+  });
+
+  it('shows one workflow', async () => {
+    const { status, out } = await cli(['workflows', 'show', 'acme/app', 'deploy.py']);
+    expect(status).toBe(0);
+    expect(out).toMatch(/^Deploy \(id \d+, active\)/);
+  });
+});
+
+describe('plue-trigger dispatch, runs and logs', () => {
+  let runId = 0;
+
+  it('starts a workflow with inputs', async () => {
+    const { status, out } = await cli(['dispatch', 'acme/app', 'deploy.py', '--ref', 'main', '--input', 'replicas=3', '--input', 'environment=production']);
+    expect(status).toBe(0);
+    const match = /^run (\d+) \(#\d+\) queued: Deploy at refs\/heads\/main \(([0-9a-f]{7})\)$/.exec(out);
+    expect(match?.[2]).toBe(repo.shas.main.slice(0, 7));
+    runId = Number(match![1]);
+    const json = await cli(['dispatch', 'acme/app', 'Deploy', '--input', 'replicas=1', '--json']);
+    expect(JSON.parse(json.out)).toMatchObject({ status: 'waiting', inputs: { replicas: 1, environment: 'staging' } });
+  });
+
+  it('says when an idempotency key found an earlier run', async () => {
+    const first = await cli(['dispatch', 'acme/app', 'Lint', '--idempotency-key', 'cli-1']);
+    const again = await cli(['dispatch', 'acme/app', 'Lint', '--idempotency-key', 'cli-1']);
+    expect(again.out).toBe(`${first.out} (already started by an earlier request with this key)`);
+  });
+
+  it('prints the refusal and each problem, and exits 1', async () => {
+    const { status, out, err } = await cli(['dispatch', 'acme/app', 'deploy.py', '--input', 'replicas=many', '--input', 'color=red']);
+    expect(status).toBe(1);
+    expect(out).toBe('');
+    expect(err.split('\n')).toEqual([
+      expect.stringMatching(/^plue-trigger: .* \(HTTP 422 invalid_inputs\)$/),
+      expect.stringMatching(/^ {2}- inputs\.color: the workflow has no input `color`/),
+      '  - inputs.replicas: input `replicas` must be a number, got "many"',
+    ]);
+  });
+
+  it('lists runs with filters', async () => {
+    const { status, out, err } = await cli(['runs', 'list', 'acme/app', '--workflow', 'Deploy', '--per-page', '1']);
+    expect(status).toBe(0);
+    expect(out.split('\n')).toHaveLength(2);
+    expect(out.split('\n')[1]).toMatch(/^\d+ +#\d+ +waiting +Deploy +manual +main +[0-9a-f]{7} /);
+    expect(err).toBe('1 of 2 run(s)');
+    const json = await cli(['runs', 'list', 'acme/app', '--status', 'waiting', '--json']);
+    expect(JSON.parse(json.out).total_count).toBe(3);
+  });
+
+  it('shows, cancels and re-runs a run', async () => {
+    const shown = await cli(['runs', 'show', 'acme/app', String(runId)]);
+    expect(shown.out).toContain(`run ${runId} (#`);
+    expect(shown.out).toContain('inputs:   {"dry_run":true,"replicas":3,"environment":"production"}');
+    expect(shown.out).toMatch(/attempt 1 \(task \d+\): waiting/);
+    const cancelled = await cli(['runs', 'cancel', 'acme/app', String(runId)]);
+    expect(cancelled.out).toMatch(/^run \d+ \(#\d+\) cancelled$/);
+    const again = await cli(['runs', 'cancel', 'acme/app', String(runId)]);
+    expect(again).toMatchObject({ status: 1, err: expect.stringContaining('(HTTP 409 run_finished)') });
+    const rerun = await cli(['runs', 'rerun', 'acme/app', String(runId)]);
+    expect(rerun.out).toMatch(new RegExp(`^run \\d+ \\(#\\d+\\) queued: attempt 2, re-running run ${runId}$`));
+  });
+
+  it("prints a run's logs", async () => {
+    // Only the re-run of Deploy should be left waiting once the others are cancelled.
+    for (const r of JSON.parse((await cli(['runs', 'list', 'acme/app', '--status', 'waiting', '--json'])).out).runs.slice(1)) {
+      await cli(['runs', 'cancel', 'acme/app', String(r.id)]);
+    }
+    const runner = new RunnerClient(service.url, (await RunnerClient.register(service.url, service.runners.settings.registrationToken, { name: 'cli', labels: [] })).token);
+    const task = (await runner.claim(5))!;
+    await runner.logs(task, 'deploy', ['deploying', 'done'], 0);
+    await runner.finish(task, 'success');
+    const { status, out } = await cli(['logs', 'acme/app', String(task.run.id)]);
+    expect(status).toBe(0);
+    expect(out).toBe('deploying\ndone');
+    expect(JSON.parse((await cli(['logs', 'acme/app', String(task.run.id), '--json'])).out).tasks[0].lines).toHaveLength(2);
+  });
+});
+
+describe('errors and usage', () => {
+  it.each([
+    [['runs', 'list'], /runs list takes OWNER\/REPO/],
+    [['runs', 'list', 'acme'], /expected OWNER\/REPO, got "acme"/],
+    [['runs', 'show', 'acme/app', 'abc'], /RUN_ID must be a positive integer/],
+    [['runs', 'frob', 'acme/app'], /unknown runs command/],
+    [['dispatch', 'acme/app', 'deploy.py', '--input', 'novalue'], /--input must be NAME=VALUE/],
+    [['dispatch', 'acme/app'], /dispatch takes OWNER\/REPO WORKFLOW/],
+    [['workflows', 'list', 'acme'], /expected OWNER\/REPO/],
+    [['logs', 'acme/app', '1', '--attempt', '0'], /--attempt must be a positive integer/],
+    [['token', 'create'], /--scope is required/],
+  ])('exits 2 on bad usage: %j', async (argv, message) => {
+    const { status, err } = await cli(argv);
+    expect(status).toBe(2);
+    expect(err).toMatch(message);
+  });
+
+  it('exits 1 with one line without a token, or when the server is not there', async () => {
+    const noToken = await cli(['runs', 'list', 'acme/app'], { PLUE_TOKEN: '' });
+    expect(noToken).toMatchObject({ status: 1, err: 'plue-trigger: missing or invalid bearer token (HTTP 401 unauthorized)' });
+    const down = await cli(['runs', 'list', 'acme/app', '--server', 'http://127.0.0.1:1']);
+    expect(down.status).toBe(1);
+    expect(down.err).toMatch(/^plue-trigger: cannot reach http:\/\/127\.0\.0\.1:1: /);
+  });
+});
+
+describe('plue-trigger token', () => {
+  it('creates a token once, lists it, and revokes it', async () => {
+    const dbEnv = { DATABASE_URL: db.url, PLUE_LOG_LEVEL: 'silent' };
+    const created = await cli(['token', 'create', '--scope', 'repo:acme/app', '--read-only', '--name', 'ci'], dbEnv);
+    expect(created.status).toBe(0);
+    expect(created.out).toMatch(/^pla_[A-Za-z0-9_-]{43}$/);
+    expect(created.err).toMatch(/^created API token (\d+) \(repo:acme\/app, read-only\); it is shown only now:$/);
+    const id = /token (\d+)/.exec(created.err)![1]!;
+    expect((await cli(['workflows', 'list', 'acme/app'], { PLUE_TOKEN: created.out })).status).toBe(0);
+    expect((await cli(['runs', 'rerun', 'acme/app', '1'], { PLUE_TOKEN: created.out })).err).toContain('(HTTP 403 forbidden)');
+    const listed = await cli(['token', 'list'], dbEnv);
+    expect(listed.out).toMatch(new RegExp(`^${id} +repo:acme/app +read +ci `, 'm'));
+    expect(listed.out).not.toContain(created.out);
+    const [stored] = await db.sql<{ token_hash: string }[]>`select token_hash from api_tokens where id = ${Number(id)}`;
+    expect(stored!.token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect((await cli(['token', 'revoke', id], dbEnv)).status).toBe(0);
+    expect((await cli(['workflows', 'list', 'acme/app'], { PLUE_TOKEN: created.out })).status).toBe(1);
+    expect((await cli(['token', 'revoke', id], dbEnv))).toMatchObject({ status: 1, err: `plue-trigger: no live API token ${id}` });
+  });
+
+  it.each([['bogus'], ['repo:acme'], ['repo:a/b/c']])('refuses the scope %s', async (scope) => {
+    const { status, err } = await cli(['token', 'create', '--scope', scope], { DATABASE_URL: db.url });
+    expect(status).toBe(2);
+    expect(err).toMatch(/scope must be `admin` or `repo:OWNER\/NAME`/);
+  });
+});

@@ -1,0 +1,135 @@
+// Runs every request example of docs/api.md, in order, with curl against a real server and repository, and checks
+// each reply against the documented one. `"<…>"` in a documented reply stands for any value, and an object with a
+// `"…"` key may have more keys than it lists.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunnerClient } from '../../server/runner/client.js';
+import type { Service } from '../../server/services/service.js';
+import { commitFiles, createBareRepo, createTempDir, createWorkRepo, git, push, removeTempDirs } from '../git/fixtures.js';
+import { useTestDatabase } from '../support/db.js';
+import { waitFor } from '../support/service.js';
+import { startApiService, tokenFor } from './support.js';
+
+const run = promisify(execFile);
+
+interface Example {
+  title: string;
+  command: string;
+  reply: { kind: 'json' | 'text'; status: number | null; body: string };
+}
+
+function examplesOf(markdown: string): Example[] {
+  const blocks = [...markdown.matchAll(/^```([^\n]*)\n([\s\S]*?)^```$/gm)].map((m) => ({ info: m[1]!.trim(), text: m[2]!, at: m.index }));
+  const examples: Example[] = [];
+  blocks.forEach((block, i) => {
+    if (block.info !== 'sh request') return;
+    const reply = blocks[i + 1];
+    const match = /^(json|text) reply(?: (\d{3}))?$/.exec(reply?.info ?? '');
+    if (!reply || !match) throw new Error(`the request example at offset ${block.at} has no reply block after it`);
+    const heading = [...markdown.slice(0, block.at).matchAll(/^#{2,3} (.+)$/gm)].at(-1)?.[1] ?? '';
+    const method = /-X (\w+)/.exec(block.text)?.[1] ?? 'GET';
+    const route = /\$PLUE_URL(\/[^"\s?]*)/.exec(block.text)?.[1] ?? '?';
+    examples.push({
+      title: `${heading}: ${method} ${route} → ${match[2] ?? 'output'}`,
+      command: block.text.trim(),
+      reply: { kind: match[1] as 'json' | 'text', status: match[2] ? Number(match[2]) : null, body: reply.text },
+    });
+  });
+  return examples;
+}
+
+function matchesDocumented(actual: unknown, expected: unknown): boolean {
+  if (typeof expected === 'string' && /^<.*>$/s.test(expected)) return actual !== undefined && actual !== null;
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matchesDocumented(actual[i], e));
+  }
+  if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
+    const partial = Object.hasOwn(expected, '…');
+    const keys = Object.keys(expected).filter((k) => k !== '…');
+    return (partial || keys.length === Object.keys(actual).length)
+      && keys.every((k) => matchesDocumented((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k]));
+  }
+  return Object.is(actual, expected);
+}
+
+const file = (name: string, on: string, extra = '') =>
+  `from plue import workflow, push, pull_request, manual, issue, dispatch\n\n\n@workflow(name="${name}", on=${on}${extra})\nasync def ${name.toLowerCase()}(ctx):\n    pass\n`;
+const WORKFLOWS = {
+  '.plue/workflows/agent.py': file('Agent', '"chat"', ', agent=True'),
+  '.plue/workflows/ci.py': file('CI', '[push(branches=["main"]), pull_request(branches=["main"], paths=["src/**"])]'),
+  '.plue/workflows/deploy.py': file('Deploy', `manual(inputs={
+    "environment": {"type": "choice", "options": ["staging", "production"], "default": "staging"},
+    "replicas": {"type": "number", "required": True},
+})`),
+  '.plue/workflows/notify.py': file('Notify', 'dispatch()'),
+  '.plue/workflows/triage.py': file('Triage', 'issue(types=["opened"])'),
+};
+
+const examples = examplesOf(readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8'));
+const db = useTestDatabase();
+let service: Service;
+const vars: Record<string, string> = {};
+
+beforeAll(async () => {
+  const reposDir = await createTempDir('plue-api-docs-');
+  const work = await createWorkRepo(await createBareRepo(path.join(reposDir, 'acme', 'app.git')));
+  vars.BASE_SHA = await commitFiles(work, { ...WORKFLOWS, 'src/app.py': 'print("hi")\n' }, 'workflows');
+  await push(work, 'main');
+  await git(['checkout', '-q', '-b', 'faster-start'], work);
+  vars.HEAD_SHA = await commitFiles(work, { 'src/app.py': 'print("fast")\n' }, 'start faster');
+  await push(work, 'faster-start');
+  service = await startApiService(db.url, { reposDir, bare: '', work, shas: { main: vars.BASE_SHA, feature: vars.HEAD_SHA, docsOnly: '' } });
+  vars.PLUE_URL = service.url;
+  vars.PLUE_TOKEN = await tokenFor(db.sql, 'repo:acme/app');
+});
+afterAll(async () => {
+  await service?.close();
+  await removeTempDirs();
+});
+
+/** The documented situation before an example: a runner has run the re-run; the issue event has been triggered. */
+async function prepare(example: Example): Promise<void> {
+  if (example.command.includes('/logs')) {
+    const runner = new RunnerClient(service.url, (await RunnerClient.register(service.url, service.runners.settings.registrationToken, { name: 'docs', labels: [] })).token);
+    const task = await runner.claim(5);
+    expect(task?.run.id).toBe(Number(vars.RERUN_ID));
+    await runner.logs(task!, 'deploy', ['deploying 3 replicas to staging', 'replica 1 up', 'replica 2 up'], 0);
+    await runner.finish(task!, 'success');
+  }
+  if (example.command.includes('/events/$EVENT_ID')) {
+    await waitFor(async () => (await db.sql`select 1 from events where id = ${Number(vars.EVENT_ID)} and status = 'processed'`).length > 0, 'the issue to be triggered');
+  }
+}
+
+describe('docs/api.md examples', () => {
+  it('has examples for every route of the user API', () => {
+    const routes = new Set(examples.map((e) => e.title.slice(e.title.indexOf(': ') + 2, e.title.lastIndexOf(' →'))));
+    expect([...routes].sort()).toEqual([
+      'GET /api/repos/acme/app/events/$EVENT_ID', 'GET /api/repos/acme/app/runs', 'GET /api/repos/acme/app/runs/$RERUN_ID/logs',
+      'GET /api/repos/acme/app/runs/$RUN_ID', 'GET /api/repos/acme/app/workflows', 'GET /api/repos/acme/app/workflows/deploy.py',
+      'POST /api/repos/acme/app/events', 'POST /api/repos/acme/app/runs/$RUN_ID/cancel', 'POST /api/repos/acme/app/runs/$RUN_ID/rerun',
+      'POST /api/repos/acme/app/workflows/Deploy/dispatches', 'POST /api/repos/acme/app/workflows/ci.py/dispatches',
+      'POST /api/repos/acme/app/workflows/deploy.py/dispatches',
+    ]);
+  });
+
+  it.each(examples.map((e) => [e.title, e] as const))('%s', async (_title, example) => {
+    await prepare(example);
+    const withStatus = example.reply.status !== null;
+    const command = withStatus ? `${example.command} -w '\\n%{http_code}'` : example.command;
+    const { stdout } = await run('bash', ['-o', 'pipefail', '-c', command], { env: { PATH: process.env.PATH, ...vars } });
+    const status = Number(stdout.slice(stdout.lastIndexOf('\n') + 1));
+    const body = stdout.slice(0, stdout.lastIndexOf('\n'));
+    expect(status).toBe(example.reply.status);
+    const actual = JSON.parse(body) as Record<string, unknown>;
+    const expected = JSON.parse(example.reply.body) as unknown;
+    if (!matchesDocumented(actual, expected)) expect(actual).toEqual(expected); // shows the difference
+    if (example.command.includes('/dispatches') && status === 201) vars.RUN_ID ??= String(actual.run_id);
+    if (example.command.includes('/rerun') && status === 201) vars.RERUN_ID = String(actual.run_id);
+    if (example.command.includes('/events"') && status === 202) vars.EVENT_ID = String(actual.event_id);
+  });
+});
