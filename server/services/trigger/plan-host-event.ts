@@ -1,4 +1,5 @@
 import { changedFilesOfPullRequest, peelCommit } from '../../adapters/git/index.js';
+import { isValidRefName } from '../../core/api/ref-names.js';
 import type { TriggerEvent } from '../../core/match/event.js';
 import { shortRef } from '../../core/trigger/run-details.js';
 import type { EventPlan } from './event-plan.js';
@@ -56,6 +57,9 @@ export async function planHostEvent(
   source: WorkflowSource,
   defaultBranch: string | null,
 ): Promise<EventPlan> {
+  if (payload.ref !== undefined && (typeof payload.ref !== 'string' || !isValidRefName(withHeads(payload.ref)))) {
+    throw new Error(`${JSON.stringify(payload.ref)} is not a ref name`);
+  }
   const ref = payload.ref ? withHeads(payload.ref) : defaultBranch ? `refs/heads/${defaultBranch}` : null;
   if (ref === null) throw new Error('the repository has no default branch to read workflows from');
   const commit = await peelCommit(gitDir, ref);
