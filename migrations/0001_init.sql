@@ -45,10 +45,13 @@ create trigger repositories_counter after insert on repositories
   for each row execute function create_repository_counter();
 
 -- Last known sha of each ref (what the watcher compares against).
+-- Last recorded state of each ref. A deleted ref keeps its row with sha null, so that its version goes on
+-- counting: the version is part of a ref update's dedup key, and a ref can go A→B→A→B.
 create table ref_states (
   repository_id bigint not null references repositories (id) on delete cascade,
   ref text not null,
-  sha text not null,
+  sha text,
+  version bigint not null default 0,
   updated_at timestamptz not null default now(),
   primary key (repository_id, ref)
 );

@@ -38,7 +38,8 @@ body="$repo"$'\\n'"$updates"$'\\n'
   printf 'POST /api/hooks/post-receive HTTP/1.1\\r\\nHost: %s:%s\\r\\nAuthorization: Bearer %s\\r\\nContent-Type: text/plain; charset=utf-8\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s' \\
     "$host" "$port" "$token" "\${#body}" "$body" >&3 || exit 3
   IFS=' ' read -r -t 10 _ status _ <&3 || exit 4
-  [ "$status" = 202 ] || exit 5
+  status=\${status%$'\\r'}
+  case $status in 2??) ;; *) exit 5 ;; esac
 ) 2>/dev/null
 case $? in
   0) ;;

@@ -62,42 +62,41 @@ export async function startService(config: Config, log: Logger, options: Service
       ? await createDemoRepository(config.reposDir, path.join(PACKAGE_ROOT, 'test-repo'))
       : null;
 
+    // One scan of the repos folder at a time; asked for by the folder watcher and by the trigger.
+    let rescanning: Promise<void> | null = null;
+    const rescan = () => {
+      rescanning ??= registry.scan('watcher')
+        .catch((error: unknown) => log.warn({ err: String(error) }, 'cannot rescan repositories'))
+        .finally(() => { rescanning = null; });
+    };
     const trigger = new TriggerLoop({
       sql: db.sql, source, log, maxChangedFiles: config.maxChangedFiles, maxAttempts: 5,
       gitDirOf: async (repo) => registry.list().find((r) => r.row.id === repo.id)?.gitDir ?? null,
+      onRepositoryUnknown: () => rescan(),
     }, options.trigger);
     closers.push(() => trigger.stop());
 
-    // Repositories whose last ref sync failed (database down, say) are diffed again until it works.
-    const dirty = new Set<string>();
-    const sync = (key: string) => registry.refsChanged(key).then(
-      () => { dirty.delete(key); },
-      (error: unknown) => {
-        if (!dirty.has(key)) log.warn({ repository: key, err: String(error) }, 'cannot record ref changes; will retry');
-        dirty.add(key);
-      },
-    );
     const watcher = new RefWatcher({
       debounceMs: options.watchDebounceMs,
-      onSignal: (key) => void sync(key),
+      onSignal: (key) => void registry.syncOrRetry(key),
       onError: (error) => log.warn({ err: String(error) }, 'file watcher error'),
     });
     closers.push(() => watcher.close());
     const registry: RepositoryRegistry = new RepositoryRegistry(db.sql, config.reposDir, log, {
       onEvents: (id) => trigger.kick(id),
-      onRegistered: (repo) => refreshDefinitions(db.sql, source, repo).then(() => undefined, (error: unknown) =>
+      onDefaultBranchToDescribe: (repo) => refreshDefinitions(db.sql, source, repo).then(() => undefined, (error: unknown) =>
         log.warn({ repository: repo.key, err: String(error) }, 'cannot read the default branch workflows')),
       onWatched: (repo) => options.watch !== false && watcher.add({ key: repo.key, gitDir: repo.gitDir, workDir: repo.bare ? null : path.dirname(repo.gitDir) }),
       onUnwatched: (key) => watcher.remove(key),
     });
-    const resync = setInterval(() => { for (const key of dirty) void sync(key); }, RESYNC_MS);
+    const resync = setInterval(() => void registry.retryFailedSyncs(), RESYNC_MS);
     closers.push(async () => clearInterval(resync));
 
     const started = Date.now();
     await registry.scan('startup');
     log.info({ repositories: registry.list().length, ms: Date.now() - started }, `watching ${registry.list().length} repositories under ${config.reposDir}`);
     const reposWatcher = watchReposDir(config.reposDir, {
-      onChange: () => void registry.scan('watcher').catch((error: unknown) => log.warn({ err: String(error) }, 'cannot rescan repositories')),
+      onChange: rescan,
       onError: (error) => log.warn({ err: String(error) }, 'repos folder watcher error'),
     });
     closers.push(() => reposWatcher.close());

@@ -181,10 +181,66 @@ describe.each(['watcher', 'hook'] as const)('push pipeline through the %s', (doo
       await waitForPushTriggered(db.sql, 'refs/heads/main', sha);
       expect((await runsOf(db.sql, 'acme', 'fresh')).map((r) => r.workflow_name)).toEqual(['CI']);
     });
-  
-  it('recorded every push through the door under test', async () => {
-    const sources = await db.sql<{ source: string }[]>`
-      select distinct e.source from events e join repositories r on r.id = e.repository_id where r.name = 'app'`;
-    expect(sources.map((r) => r.source)).toEqual([door]);
+
+    it('triggers a repeated update again: A→B, back to A, then A→B once more', async () => {
+      await git(['checkout', '-q', 'main'], work);
+      const a = await git(['rev-parse', 'HEAD'], work);
+      const b = await commitFiles(work, { 'src/again.py': 'x = 1' }, 'again');
+      await push(work, 'main');
+      await waitForPushTriggered(db.sql, 'refs/heads/main', b);
+      await git(['push', '-q', '--force', 'origin', `${a}:refs/heads/main`], work);
+      await waitFor(async () => (await db.sql`
+        select 1 from events where payload->>'before' = ${b} and payload->>'after' = ${a} and status = 'processed'`).length === 1, 'the push back to A');
+      await git(['push', '-q', '--force', 'origin', `${b}:refs/heads/main`], work);
+      await waitFor(async () => (await runsOf(db.sql, 'acme', 'app')).filter((r) => r.commit_sha === b).length === 2, 'a second run for the repeated update');
+    });
+
+    it('triggers a tag deleted and pushed again at the same commit', async () => {
+      await git(['tag', 'v2.0.0'], work);
+      const head = await git(['rev-parse', 'HEAD'], work);
+      await push(work, 'v2.0.0');
+      await waitForPushTriggered(db.sql, 'refs/tags/v2.0.0', head);
+      await git(['push', '-q', 'origin', '--delete', 'v2.0.0'], work);
+      await waitForPushTriggered(db.sql, 'refs/tags/v2.0.0', ZERO_ID);
+      await push(work, 'v2.0.0');
+      await waitFor(async () => (await runsOf(db.sql, 'acme', 'app')).filter((r) => r.ref === 'refs/tags/v2.0.0').length === 2, 'a second release run');
+    });
+
+    it('gives two new branches pushed together the commits neither had before', async () => {
+      const sha = await commitFiles(work, { 'src/twin.py': 'twin = 1' }, 'twins');
+      await git(['push', '-q', 'origin', 'HEAD:refs/heads/feature/twin-a', 'HEAD:refs/heads/feature/twin-b'], work);
+      await waitForPushTriggered(db.sql, 'refs/heads/feature/twin-a', sha);
+      await waitForPushTriggered(db.sql, 'refs/heads/feature/twin-b', sha);
+      const refs = (await runsOf(db.sql, 'acme', 'app')).filter((r) => r.commit_sha === sha).map((r) => r.ref).sort();
+      expect(refs).toEqual(['refs/heads/feature/twin-a', 'refs/heads/feature/twin-b']);
+      await git(['reset', '-q', '--hard', 'HEAD~1'], work);
+    });
+
+    it('records nothing for refs other than branches and tags', async () => {
+      await git(['notes', 'add', '-m', 'a note'], work);
+      await git(['push', '-q', 'origin', 'refs/notes/commits'], work);
+      const marker = await commitFiles(work, { 'src/marker.py': 'm = 1' }, 'marker');
+      await push(work, 'main');
+      await waitForPushTriggered(db.sql, 'refs/heads/main', marker);
+      expect(await db.sql`select 1 from events where payload->>'ref' like 'refs/notes/%'`).toEqual([]);
+    });
+
+    it.runIf(door === 'watcher')('follows the default branch when HEAD is pointed at another branch', async () => {
+      const trunk = 'from plue import workflow\n\n@workflow(name="Trunk", on="push")\ndef trunk(ctx):\n    pass\n';
+      const sha = await commitFiles(work, { '.plue/workflows/trunk.py': trunk }, 'trunk');
+      await git(['push', '-q', 'origin', 'HEAD:refs/heads/trunk'], work);
+      await waitForPushTriggered(db.sql, 'refs/heads/trunk', sha);
+      await git(['symbolic-ref', 'HEAD', 'refs/heads/trunk'], bare);
+      await waitFor(async () => (await db.sql`select 1 from workflow_definitions where name = 'Trunk' and state = 'active'`).length === 1, 'the definitions of the new default branch');
+      const [repo] = await db.sql<{ default_branch: string }[]>`select default_branch from repositories where name = 'app'`;
+      expect(repo?.default_branch).toBe('trunk');
+      await git(['symbolic-ref', 'HEAD', 'refs/heads/main'], bare);
+      await git(['reset', '-q', '--hard', 'HEAD~1'], work);
+    });
+
+    it('recorded every push through the door under test', async () => {
+      const sources = await db.sql<{ source: string }[]>`
+        select distinct e.source from events e join repositories r on r.id = e.repository_id where r.name = 'app'`;
+      expect(sources.map((r) => r.source)).toEqual([door]);
+    });
   });
-});

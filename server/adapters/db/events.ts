@@ -35,7 +35,7 @@ export async function recordEvent(db: Queryable, event: NewEvent): Promise<numbe
 }
 
 /** Repositories that have pending events, oldest first. */
-export async function repositoriesWithPendingEvents(db: Queryable, limit = 100): Promise<number[]> {
+export async function repositoriesWithPendingEvents(db: Queryable, limit = 1000): Promise<number[]> {
   const rows = await db<{ repository_id: number }[]>`
     select repository_id from events where status = 'pending'
     group by repository_id order by min(id) limit ${limit}`;
@@ -47,11 +47,11 @@ export async function repositoriesWithPendingEvents(db: Queryable, limit = 100):
  * so one repository's events are triggered in order by one process at a time.
  */
 export async function tryLockRepositoryTrigger(db: Queryable, repositoryId: number): Promise<boolean> {
+  // One 64-bit key from a hash: any repository id fits, and a rare collision only serialises two repositories.
   const [row] = await db<{ locked: boolean }[]>`
-    select pg_try_advisory_xact_lock(${TRIGGER_LOCK_CLASS}, ${repositoryId}::int) as locked`;
+    select pg_try_advisory_xact_lock(hashtextextended('plue-trigger:' || ${repositoryId}::text, 0)) as locked`;
   return row?.locked ?? false;
 }
-const TRIGGER_LOCK_CLASS = 0x706c7565; // 'plue'
 
 export async function oldestPendingEvents(db: Queryable, repositoryId: number, limit: number): Promise<EventRow[]> {
   return db<EventRow[]>`

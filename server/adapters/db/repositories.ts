@@ -46,6 +46,14 @@ export async function upsertRepository(
   return { row: row ?? (await findRepository(db, repo.owner, repo.name))!, created: false };
 }
 
+export async function setDefaultBranch(db: Queryable, id: number, branch: string | null): Promise<RepositoryRow> {
+  const [row] = await db<RepositoryRow[]>`
+    update repositories set default_branch = ${branch}, updated_at = now() where id = ${id}
+    returning id, owner, name, path, default_branch, state`;
+  if (!row) throw new Error(`repository ${id} not found`);
+  return row;
+}
+
 export async function markRepositoryRemoved(db: Queryable, id: number): Promise<void> {
   await db`update repositories set state = 'removed', updated_at = now() where id = ${id} and state <> 'removed'`;
 }
@@ -55,22 +63,30 @@ export async function lockRepository(db: Queryable, id: number): Promise<void> {
   await db`select id from repositories where id = ${id} for update`;
 }
 
-export async function loadRefStates(db: Queryable, repositoryId: number): Promise<Map<string, string>> {
-  const rows = await db<{ ref: string; sha: string }[]>`
-    select ref, sha from ref_states where repository_id = ${repositoryId}`;
-  return new Map(rows.map((r) => [r.ref, r.sha]));
+export interface RefStates {
+  /** Live refs: ref → sha. */
+  refs: Map<string, string>;
+  /** How many updates were recorded for each ref seen so far, deleted ones included. */
+  versions: Map<string, number>;
 }
 
+export async function loadRefStates(db: Queryable, repositoryId: number): Promise<RefStates> {
+  const rows = await db<{ ref: string; sha: string | null; version: number }[]>`
+    select ref, sha, version from ref_states where repository_id = ${repositoryId}`;
+  return {
+    refs: new Map(rows.filter((r) => r.sha !== null).map((r) => [r.ref, r.sha!])),
+    versions: new Map(rows.map((r) => [r.ref, r.version])),
+  };
+}
+
+/** Moves a ref to `sha` (null: deleted) and counts the update in its version. */
 export async function setRefState(db: Queryable, repositoryId: number, ref: string, sha: string | null): Promise<void> {
-  if (sha === null) {
-    await db`delete from ref_states where repository_id = ${repositoryId} and ref = ${ref}`;
-    return;
-  }
   await db`
-    insert into ref_states (repository_id, ref, sha) values (${repositoryId}, ${ref}, ${sha})
-    on conflict (repository_id, ref) do update set sha = excluded.sha, updated_at = now()`;
+    insert into ref_states (repository_id, ref, sha, version) values (${repositoryId}, ${ref}, ${sha}, 1)
+    on conflict (repository_id, ref) do update set sha = excluded.sha, version = ref_states.version + 1, updated_at = now()`;
 }
 
+/** A new repository's baseline: its refs as they are, no update counted. */
 export async function replaceRefStates(db: Queryable, repositoryId: number, refs: ReadonlyMap<string, string>): Promise<void> {
   await db`delete from ref_states where repository_id = ${repositoryId}`;
   const rows = [...refs].map(([ref, sha]) => ({ repository_id: repositoryId, ref, sha }));

@@ -70,7 +70,9 @@ export class GitObjectReader {
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-    child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (this.child === child) this.onData(chunk); // a closed process's late output belongs to nobody
+    });
     const onGone = (error?: Error) => {
       if (this.child !== child) return;
       this.child = null;

@@ -6,6 +6,8 @@ import path from 'node:path';
 // Signals are debounced per repository; the caller re-lists the refs, so a lost or merged
 // signal costs nothing but latency.
 
+const RECHECK_MS = 300;
+
 export interface WatchedRepository {
   /** Stable key, e.g. `owner/name`. */
   key: string;
@@ -21,7 +23,8 @@ export interface RefWatcherOptions {
 }
 
 export function refWatchPaths(repo: WatchedRepository): string[] {
-  const paths = [path.join(repo.gitDir, 'refs'), path.join(repo.gitDir, 'packed-refs')];
+  // HEAD too: pointing it at another branch changes the repository's default branch.
+  const paths = [path.join(repo.gitDir, 'refs'), path.join(repo.gitDir, 'packed-refs'), path.join(repo.gitDir, 'HEAD')];
   if (repo.workDir) paths.push(path.join(repo.workDir, '.jj', 'repo', 'op_heads', 'heads'));
   return paths;
 }
@@ -30,7 +33,7 @@ export class RefWatcher {
   private readonly watcher: FSWatcher;
   private readonly ownerOf = new Map<string, string>();
   private readonly pathsOf = new Map<string, string[]>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { kind: 'debounce' | 'recheck'; timer: NodeJS.Timeout }>();
   private readonly debounceMs: number;
 
   constructor(private readonly options: RefWatcherOptions) {
@@ -38,6 +41,8 @@ export class RefWatcher {
     this.watcher = watch([], {
       ignoreInitial: true,
       persistent: true,
+      // git replaces a ref by renaming a lock file over it: report each as it happens, not as "atomic" edits.
+      atomic: false,
       // git writes `<ref>.lock` and renames it into place; the rename is the signal that matters.
       ignored: (p: string) => p.endsWith('.lock'),
     });
@@ -60,7 +65,7 @@ export class RefWatcher {
     this.pathsOf.delete(key);
     for (const p of paths) this.ownerOf.delete(p);
     this.watcher.unwatch(paths);
-    clearTimeout(this.timers.get(key));
+    clearTimeout(this.timers.get(key)?.timer);
     this.timers.delete(key);
   }
 
@@ -73,18 +78,33 @@ export class RefWatcher {
   }
 
   async close(): Promise<void> {
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await this.watcher.close();
   }
 
   private signalFor(changed: string): void {
     const key = this.keyOf(changed);
-    if (key === undefined || this.timers.has(key)) return;
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      this.options.onSignal(key);
-    }, this.debounceMs));
+    if (key === undefined) return;
+    const pending = this.timers.get(key);
+    if (pending?.kind === 'debounce') return;
+    clearTimeout(pending?.timer);
+    this.timers.set(key, { kind: 'debounce', timer: setTimeout(() => this.fire(key), this.debounceMs) });
+  }
+
+  /**
+   * Signals, then checks once more a little later: file events of two quick updates of one ref can reach us as
+   * one, and the re-list is cheap and changes nothing when nothing moved.
+   */
+  private fire(key: string): void {
+    this.options.onSignal(key);
+    this.timers.set(key, {
+      kind: 'recheck',
+      timer: setTimeout(() => {
+        this.timers.delete(key);
+        this.options.onSignal(key);
+      }, RECHECK_MS),
+    });
   }
 
   private keyOf(changed: string): string | undefined {

@@ -6,7 +6,7 @@ export const DIAGNOSTIC_CODES = [
   'no-triggers', 'unknown-event', 'unknown-trigger', 'unknown-keyword', 'duplicate-keyword', 'positional-argument',
   'wrong-type', 'non-static', 'conflicting-filters', 'bad-glob', 'bad-cron', 'unknown-type', 'bad-input',
   'choice-without-options', 'default-not-in-options', 'bad-concurrency', 'duplicate-trigger', 'duplicate-name',
-  'internal-error',
+  'duplicate-function', 'internal-error',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -38,6 +38,7 @@ export function extractWorkflows(
     return found;
   };
 
+  const workflowFunctions = new Map<string, number>();
   const readDecorated = (decorated: Node): void => {
     const found = workflowDecorators(decorated);
     const definition = fieldOf(decorated, 'definition');
@@ -54,11 +55,23 @@ export function extractWorkflows(
     }
     const nameNode = fieldOf(definition, 'name');
     const functionName = nameNode === null ? '' : textOf(nameNode, source);
-    for (const { decorator, expression } of found) {
+    const line = definition.startPosition.row + 1;
+    for (const [index, { decorator, expression }] of found.entries()) {
+      // A function is one workflow, and Python keeps only the last `def` of a name.
+      const firstLine = workflowFunctions.get(functionName);
+      if (index > 0) {
+        diagnostics.error('duplicate-function', `\`${functionName}\` already has a \`@workflow\` decorator; a function is one workflow, so remove this one.`, positionOf(decorator));
+        continue;
+      }
+      if (firstLine !== undefined) {
+        diagnostics.error('duplicate-function', `A function named \`${functionName}\` is already a workflow (line ${firstLine}); Python keeps only the last \`def ${functionName}\`, so rename one of them.`, positionOf(decorator));
+        continue;
+      }
+      workflowFunctions.set(functionName, line);
       const argumentList = expression.type === 'call' ? fieldOf(expression, 'arguments') : null;
       const args = argumentList === null ? undefined : argumentList.type === 'argument_list' ? evaluator.callArguments(argumentList) : [];
       const at = positionOf(decorator);
-      workflows.push(readWorkflowDecorator({ at, args, functionName, line: definition.startPosition.row + 1 }, diagnostics));
+      workflows.push(readWorkflowDecorator({ at, args, functionName, line }, diagnostics));
     }
   };
 

@@ -29,14 +29,25 @@ export function diffRefs(stored: ReadonlyMap<string, string>, current: ReadonlyM
 export type HookLineOutcome = 'record' | 'already-recorded' | 'stale';
 
 /**
- * What to do with one `<old> <new> <ref>` line a post-receive hook delivered, given the stored state.
- * `stale` means another door has already moved the ref past `old`; a re-list of the refs reconciles it.
+ * What to do with one `<old> <new> <ref>` line a post-receive hook delivered, given the stored state and the
+ * ref as it is in the repository now. It is recorded as it is only when it starts from the stored state and
+ * is still what the ref points to; otherwise another door got there first, or the ref has moved on since, and
+ * a diff of the stored state against the repository reconciles it.
  */
-export function classifyHookUpdate(stored: ReadonlyMap<string, string>, update: RefUpdate): HookLineOutcome {
-  const current = stored.get(update.ref) ?? ZERO_SHA;
-  if (current === update.after) return 'already-recorded';
-  if (current === update.before) return 'record';
+export function classifyHookUpdate(
+  stored: ReadonlyMap<string, string>,
+  current: ReadonlyMap<string, string>,
+  update: RefUpdate,
+): HookLineOutcome {
+  const storedSha = stored.get(update.ref) ?? ZERO_SHA;
+  if (storedSha === update.after) return 'already-recorded';
+  if (storedSha === update.before && (current.get(update.ref) ?? ZERO_SHA) === update.after) return 'record';
   return 'stale';
+}
+
+/** The refs the service follows: branches and tags (what the watcher lists). */
+export function isFollowedRef(ref: string): boolean {
+  return ref.startsWith('refs/heads/') || ref.startsWith('refs/tags/');
 }
 
 /** Applies recorded updates to a ref-state map (returns a new map). */
@@ -49,7 +60,10 @@ export function applyUpdates(stored: ReadonlyMap<string, string>, updates: RefUp
   return next;
 }
 
-/** The dedup key of a ref update: the watcher and the hook seeing the same update produce the same key. */
-export function refUpdateKey(update: RefUpdate): string {
-  return `ref:${update.ref}:${update.before}:${update.after}`;
+/**
+ * The dedup key of a ref update. The watcher and the hook seeing the same update produce the same key; the
+ * ref's version (how many updates were recorded for it before) keeps a repeated A→B (after A→B→A) apart.
+ */
+export function refUpdateKey(update: RefUpdate, version: number): string {
+  return `ref:${update.ref}:${version}:${update.before}:${update.after}`;
 }

@@ -47,6 +47,7 @@ function deliveryOf(body: PostReceiveBody | string): PostReceiveBody {
 
 export function registerHookRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'registry' | 'hookToken'>): void {
   app.post<{ Body: PostReceiveBody | string }>('/api/hooks/post-receive', {
+    bodyLimit: 4 * 1024 * 1024, // a push of thousands of refs
     schema: { body: { anyOf: [postReceiveBody, plainTextBody] } },
   }, async (request, reply) => {
     const token = bearerToken(request);

@@ -1,6 +1,7 @@
 import { recordEvent } from '../../adapters/db/events.js';
 import type { Queryable } from '../../adapters/db/queryable.js';
 import { setRefState } from '../../adapters/db/repositories.js';
+import type { RefStates } from '../../adapters/db/repositories.js';
 import { isZeroSha, refUpdateKey } from '../../core/refs/diff.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
 
@@ -10,24 +11,37 @@ export interface PushPayload {
   ref: string;
   before: string;
   after: string;
+  /** For a new ref: the other refs' tips when it was recorded. */
+  known_tips?: string[];
   [key: string]: unknown;
 }
 
+// A new ref's changed files are the commits no other ref had when it was pushed: its payload keeps the other
+// refs' tips of that moment (up to this many), so triggering later, or a ref pushed beside it, doesn't change them.
+const MAX_KNOWN_TIPS = 1000;
+
 /**
- * Records ref updates as push events and moves the stored ref state with them.
- * Runs inside the caller's transaction, which holds the repository lock. Returns the ids of new events.
+ * Records ref updates as push events and moves the stored ref state with them. Each update must start from the
+ * stored state. Runs inside the caller's transaction, which holds the repository lock. Returns the new events' ids.
  */
 export async function recordRefUpdates(
   tx: Queryable,
   repositoryId: number,
   updates: RefUpdate[],
   source: EventSource,
+  state: RefStates,
+  /** The refs before the push being recorded: a new ref's commits are those none of these had. */
+  tipsBefore: ReadonlyMap<string, string> = state.refs,
 ): Promise<number[]> {
   const ids: number[] = [];
   for (const update of updates) {
     const payload: PushPayload = { ref: update.ref, before: update.before, after: update.after };
+    if (isZeroSha(update.before) && tipsBefore.size <= MAX_KNOWN_TIPS) {
+      payload.known_tips = [...new Set([...tipsBefore].filter(([ref]) => ref !== update.ref).map(([, sha]) => sha))];
+    }
+    const version = state.versions.get(update.ref) ?? 0;
     const id = await recordEvent(tx, {
-      repository_id: repositoryId, kind: 'push', dedup_key: refUpdateKey(update), payload, source,
+      repository_id: repositoryId, kind: 'push', dedup_key: refUpdateKey(update, version), payload, source,
     });
     if (id !== null) ids.push(id);
     await setRefState(tx, repositoryId, update.ref, isZeroSha(update.after) ? null : update.after);

@@ -2,7 +2,7 @@ import type { Sql } from '../../adapters/db/connect.js';
 import { lockRepository, replaceRefStates, upsertRepository } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { defaultBranch, listRefs } from '../../adapters/git/index.js';
-import { isZeroSha } from '../../core/refs/diff.js';
+import { isFollowedRef, isZeroSha } from '../../core/refs/diff.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
 
 export interface RepositoryOnDisk {
@@ -28,7 +28,7 @@ export async function registerRepository(
     if (!result.created) return result;
     await lockRepository(tx, result.row.id);
     const baseline = await listRefs(repo.gitDir);
-    for (const update of pending) {
+    for (const update of pending.filter((u) => isFollowedRef(u.ref))) {
       if (isZeroSha(update.before)) baseline.delete(update.ref);
       else baseline.set(update.ref, update.before);
     }

@@ -2,9 +2,9 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Sql } from '../../adapters/db/connect.js';
-import { findRepository, markRepositoryRemoved } from '../../adapters/db/repositories.js';
+import { findRepository, markRepositoryRemoved, setDefaultBranch } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
-import { discoverRepositories, resolveRepository } from '../../adapters/git/index.js';
+import { defaultBranch, discoverRepositories, resolveRepository } from '../../adapters/git/index.js';
 import type { DiscoveredRepository } from '../../adapters/git/index.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
 import { registerRepository } from './register.js';
@@ -23,8 +23,8 @@ export interface KnownRepository {
 export interface RegistryListener {
   /** New events were recorded for the repository. */
   onEvents(repositoryId: number): void;
-  /** A repository was seen for the first time and got its baseline. */
-  onRegistered?(repo: KnownRepository): Promise<void>;
+  /** A repository was seen for the first time, or its default branch changed: describe its workflows. */
+  onDefaultBranchToDescribe?(repo: KnownRepository): Promise<void>;
   onWatched?(repo: KnownRepository): void;
   onUnwatched?(key: string): void;
 }
@@ -34,6 +34,7 @@ const SCAN_CONCURRENCY = 8;
 /** The repositories under the repos folder, kept in step with the database. */
 export class RepositoryRegistry {
   private readonly known = new Map<string, KnownRepository>();
+  private readonly failedSyncs = new Set<string>();
 
   constructor(
     private readonly sql: Sql,
@@ -71,8 +72,36 @@ export class RepositoryRegistry {
   async refsChanged(key: string, source: EventSource = 'watcher'): Promise<void> {
     const repo = this.known.get(key);
     if (!repo) return;
+    await this.refreshDefaultBranch(repo);
     const { events } = await syncRefs(this.sql, repo.row, repo.gitDir, source);
     if (events.length > 0) this.listener.onEvents(repo.row.id);
+  }
+
+  /**
+   * refsChanged, and when it fails (the database is down, say) the repository is kept for `retryFailedSyncs`:
+   * its refs are diffed again until it works, so nothing that moved meanwhile is lost.
+   */
+  async syncOrRetry(key: string, source: EventSource = 'watcher'): Promise<void> {
+    try {
+      await this.refsChanged(key, source);
+      this.failedSyncs.delete(key);
+    } catch (error) {
+      if (!this.failedSyncs.has(key)) this.log.warn({ repository: key, err: errorMessage(error) }, 'cannot record ref changes; will retry');
+      this.failedSyncs.add(key);
+    }
+  }
+
+  async retryFailedSyncs(): Promise<void> {
+    for (const key of [...this.failedSyncs]) await this.syncOrRetry(key);
+  }
+
+  /** HEAD can be pointed at another branch at any time (master → main). */
+  private async refreshDefaultBranch(repo: KnownRepository): Promise<void> {
+    const branch = await defaultBranch(repo.gitDir);
+    if (branch === repo.row.default_branch) return;
+    repo.row = await setDefaultBranch(this.sql, repo.row.id, branch);
+    this.log.info({ repository: repo.key, default_branch: branch }, `default branch of ${repo.key} is now ${branch ?? '(none)'}`);
+    await this.listener.onDefaultBranchToDescribe?.(repo);
   }
 
   /** Updates reported by a post-receive hook for the repository at `repoPath`. */
@@ -105,13 +134,14 @@ export class RepositoryRegistry {
     const realGitDir = await realpath(found.gitDir).catch(() => path.resolve(found.gitDir));
     const repo: KnownRepository = { key, row, gitDir: found.gitDir, realGitDir, bare: found.bare };
     this.known.set(key, repo);
+    // Watch first: a push during the catch-up below then still gets its signal.
+    this.listener.onWatched?.(repo);
     if (created) {
       this.log.info({ repository: key }, `registered ${key}: its current refs are the baseline`);
-      await this.listener.onRegistered?.(repo);
+      await this.listener.onDefaultBranchToDescribe?.(repo);
     } else if (pending.length === 0) {
-      await this.refsChanged(key, source);
+      await this.syncOrRetry(key, source);
     }
-    this.listener.onWatched?.(repo);
     return repo;
   }
 
@@ -119,6 +149,7 @@ export class RepositoryRegistry {
     const repo = this.known.get(key);
     if (!repo) return;
     this.known.delete(key);
+    this.failedSyncs.delete(key);
     this.listener.onUnwatched?.(key);
     await markRepositoryRemoved(this.sql, repo.row.id);
     this.log.info({ repository: key }, `repository ${key} is gone; stopped watching it`);

@@ -2,7 +2,7 @@ import type { Sql } from '../../adapters/db/connect.js';
 import { loadRefStates, lockRepository } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { listRefs } from '../../adapters/git/index.js';
-import { applyUpdates, classifyHookUpdate, diffRefs } from '../../core/refs/diff.js';
+import { applyUpdates, classifyHookUpdate, diffRefs, isFollowedRef } from '../../core/refs/diff.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
 import { recordRefUpdates } from './record-ref-updates.js';
 import type { EventSource } from './record-ref-updates.js';
@@ -20,36 +20,36 @@ export interface SyncResult {
 export async function syncRefs(sql: Sql, repo: RepositoryRow, gitDir: string, source: EventSource): Promise<SyncResult> {
   return sql.begin(async (tx) => {
     await lockRepository(tx, repo.id);
-    const stored = await loadRefStates(tx, repo.id);
+    const state = await loadRefStates(tx, repo.id);
     const current = await listRefs(gitDir);
-    return { events: await recordRefUpdates(tx, repo.id, diffRefs(stored, current), source) };
+    return { events: await recordRefUpdates(tx, repo.id, diffRefs(state.refs, current), source, state) };
   });
 }
 
 /**
- * Records the exact updates a post-receive hook reported. An update another door already recorded is
- * dropped; one that no longer fits the stored state (another door moved the ref on) is reconciled by a diff.
+ * Records the exact updates a post-receive hook reported, when they start from the stored state and are still
+ * what the refs point to. Anything else (another door got there first, the ref moved on since, a late line) is
+ * reconciled by a diff of the stored state against the refs as they are, like the watcher does.
  */
 export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, gitDir: string, updates: RefUpdate[]): Promise<SyncResult> {
   return sql.begin(async (tx) => {
     await lockRepository(tx, repo.id);
-    let stored = await loadRefStates(tx, repo.id);
-    const exact: RefUpdate[] = [];
+    const state = await loadRefStates(tx, repo.id);
+    const tipsBefore = state.refs;
+    const current = await listRefs(gitDir);
+    const events: number[] = [];
     let stale = false;
-    for (const update of updates) {
-      const outcome = classifyHookUpdate(stored, update);
+    for (const update of updates.filter((u) => isFollowedRef(u.ref))) {
+      const outcome = classifyHookUpdate(state.refs, current, update);
       if (outcome === 'record') {
-        exact.push(update);
-        stored = applyUpdates(stored, [update]);
+        events.push(...(await recordRefUpdates(tx, repo.id, [update], 'hook', state, tipsBefore)));
+        state.refs = applyUpdates(state.refs, [update]);
+        state.versions.set(update.ref, (state.versions.get(update.ref) ?? 0) + 1);
       } else if (outcome === 'stale') {
         stale = true;
       }
     }
-    const events = await recordRefUpdates(tx, repo.id, exact, 'hook');
-    if (stale) {
-      const now = await loadRefStates(tx, repo.id);
-      events.push(...(await recordRefUpdates(tx, repo.id, diffRefs(now, await listRefs(gitDir)), 'hook')));
-    }
+    if (stale) events.push(...(await recordRefUpdates(tx, repo.id, diffRefs(state.refs, current), 'hook', state, tipsBefore)));
     return { events };
   });
 }

@@ -35,7 +35,10 @@ export async function planPush(
   ]);
   const needsChanges = !deleted && usesPathFilters(files);
   const changes = needsChanges
-    ? await changedFilesOfPush(gitDir, { before: payload.before, after: payload.after, ref: payload.ref, maxFiles: options.maxChangedFiles })
+    ? await changedFilesOfPush(gitDir, {
+      before: payload.before, after: payload.after, ref: payload.ref, maxFiles: options.maxChangedFiles,
+      ...(payload.known_tips ? { knownTips: payload.known_tips } : {}),
+    })
     : { files: [], truncated: false };
   const event: PushEvent = {
     kind: 'push', ref: payload.ref, before: payload.before, after: payload.after,

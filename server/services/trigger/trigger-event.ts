@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isTransientConnectError } from '../../adapters/db/connect.js';
 import type { Sql, Tx } from '../../adapters/db/connect.js';
 import {
   markEventAttemptFailed, markEventProcessed, oldestPendingEvents, tryLockRepositoryTrigger,
@@ -23,6 +24,8 @@ export interface TriggerDeps {
   gitDirOf(repo: RepositoryRow): Promise<string | null>;
   maxChangedFiles: number;
   maxAttempts: number;
+  /** The repository is in the database but not found on disk by this process (yet). */
+  onRepositoryUnknown?(repo: RepositoryRow): void;
 }
 
 export type TriggerOutcome = 'none' | 'busy' | 'processed' | 'retry';
@@ -43,14 +46,27 @@ export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number)
     if (events.length === 0) return 'none';
     const repo = await getRepository(tx, repositoryId);
     const gitDir = repo === null ? null : await deps.gitDirOf(repo);
+    if (repo?.state === 'active' && gitDir === null) {
+      // This process hasn't found the repository on disk yet (another replica has): not the event's fault.
+      deps.onRepositoryUnknown?.(repo);
+      return 'busy';
+    }
     const plans = await mapLimit(events, PLAN_CONCURRENCY, (event) => planEvent(deps, repo, gitDir, event).catch((error: unknown) => error));
     for (const [i, event] of events.entries()) {
       const plan = plans[i];
+      let failure: unknown = plan;
       if (!(plan instanceof Error) && plan !== undefined && repo !== null) {
-        await writePlan(deps, tx, repo, event, plan as EventPlan);
-        continue;
+        try {
+          // A savepoint per event: a write that breaks a rule (a unique key, say) costs that event an attempt,
+          // not the whole batch, and never blocks the repository's later events for good.
+          await tx.savepoint((sp) => writePlan(deps, sp, repo, event, plan as EventPlan));
+          continue;
+        } catch (error) {
+          if (isTransientConnectError(error)) throw error;
+          failure = error;
+        }
       }
-      const message = plan instanceof Error ? plan.message : String(plan);
+      const message = failure instanceof Error ? failure.message : String(failure);
       deps.log.warn({ repository: repoName(repo), event: event.id, attempt: event.attempts + 1, err: message }, 'event could not be triggered');
       await markEventAttemptFailed(tx, event.id, message, deps.maxAttempts);
       return 'retry'; // later events wait: a repository's events are triggered in order
@@ -58,6 +74,7 @@ export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number)
     return 'processed';
   });
 }
+
 
 async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, gitDir: string | null, event: EventRow): Promise<EventPlan> {
   if (!repo) throw new Error(`repository ${event.repository_id} not found`);

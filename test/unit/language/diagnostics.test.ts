@@ -75,7 +75,10 @@ describe('diagnostics', () => {
     ['name assigned twice with decoys', `# ON is set below\nCONFIG = 1\nON = "push"\nDONE = ON\nON = "chat"\n${decorated('on=ON')}`, ['non-static 7:14']],
     ['name unpacked', `ON, OFF = "push", "chat"\n${decorated('on=ON')}`, ['non-static 3:14']],
     ['non-static value inside a constant', `ON = [f"{x}"]\n${decorated('on=ON')}`, ['non-static 1:7']],
-    ['constant used twice reports once', `ON = ["push", f"{x}"]\n${decorated('on=ON')}${decorated('on=ON')}`, ['non-static 1:15']],
+    ['constant used twice reports once', `ON = ["push", f"{x}"]\n${decorated('on=ON')}${decorated('on=ON').replace('def build', 'def build_again')}`, ['non-static 1:15']],
+    // duplicate-function
+    ['two workflows on one function', '@workflow(on="push", name="a")\n@workflow(on="chat", name="b")\ndef f(): pass\n', ['duplicate-function 2:1']],
+    ['two defs of one name', `${decorated('on="push", name="a"')}${decorated('on="chat", name="b"')}`, ['duplicate-function 6:1']],
     // conflicting-filters
     ['branches with branches_ignore', decorated('on=push(branches_ignore="a", branches="b")'), ['conflicting-filters 2:19']],
     ['tags with tags_ignore', decorated('on=push(tags="a", tags_ignore="b")'), ['conflicting-filters 2:29']],
@@ -105,6 +108,7 @@ describe('diagnostics', () => {
     ['options on a string input', decorated('on=manual(inputs={"a": {"options": ["x"]}})'), ['bad-input 2:46']],
     ['input defined twice', decorated('on=manual(inputs={"a": {}, "a": {}})'), ['bad-input 2:38']],
     ['input key twice', decorated('on=manual(inputs={"a": {"type": "string", "type": "number"}})'), ['bad-input 2:53']],
+    ['input named __proto__', decorated('on=manual(inputs={"__proto__": {}})'), ['bad-input 2:29']],
     // choice-without-options, default-not-in-options
     ['choice without options', decorated('on=manual(inputs={"a": {"type": "choice"}})'), ['choice-without-options 2:34']],
     ['choice with empty options', decorated('on=manual(inputs={"a": {"type": "choice", "options": []}})'), ['choice-without-options 2:64']],

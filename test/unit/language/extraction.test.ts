@@ -94,9 +94,10 @@ describe('decorator forms', () => {
     ]);
   });
 
-  it('reads a workflow decorated twice as two workflows', () => {
+  it('reads a function decorated twice as one workflow, and says the second decorator is an error', () => {
     const file = parse('@workflow(on="push", name="a")\n@workflow(on="chat", name="b")\ndef f(): pass\n');
-    expect(file.workflows.map((w) => w.name)).toEqual(['a', 'b']);
+    expect(file.workflows.map((w) => w.name)).toEqual(['a']);
+    expect(file.diagnostics.map((d) => d.code)).toEqual(['duplicate-function']);
   });
 });
 
@@ -164,6 +165,13 @@ describe('triggers', () => {
         'my-input_2': { type: 'string', required: false },
       },
     }]);
+  });
+
+  it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'])('reads an input named %s as its own key', (name) => {
+    const [trigger] = triggersOf(`manual(inputs={"${name}": {"type": "number"}})`) as Array<{ inputs: Record<string, unknown> }>;
+    expect(Object.keys(trigger!.inputs)).toEqual([name]);
+    expect(Object.hasOwn(trigger!.inputs, name)).toBe(true);
+    expect(trigger!.inputs[name]).toEqual({ type: 'number', required: false });
   });
 });
 

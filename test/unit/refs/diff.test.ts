@@ -39,14 +39,17 @@ describe('diffRefs', () => {
 
 describe('classifyHookUpdate', () => {
   it.each([
-    { name: 'stored is old: record', stored: { 'refs/heads/main': A }, update: [A, B], want: 'record' },
-    { name: 'new ref, nothing stored: record', stored: {}, update: [ZERO_SHA, B], want: 'record' },
-    { name: 'stored is new: already recorded', stored: { 'refs/heads/main': B }, update: [A, B], want: 'already-recorded' },
-    { name: 'deleted and already gone', stored: {}, update: [A, ZERO_SHA], want: 'already-recorded' },
-    { name: 'another door moved past old: stale', stored: { 'refs/heads/main': C }, update: [A, B], want: 'stale' },
-  ])('$name', ({ stored, update, want }) => {
+    { name: 'stored is old, ref is new: record', stored: { 'refs/heads/main': A }, now: { 'refs/heads/main': B }, update: [A, B], want: 'record' },
+    { name: 'new ref, nothing stored: record', stored: {}, now: { 'refs/heads/main': B }, update: [ZERO_SHA, B], want: 'record' },
+    { name: 'deletion of a stored ref: record', stored: { 'refs/heads/main': A }, now: {}, update: [A, ZERO_SHA], want: 'record' },
+    { name: 'stored is new: already recorded', stored: { 'refs/heads/main': B }, now: { 'refs/heads/main': B }, update: [A, B], want: 'already-recorded' },
+    { name: 'deleted and already gone', stored: {}, now: {}, update: [A, ZERO_SHA], want: 'already-recorded' },
+    { name: 'another door moved past old: stale', stored: { 'refs/heads/main': C }, now: { 'refs/heads/main': C }, update: [A, B], want: 'stale' },
+    { name: 'the ref moved on since (A→B, then B→C): stale', stored: { 'refs/heads/main': A }, now: { 'refs/heads/main': C }, update: [A, B], want: 'stale' },
+    { name: 'a late line after A→B→A: stale, not a second A→B', stored: { 'refs/heads/main': A }, now: { 'refs/heads/main': A }, update: [A, B], want: 'stale' },
+  ])('$name', ({ stored, now, update, want }) => {
     const [before, after] = update as [string, string];
-    expect(classifyHookUpdate(refs(stored), { ref: 'refs/heads/main', before, after })).toBe(want);
+    expect(classifyHookUpdate(refs(stored), refs(now), { ref: 'refs/heads/main', before, after })).toBe(want);
   });
 });
 
@@ -60,7 +63,9 @@ describe('applyUpdates and refUpdateKey', () => {
     expect(Object.fromEntries(next)).toEqual({ 'refs/heads/main': B, 'refs/heads/dev': C });
   });
 
-  it('gives the same key for the same update from any door', () => {
-    expect(refUpdateKey({ ref: 'refs/heads/main', before: A, after: B })).toBe(`ref:refs/heads/main:${A}:${B}`);
+  it('gives the same key for the same update from any door, and another one for a repeat of it', () => {
+    const update = { ref: 'refs/heads/main', before: A, after: B };
+    expect(refUpdateKey(update, 0)).toBe(`ref:refs/heads/main:0:${A}:${B}`);
+    expect(refUpdateKey(update, 2)).not.toBe(refUpdateKey(update, 0));
   });
 });
