@@ -52,3 +52,15 @@ export async function changedFilesOfPullRequest(
   if (base === null) return { files: [], truncated: false };
   return (await changedFilesWith(objectReader(gitDir), base, headSha, maxFiles)) ?? { files: [], truncated: false };
 }
+
+/** What each of these refs points to now (absent: no such ref), through the repository's object reader. */
+export async function refValues(gitDir: string, refs: readonly string[]): Promise<Map<string, string>> {
+  const reader = objectReader(gitDir);
+  const values = await Promise.all(refs.map((ref) => reader.info(ref)));
+  const result = new Map<string, string>();
+  refs.forEach((ref, i) => {
+    const info = values[i];
+    if (info) result.set(ref, info.oid);
+  });
+  return result;
+}

@@ -11,6 +11,6 @@ export { DEFAULT_MAX_WORKFLOW_BYTES, WORKFLOWS_FOLDER, readWorkflowFiles } from 
 export type { ReadWorkflowFilesOptions, WorkflowFile, WorkflowFileSkip } from './workflow-files.js';
 export { DEFAULT_MAX_CHANGED_FILES, DEFAULT_MAX_NEW_COMMITS, changedFiles } from './changed-files.js';
 export type { ChangedFilesQuery, ChangedFilesResult } from './changed-files.js';
-export { changedFilesOfPullRequest, changedFilesOfPush, isFastForward, peelCommit, workflowFilesAt } from './fast-reads.js';
+export { changedFilesOfPullRequest, changedFilesOfPush, isFastForward, peelCommit, refValues, workflowFilesAt } from './fast-reads.js';
 export { closeObjectReaders, GitObjectReader, objectReader } from './object-reader.js';
 export { changedFilesWith, isAncestorWith, parseRawTree, peelWith, readWorkflowFilesWith } from './object-walks.js';

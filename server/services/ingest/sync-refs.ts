@@ -1,7 +1,7 @@
 import type { Sql } from '../../adapters/db/connect.js';
 import { loadRefStates, lockRepository } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
-import { listRefs } from '../../adapters/git/index.js';
+import { listRefs, refValues } from '../../adapters/git/index.js';
 import { applyUpdates, classifyHookUpdate, diffRefs, isFollowedRef } from '../../core/refs/diff.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
 import { recordRefUpdates } from './record-ref-updates.js';
@@ -36,10 +36,12 @@ export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, gitDir: s
     await lockRepository(tx, repo.id);
     const state = await loadRefStates(tx, repo.id);
     const tipsBefore = state.refs;
-    const current = await listRefs(gitDir);
+    const followed = updates.filter((u) => isFollowedRef(u.ref));
+    // The hook's refs as they are now; a full list only when something needs reconciling.
+    const current = await refValues(gitDir, followed.map((u) => u.ref));
     const events: number[] = [];
     let stale = false;
-    for (const update of updates.filter((u) => isFollowedRef(u.ref))) {
+    for (const update of followed) {
       const outcome = classifyHookUpdate(state.refs, current, update);
       if (outcome === 'record') {
         events.push(...(await recordRefUpdates(tx, repo.id, [update], 'hook', state, tipsBefore)));
@@ -49,7 +51,7 @@ export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, gitDir: s
         stale = true;
       }
     }
-    if (stale) events.push(...(await recordRefUpdates(tx, repo.id, diffRefs(state.refs, current), 'hook', state, tipsBefore)));
+    if (stale) events.push(...(await recordRefUpdates(tx, repo.id, diffRefs(state.refs, await listRefs(gitDir)), 'hook', state, tipsBefore)));
     return { events };
   });
 }
