@@ -2,34 +2,74 @@ import { parseArgs } from 'node:util';
 import { RunnerClient } from '../runner/client.js';
 import { Runner } from '../runner/runner.js';
 import type { CommandIO } from './io.js';
-import { parseLabels, registerWith, serverUrl } from './register.js';
+import { fileExists, parseLabels, readTokenFile, registerWith, registrationTokenOf, saveTokenFile, serverUrl } from './register.js';
 import { UsageError } from './usage.js';
 
-const HELP = `usage: plue-trigger runner --server URL --token TOKEN [--labels a,b] [--concurrency N]
-       plue-trigger runner --server URL --registration-token T [--name NAME] [--labels a,b] [--concurrency N]
+const HELP = `usage: plue-trigger runner --server URL --token-file FILE [--labels a,b] [--concurrency N]
+       plue-trigger runner --server URL --token-file FILE --registration-token-file FILE [--name NAME] [--labels a,b]
 
 Runs workflow tasks: claims them from the service, runs each in a temporary workspace with python3, and reports
 logs and status. SIGTERM or Ctrl-C stops claiming; running tasks get --grace seconds to finish, then are given back.
 
-  --server URL               the plue-trigger service (default: $PLUE_URL)
-  --token TOKEN              this runner's token from 'plue-trigger register' (default: $PLUE_RUNNER_TOKEN)
-  --registration-token T     register first (prints the new token on standard error), then run
-  --name NAME                with --registration-token: how the runner is shown (default: host name)
-  --labels a,b               with --registration-token: the runner's labels; with --token: take only tasks
-                             that fit these (a subset of the registered labels)
-  --concurrency N            tasks run at once (default 1)
-  --grace SECONDS            on SIGTERM, how long running tasks may take to finish (default 30)`;
+Workflows run as this user: they can read what it can (the token file, this process's environment). Run
+untrusted workflows only on a runner of their own, as a user (or in a container) of its own. See docs/runners.md.
+
+  --server URL                    the plue-trigger service (default: $PLUE_URL)
+  --token-file FILE               the file holding this runner's token (read once, at start)
+  --registration-token-file FILE  register first when --token-file does not exist yet, and save the new token
+                                  there (without --token-file: register anew at every start)
+  --token TOKEN                   the runner token on the command line: other local users can see it (ps);
+                                  prefer --token-file (default: $PLUE_RUNNER_TOKEN)
+  --registration-token T          like --registration-token-file, on the command line
+  --name NAME                     when registering: how the runner is shown (default: host name)
+  --labels a,b                    when registering: the runner's labels; else: take only tasks that fit these
+                                  (a subset of the registered labels)
+  --concurrency N                 tasks run at once (default 1)
+  --grace SECONDS                 on SIGTERM, how long running tasks may take to finish (default 30)`;
 
 const OPTIONS = {
   server: { type: 'string' },
   token: { type: 'string' },
+  'token-file': { type: 'string' },
   'registration-token': { type: 'string' },
+  'registration-token-file': { type: 'string' },
   name: { type: 'string' },
   labels: { type: 'string' },
   concurrency: { type: 'string', default: '1' },
   grace: { type: 'string', default: '30' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+type RunnerValues = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
+
+/**
+ * The runner token: from --token-file, --token or $PLUE_RUNNER_TOKEN, or a new registration (saved in the
+ * --token-file when one is named). `registered` says whether it was just made (its labels are then the ones asked).
+ */
+async function runnerToken(io: CommandIO, server: string, values: RunnerValues, labels: string[] | undefined): Promise<{ token: string; registered: boolean } | null> {
+  const tokenFile = values['token-file'];
+  if (values.token !== undefined && tokenFile !== undefined) throw new UsageError('give --token-file or --token, not both');
+  if (values.token !== undefined) {
+    io.err('warning: --token is visible to every user of this machine (ps, /proc); prefer --token-file');
+    return { token: values.token, registered: false };
+  }
+  if (tokenFile !== undefined && (await fileExists(io, tokenFile))) return { token: await readTokenFile(io, tokenFile, 'runner token'), registered: false };
+  const registrationToken = await registrationTokenOf(io, values);
+  if (registrationToken === undefined) {
+    if (tokenFile !== undefined) throw new UsageError(`${tokenFile} does not exist: add --registration-token-file to register this runner and save its token there`);
+    if (io.env.PLUE_RUNNER_TOKEN) return { token: io.env.PLUE_RUNNER_TOKEN, registered: false };
+    throw new UsageError('--token-file is required (or --registration-token-file, to register first)');
+  }
+  const registered = await registerWith(io, server, registrationToken, { name: values.name, labels: labels ?? [] });
+  if (!registered) return null;
+  if (tokenFile !== undefined) {
+    await saveTokenFile(io, tokenFile, registered.token);
+    io.err(`runner token saved in ${tokenFile}; later starts read it from there`);
+  } else {
+    io.err(`runner token (shown once; keep it in a file for --token-file): ${registered.token}`);
+  }
+  return { token: registered.token, registered: true };
+}
 
 function positiveInteger(text: string, flag: string, max: number): number {
   const n = Number(text);
@@ -47,16 +87,11 @@ export async function runRunner(argv: string[], io: CommandIO): Promise<number> 
   const concurrency = Math.max(1, positiveInteger(values.concurrency, 'concurrency', 256));
   const graceMs = positiveInteger(values.grace, 'grace', 86_400) * 1000;
   const labels = values.labels === undefined ? undefined : parseLabels(values.labels);
-  let token = values.token ?? io.env.PLUE_RUNNER_TOKEN;
-  let narrow = labels;
-  if (values['registration-token'] && !values.token) {
-    const registered = await registerWith(io, server, values['registration-token'], { name: values.name, labels: labels ?? [] });
-    if (!registered) return 1;
-    io.err(`runner token (shown once; pass it with --token next time): ${registered.token}`);
-    token = registered.token;
-    narrow = undefined;
-  }
-  if (!token) throw new UsageError('--token (or --registration-token) is required');
+  const credentials = await runnerToken(io, server, values, labels);
+  if (!credentials) return 1;
+  const { token } = credentials;
+  // A new registration offers exactly these labels; otherwise they narrow what this process takes.
+  const narrow = credentials.registered ? undefined : labels;
 
   const log = (message: string) => io.err(`${new Date().toISOString()} ${message}`);
   const runner = new Runner({ client: new RunnerClient(server, token), labels: narrow, concurrency, log });

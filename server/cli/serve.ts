@@ -1,4 +1,4 @@
-import { gitAvailable } from '../adapters/git/index.js';
+import { closeObjectReaders, gitAvailable } from '../adapters/git/index.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startService } from '../services/service.js';
@@ -16,8 +16,8 @@ function instructions(url: string, demo: string, dataDir: string): string {
     `  export PLUE_TOKEN=$(npx plue-trigger token create --scope admin)`,
     `  npx plue-trigger runs list demo/test-repo`,
     `  curl -s -H "Authorization: Bearer $PLUE_TOKEN" ${url}/api/repos/demo/test-repo/workflows`,
-    `And run them with a runner:`,
-    `  npx plue-trigger runner --server ${url} --registration-token "$(cat ${dataDir}/runner-registration-token)"`,
+    `And run them with a runner (it registers at its first start and keeps its token in the --token-file):`,
+    `  npx plue-trigger runner --server ${url} --registration-token-file ${dataDir}/runner-registration-token --token-file ${dataDir}/runner-token`,
     '',
   ].join('\n');
 }
@@ -57,5 +57,6 @@ export async function runServe(_argv: string[], io: CommandIO): Promise<number> 
   });
   log.info('stopping');
   await service.close();
+  closeObjectReaders();
   return 0;
 }

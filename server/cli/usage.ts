@@ -9,9 +9,9 @@ commands:
   serve                                       start the service (database, watcher, trigger, HTTP)
   migrate                                     apply database migrations and exit
   hook post-receive                           git post-receive hook: deliver pushed ref updates
-  register --server URL --registration-token T [--name N] [--labels a,b]
-                                              register a runner; prints its token
-  runner --server URL --token T [--labels a,b] [--concurrency N]
+  register --server URL --registration-token-file F --token-file F [--name N] [--labels a,b]
+                                              register a runner; saves its token
+  runner --server URL --token-file F [--labels a,b] [--concurrency N]
                                               run workflow tasks (the reference runner)
   token create --scope admin|repo:OWNER/NAME [--read-only]
                                               make an API token (also: token list, token revoke ID)

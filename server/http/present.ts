@@ -35,12 +35,21 @@ function presentTask(t: TaskViewRow) {
   };
 }
 
+/**
+ * Only a manual run has inputs (checked against the workflow's declared ones when it was started). Any other
+ * run's payload came from outside, so an `inputs` field in it stays in the payload and is not passed off as inputs.
+ */
+export function runInputs(triggerEvent: string, payload: Record<string, unknown> | null): Record<string, unknown> {
+  const inputs = payload?.inputs;
+  if (triggerEvent !== 'manual') return {};
+  return inputs !== null && typeof inputs === 'object' && !Array.isArray(inputs) ? (inputs as Record<string, unknown>) : {};
+}
+
 export function presentRunDetail(r: RunDetailRow, jobs: Array<JobViewRow & { tasks: TaskViewRow[] }>) {
-  const inputs = r.event_payload.inputs;
   return {
     ...presentRun(r),
     payload: r.event_payload,
-    inputs: inputs !== null && typeof inputs === 'object' && !Array.isArray(inputs) ? inputs : {},
+    inputs: runInputs(r.trigger_event, r.event_payload),
     jobs: jobs.map((j) => ({
       id: j.id, name: j.name, function: j.job_id, status: statusName(j.status), attempt: j.attempt, runs_on: j.runs_on,
       created_at: j.created_at, started_at: j.started_at, stopped_at: j.stopped_at, duration_ms: durationMs(j),

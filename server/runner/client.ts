@@ -16,12 +16,23 @@ export class LeaseLostError extends ProtocolError {}
 const isErrorBody = (body: unknown): body is ErrorBody =>
   typeof body === 'object' && body !== null && typeof (body as ErrorBody).error?.code === 'string';
 
-/** HTTP client for the runner protocol. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's time limit for this call. */
+  timeoutMs?: number;
+}
+
+/** How long a call may take, unless told otherwise; a claim gets its wait on top. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** HTTP client for the runner protocol. Every call has a time limit (`HttpTimeoutError` past it). */
 export class RunnerClient {
   readonly server: string;
+  readonly timeoutMs: number;
 
-  constructor(server: string, private readonly runnerToken: string | null = null) {
+  constructor(server: string, private readonly runnerToken: string | null = null, options: { timeoutMs?: number } = {}) {
     this.server = server.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   static async register(
@@ -37,50 +48,60 @@ export class RunnerClient {
   async claim(waitSeconds: number, options: { labels?: string[]; signal?: AbortSignal } = {}): Promise<Task | null> {
     const body: Record<string, unknown> = { wait_seconds: waitSeconds };
     if (options.labels) body.labels = options.labels;
-    return (await this.call('POST', '/api/runners/tasks/claim', this.runnerToken, body, options.signal)) as Task | null;
+    return (await this.call('POST', '/api/runners/tasks/claim', this.runnerToken, body, {
+      signal: options.signal, timeoutMs: waitSeconds * 1000 + this.timeoutMs,
+    })) as Task | null;
   }
 
-  async heartbeat(task: Pick<Task, 'id' | 'token'>): Promise<Heartbeat> {
-    return (await this.call('POST', `/api/runners/tasks/${task.id}/heartbeat`, task.token, {})) as Heartbeat;
+  async heartbeat(task: Pick<Task, 'id' | 'token'>, options: CallOptions = {}): Promise<Heartbeat> {
+    return (await this.call('POST', `/api/runners/tasks/${task.id}/heartbeat`, task.token, {}, options)) as Heartbeat;
   }
 
-  async running(task: Pick<Task, 'id' | 'token'>, startedAt: Date): Promise<Heartbeat> {
+  async running(task: Pick<Task, 'id' | 'token'>, startedAt: Date, options: CallOptions = {}): Promise<Heartbeat> {
     return (await this.call('POST', `/api/runners/tasks/${task.id}/status`, task.token, {
       status: 'running', started_at: startedAt.toISOString(),
-    })) as Heartbeat;
+    }, options)) as Heartbeat;
   }
 
-  async finish(task: Pick<Task, 'id' | 'token'>, status: FinalStatus, times: { started_at?: Date; stopped_at?: Date } = {}): Promise<void> {
+  async finish(
+    task: Pick<Task, 'id' | 'token'>,
+    status: FinalStatus,
+    times: { started_at?: Date; stopped_at?: Date } = {},
+    options: CallOptions = {},
+  ): Promise<void> {
     await this.call('POST', `/api/runners/tasks/${task.id}/status`, task.token, {
       status,
       ...(times.started_at ? { started_at: times.started_at.toISOString() } : {}),
       ...(times.stopped_at ? { stopped_at: times.stopped_at.toISOString() } : {}),
-    });
+    }, options);
   }
 
   /** Returns the next offset the server expects. */
-  async logs(task: Pick<Task, 'id' | 'token'>, step: string, lines: string[], offset: number): Promise<number> {
-    const reply = (await this.call('POST', `/api/runners/tasks/${task.id}/logs`, task.token, { step, lines, offset })) as { next_offset: number };
+  async logs(task: Pick<Task, 'id' | 'token'>, step: string, lines: string[], offset: number, options: CallOptions = {}): Promise<number> {
+    const reply = (await this.call('POST', `/api/runners/tasks/${task.id}/logs`, task.token, { step, lines, offset }, options)) as { next_offset: number };
     return reply.next_offset;
   }
 
-  async release(task: Pick<Task, 'id' | 'token'>): Promise<void> {
-    await this.call('POST', `/api/runners/tasks/${task.id}/release`, task.token, {});
+  async release(task: Pick<Task, 'id' | 'token'>, options: CallOptions = {}): Promise<void> {
+    await this.call('POST', `/api/runners/tasks/${task.id}/release`, task.token, {}, options);
   }
 
-  /** The repository at the task's commit, as a tar stream. */
+  /** The repository at the task's commit, as a tar stream; it fails when the server goes silent for the time limit. */
   async archive(task: Pick<Task, 'id' | 'token' | 'archive_url'>, signal?: AbortSignal): Promise<Readable> {
-    const response = await httpRequest(this.server + task.archive_url, { method: 'GET', headers: { authorization: `Bearer ${task.token}` }, signal });
+    const response = await httpRequest(this.server + task.archive_url, {
+      method: 'GET', headers: { authorization: `Bearer ${task.token}` }, signal, idleTimeoutMs: this.timeoutMs,
+    });
     if (response.status !== 200) throw await errorOf(response);
     return response.body;
   }
 
-  private async call(method: string, path: string, token: string | null, body: unknown, signal?: AbortSignal): Promise<unknown> {
+  private async call(method: string, path: string, token: string | null, body: unknown, options: CallOptions = {}): Promise<unknown> {
     const response = await httpRequest(this.server + path, {
       method,
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
-      signal,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
     });
     if (response.status === 204) {
       response.body.resume();

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import type { RunnerClient } from './client.js';
 import { LeaseLostError } from './client.js';
+import { delay, LeaseKeeper } from './lease-keeper.js';
 import { LogStream } from './log-stream.js';
 import type { FinalStatus, Task } from './protocol.js';
 import { pythonModuleDir } from './python-module.js';
@@ -20,13 +21,22 @@ export type Outcome = FinalStatus | 'lost' | 'released';
 /** Runner secrets never reach workflow code. */
 const HIDDEN_ENV = ['PLUE_RUNNER_TOKEN', 'PLUE_RUNNER_REGISTRATION_TOKEN', 'PLUE_RUNNER_REGISTRATION'];
 const KILL_GRACE_MS = 5_000;
+/** After python3 exits, how long its output may still arrive before the pipes are closed (see `runPython`). */
+export const DRAIN_MS = 2_000;
 
 export class TaskExecution {
   private child: ChildProcess | null = null;
   private verdict: Outcome | null = null;
+  /** The work is over: from here on only the lease is kept (until the final status is in) or lost. */
+  private finishing = false;
   private readonly logs: LogStream;
-  private heartbeats: NodeJS.Timeout | null = null;
+  private readonly lease: LeaseKeeper;
+  /** Stops the work (the archive download). */
   private readonly aborted = new AbortController();
+  /** The lease is gone: stops every request about the task. */
+  private readonly gone = new AbortController();
+  /** When the claim's reply was in hand (monotonic): the first lease counts from here. */
+  private readonly claimedAt: number;
 
   constructor(
     private readonly client: RunnerClient,
@@ -34,6 +44,20 @@ export class TaskExecution {
     private readonly note: (message: string) => void = () => {},
   ) {
     this.logs = new LogStream(client, task, () => this.stop('lost'));
+    this.lease = new LeaseKeeper(client, task, {
+      cancelled: () => {
+        if (this.verdict || this.finishing) return;
+        this.logs.add('', '[plue] the run was cancelled');
+        this.stop('cancelled');
+      },
+      lost: (reason, byServer) => {
+        // The final status may be what ended the lease: its own reply says whether it was taken.
+        if (byServer && this.finishing) return;
+        this.note(`task ${this.task.id}: lease lost: ${reason}; stopping it`);
+        this.stop('lost');
+      },
+    });
+    this.claimedAt = this.lease.now();
   }
 
   /** Runs the task to its end; returns what became of it. */
@@ -42,7 +66,7 @@ export class TaskExecution {
     const workspace = path.join(base, 'workspace');
     const startedAt = new Date();
     try {
-      this.startHeartbeats();
+      this.lease.start(this.claimedAt);
       this.logs.add('', `[plue] task ${this.task.id} attempt ${this.task.attempt}: ${this.task.workflow.path}:${this.task.workflow.function} at ${this.task.sha.slice(0, 12)} (${this.task.ref})`);
       const exitCode = await this.prepare(base, workspace).then(
         async (taskFile) => {
@@ -54,29 +78,39 @@ export class TaskExecution {
           return 1;
         },
       );
+      this.finishing = true;
       const outcome: Outcome = this.verdict ?? (exitCode === 0 ? 'success' : 'failure');
-      this.stopHeartbeats();
       if (outcome === 'released') {
+        await this.lease.stop();
         await this.client.release(this.task).catch((error: unknown) => this.note(`cannot give task ${this.task.id} back: ${String(error)}`));
         return outcome;
       }
       if (outcome === 'lost') return outcome;
+      // Heartbeats go on until the final status is in: sending the last logs and the status may take a while.
       this.logs.add('', `[plue] ${outcome}`);
       await this.logs.flush(10);
       if (this.logs.lost) return 'lost';
       await this.finish(outcome, startedAt);
       return this.verdict === 'lost' ? 'lost' : outcome;
     } finally {
-      this.stopHeartbeats();
+      await this.lease.stop();
       await rm(base, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
-  /** Stops the task early: `released` gives it back to the queue, `cancelled` reports it cancelled, `lost` walks away. */
+  /**
+   * Stops the task early: `released` gives it back to the queue, `cancelled` reports it cancelled, `lost` walks
+   * away. Once the work is over only `lost` still applies (the final status is being reported).
+   */
   stop(outcome: 'released' | 'cancelled' | 'lost'): void {
-    if (this.verdict) return;
+    if (this.verdict === 'lost') return;
+    if (outcome !== 'lost' && (this.verdict || this.finishing)) return;
     this.verdict = outcome;
     this.aborted.abort();
+    if (outcome === 'lost') {
+      this.gone.abort();
+      this.logs.abandon();
+    }
     this.killChild(outcome === 'cancelled' ? 'SIGTERM' : 'SIGKILL');
     if (outcome === 'cancelled') setTimeout(() => this.killChild('SIGKILL'), KILL_GRACE_MS).unref();
   }
@@ -84,11 +118,7 @@ export class TaskExecution {
   private killChild(signal: NodeJS.Signals): void {
     const child = this.child;
     if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid, signal); // the whole group: commands started by ctx.run too
-    } catch {
-      // already gone
-    }
+    killGroup(child.pid, signal);
   }
 
   private async prepare(base: string, workspace: string): Promise<string> {
@@ -106,6 +136,12 @@ export class TaskExecution {
     return taskFile;
   }
 
+  /**
+   * Runs the workflow function; resolves with python3's exit code once its output is read. A process the workflow
+   * started in the background may hold python3's stdout open long after python3 exited: the output is read for
+   * DRAIN_MS after the exit, then the pipes are closed. Whatever is left of the task's process group is killed
+   * then: nothing a task started outlives it.
+   */
   private runPython(taskFile: string, workspace: string): Promise<number | null> {
     const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' };
     for (const name of HIDDEN_ENV) delete env[name];
@@ -134,13 +170,29 @@ export class TaskExecution {
       for (const stream of [child.stdout!, child.stderr!]) {
         createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.logs.add(step, line));
       }
-      child.on('error', (error) => {
-        this.logs.add('', `[plue] cannot start python3: ${error.message}`);
-        resolve(1);
-      });
-      child.on('close', (code, signal) => {
+      let settled = false;
+      const settle = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (settled) return;
+        settled = true;
+        if (child.pid) killGroup(child.pid, 'SIGKILL');
         if (signal && !this.verdict) this.logs.add('', `[plue] python3 was killed by ${signal}`);
         resolve(code);
+      };
+      child.on('error', (error) => {
+        this.logs.add('', `[plue] cannot start python3: ${error.message}`);
+        settled = true;
+        resolve(1);
+      });
+      child.on('exit', (code, signal) => {
+        const drained = setTimeout(() => {
+          this.logs.add('', `[plue] python3 exited but its output stays open (a process it left running?); not waiting for it`);
+          for (const stream of [child.stdout, child.stderr, events]) stream?.destroy();
+          settle(code, signal);
+        }, DRAIN_MS);
+        child.once('close', () => {
+          clearTimeout(drained);
+          settle(code, signal);
+        });
       });
       if (this.verdict) this.killChild('SIGKILL');
     });
@@ -148,56 +200,43 @@ export class TaskExecution {
 
   /** Tells the server the work starts now; it may already know that the run was cancelled. */
   private async reportRunning(startedAt: Date): Promise<void> {
+    const sentAt = this.lease.now();
     try {
-      if ((await this.client.running(this.task, startedAt)).cancelled) this.stop('cancelled');
+      const reply = await this.client.running(this.task, startedAt, { signal: this.gone.signal });
+      this.lease.renewed(sentAt);
+      if (reply.cancelled) this.stop('cancelled');
     } catch (error) {
       if (error instanceof LeaseLostError) this.stop('lost');
     }
   }
 
-  private startHeartbeats(): void {
-    const everyMs = Math.max(200, (this.task.lease_seconds * 1000) / 3);
-    let leaseEnds = Date.parse(this.task.lease_expires_at);
-    const beat = async () => {
-      try {
-        const reply = await this.client.heartbeat(this.task);
-        leaseEnds = Date.parse(reply.lease_expires_at);
-        if (reply.cancelled) {
-          this.logs.add('', '[plue] the run was cancelled');
-          this.stop('cancelled');
-        }
-      } catch (error) {
-        if (error instanceof LeaseLostError || Date.now() > leaseEnds) {
-          this.note(`task ${this.task.id}: lease lost (${(error as Error).message}); stopping it`);
-          this.stop('lost');
-        }
-      }
-    };
-    this.heartbeats = setInterval(() => void beat(), everyMs);
-  }
-
-  private stopHeartbeats(): void {
-    if (this.heartbeats) clearInterval(this.heartbeats);
-    this.heartbeats = null;
-  }
-
   private async finish(outcome: FinalStatus, startedAt: Date): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.finish(this.task, outcome, { started_at: startedAt, stopped_at: new Date() });
+        await this.client.finish(this.task, outcome, { started_at: startedAt, stopped_at: new Date() }, { signal: this.gone.signal });
         return;
       } catch (error) {
         if (error instanceof LeaseLostError) {
-          this.verdict = 'lost';
+          this.stop('lost');
           return;
         }
+        if (this.verdict === 'lost') return;
         if (attempt >= 5) {
           this.note(`task ${this.task.id}: cannot report ${outcome}: ${(error as Error).message}`);
           return;
         }
-        await new Promise((r) => setTimeout(r, 500 * attempt));
+        await delay(500 * attempt, this.gone.signal);
       }
     }
+  }
+}
+
+/** Signals a whole process group: the workflow and every command it started. */
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
   }
 }
 

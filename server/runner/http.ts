@@ -1,27 +1,48 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 
 // A small HTTP/1.1 client on node:http. Not fetch: Node 20's fetch opens a spare connection after an aborted
 // request and leaves it without a request, which keeps a stopping server waiting on it for its header timeout;
 // a runner aborts its long-poll claim on every shutdown.
+//
+// Every request has a time limit: a runner that waits forever on a silent server would keep running a task whose
+// lease is long gone.
 
 export interface HttpResponse {
   status: number;
   body: Readable;
 }
 
+export interface HttpRequestOptions {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Aborts the request, or the reading of its body. */
+  signal?: AbortSignal;
+  /** The whole exchange, body read included, must end within this. */
+  timeoutMs?: number;
+  /** Without a single byte in either direction for this long, the request fails (for streamed bodies). */
+  idleTimeoutMs?: number;
+}
+
+/** The server did not answer (or stopped sending) in time. */
+export class HttpTimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
-export function httpRequest(
-  url: string,
-  options: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal },
-): Promise<HttpResponse> {
+export function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
   const target = new URL(url);
   const transport = target.protocol === 'https:' ? https : http;
+  const signal = options.timeoutMs === undefined
+    ? options.signal
+    : AbortSignal.any([...(options.signal ? [options.signal] : []), AbortSignal.timeout(options.timeoutMs)]);
   return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) {
-      reject(abortError());
+    if (signal?.aborted) {
+      reject(reasonOf(options));
       return;
     }
     const body = options.body === undefined ? undefined : Buffer.from(options.body);
@@ -30,15 +51,30 @@ export function httpRequest(
       headers: { ...options.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
       agent: agents[target.protocol as keyof typeof agents],
     });
-    const onAbort = () => request.destroy(abortError());
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let response: IncomingMessage | null = null;
+    // Until the body has been read: an abort or a time-out then ends the body's stream with the error.
+    const onAbort = () => {
+      const error = reasonOf(options);
+      if (response) response.destroy(error);
+      else request.destroy(error);
+    };
+    const done = () => signal?.removeEventListener('abort', onAbort);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.idleTimeoutMs !== undefined) {
+      request.setTimeout(options.idleTimeoutMs, () => {
+        const error = new HttpTimeoutError(`${options.method} ${target.pathname}: nothing received for ${options.idleTimeoutMs} ms`);
+        if (response) response.destroy(error);
+        else request.destroy(error);
+      });
+    }
     request.on('error', (error) => {
-      options.signal?.removeEventListener('abort', onAbort);
+      done();
       reject(error);
     });
-    request.on('response', (response) => {
-      options.signal?.removeEventListener('abort', onAbort);
-      resolve({ status: response.statusCode ?? 0, body: response });
+    request.on('response', (incoming) => {
+      response = incoming;
+      incoming.once('close', done);
+      resolve({ status: incoming.statusCode ?? 0, body: incoming });
     });
     request.end(body);
   });
@@ -50,8 +86,12 @@ export async function readText(body: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function abortError(): Error {
-  const error = new Error('the request was aborted');
-  error.name = 'AbortError';
-  return error;
+function reasonOf(options: HttpRequestOptions): Error {
+  if (options.signal?.aborted) {
+    const error = new Error('the request was aborted');
+    error.name = 'AbortError';
+    return error;
+  }
+  // Not the caller's signal: our own time limit fired.
+  return new HttpTimeoutError(`no complete reply within ${options.timeoutMs} ms`);
 }

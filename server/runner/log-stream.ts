@@ -15,6 +15,7 @@ export class LogStream {
   private offset = 0;
   private timer: NodeJS.Timeout | null = null;
   private sending: Promise<void> | null = null;
+  private readonly abandoned = new AbortController();
   /** The lease is gone: nothing more is sent. */
   lost = false;
 
@@ -23,6 +24,15 @@ export class LogStream {
     private readonly task: Pick<Task, 'id' | 'token'>,
     private readonly onLost: () => void = () => {},
   ) {}
+
+  /** The lease is gone (the server said so, or the runner's own deadline passed): drop the lines, stop sending. */
+  abandon(): void {
+    this.lost = true;
+    this.queue.length = 0;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.abandoned.abort();
+  }
 
   add(step: string, line: string): void {
     if (this.lost) return;
@@ -49,17 +59,16 @@ export class LogStream {
     while (this.queue.length > 0 && !this.lost) {
       const batch = this.nextBatch();
       try {
-        this.offset = await this.client.logs(this.task, batch.step, batch.lines, this.offset);
+        this.offset = await this.client.logs(this.task, batch.step, batch.lines, this.offset, { signal: this.abandoned.signal });
         this.queue.splice(0, batch.lines.length);
         failures = 0;
       } catch (error) {
         if (error instanceof LeaseLostError) {
-          this.lost = true;
-          this.queue.length = 0;
+          this.abandon();
           this.onLost();
           return;
         }
-        if (++failures >= attempts) return; // keep the lines; the next flush tries again
+        if (this.lost || ++failures >= attempts) return; // keep the lines; the next flush tries again
         await new Promise((r) => setTimeout(r, 200 * failures));
       }
     }

@@ -1,4 +1,6 @@
 // The whole path: the service (with its demo repository), a runner registered with the CLI, a push, a green run.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTaskLog } from '../../server/adapters/db/logs.js';
 import { STATUS } from '../../server/adapters/db/status.js';
@@ -28,8 +30,10 @@ describe('push to the demo repository with a runner attached', () => {
   it('runs CI to success and stores its logs', async () => {
     const out: string[] = [];
     const err: string[] = [];
+    const registrationFile = path.join(await createTempDir('plue-e2e-tokens-'), 'registration');
+    await writeFile(registrationFile, 'e2e-registration\n', { mode: 0o600 });
     const status = await runCli(
-      ['register', '--server', service.url, '--registration-token', 'e2e-registration', '--name', 'e2e', '--labels', 'linux,x64'],
+      ['register', '--server', service.url, '--registration-token-file', registrationFile, '--name', 'e2e', '--labels', 'linux,x64'],
       { cwd: process.cwd(), env: {}, out: (l) => out.push(l), err: (l) => err.push(l) },
     );
     expect({ status, err }).toEqual({ status: 0, err: [expect.stringMatching(/^registered runner \d+ "e2e" with labels \[linux, x64\]$/)] });

@@ -69,14 +69,14 @@ describe('claim', () => {
   });
 
   it('hands out everything needed to run the task, and marks task, job and run running', async () => {
-    const created = await queueRun(db.sql, repo, { event_payload: { ref: 'refs/heads/main', inputs: { target: 'staging' } } });
+    const created = await queueRun(db.sql, repo, { trigger_event: 'manual', event_payload: { ref: 'refs/heads/main', inputs: { target: 'staging' } } });
     const task = await runner.claim(0);
     expect(task).toMatchObject({
       id: created.task_id, attempt: 1, token: expect.stringMatching(/^plt_/), lease_seconds: 60,
       repository: { id: repo, owner: 'acme', name: 'app' }, run: { id: created.run_id, number: created.run_number },
       job: { id: created.job_id, name: 'CI' }, ref: 'refs/heads/main', sha: SHA,
       workflow: { name: 'CI', path: '.plue/workflows/ci.py', function: 'ci', source: expect.stringContaining('@workflow') },
-      event: { name: 'push', payload: { ref: 'refs/heads/main', inputs: { target: 'staging' } } },
+      event: { name: 'manual', payload: { ref: 'refs/heads/main', inputs: { target: 'staging' } } },
       inputs: { target: 'staging' }, archive_url: `/api/runners/tasks/${created.task_id}/archive`,
     });
     expect(new Date(task!.lease_expires_at).getTime()).toBeGreaterThan(Date.now());
@@ -145,7 +145,7 @@ describe('a held task', () => {
   it('tells the runner through its heartbeat that the run was cancelled', async () => {
     const created = await queueRun(db.sql, repo);
     const task = (await runner.claim(0))!;
-    expect(await requestRunCancel(db.sql, created.run_id)).toBe(true);
+    expect(await requestRunCancel(db.sql, created.run_id)).toEqual({ outcome: 'requested' });
     expect((await runner.heartbeat(task)).cancelled).toBe(true);
     await runner.finish(task, 'cancelled');
     expect(await statusOf(db.sql, 'workflow_runs', created.run_id)).toBe(STATUS.cancelled);

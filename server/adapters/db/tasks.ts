@@ -1,5 +1,5 @@
 import type { Queryable } from './queryable.js';
-import { STATUS } from './status.js';
+import { FINISHED_STATUSES, STATUS } from './status.js';
 
 // workflow_tasks as runners see them: claims, leases, final statuses, give-backs and expired leases.
 // Every statement that acts for a runner carries the task's token hash, `status = running` and an unexpired lease
@@ -36,10 +36,12 @@ export interface ClaimRequest {
 /**
  * Takes the oldest waiting task whose job's `runs_on` labels are all among `labels`, in ONE statement: the row is
  * locked with SKIP LOCKED and updated in the same statement, so two claimers can never take the same task, and a
- * claimer that loses the race simply gets the next one or none. Its job and run become running too.
+ * claimer that loses the race simply gets the next one or none. Its job and run become running too. A task of a
+ * run that is being cancelled is never handed out.
  *
- * The label test is a per-row subquery rather than a join so that the plan stays a walk of the partial index on
- * waiting tasks in id order that stops at the first fit (once statistics show more than a handful waiting).
+ * The label and cancel test is a per-row scalar subquery rather than a join (or EXISTS, which the planner turns
+ * into one) so that the plan stays a walk of the partial index on waiting tasks in id order that stops at the
+ * first fit (once statistics show more than a handful waiting); the run is only looked at when the labels fit.
  */
 export async function claimTask(db: Queryable, claim: ClaimRequest): Promise<ClaimedTask | null> {
   const [row] = await db<ClaimedTask[]>`
@@ -47,7 +49,9 @@ export async function claimTask(db: Queryable, claim: ClaimRequest): Promise<Cla
       select t.id
       from workflow_tasks t
       where t.status = ${STATUS.waiting}
-        and ${db.json(claim.labels as string[])}::jsonb @> (select j.runs_on from workflow_jobs j where j.id = t.job_id)
+        and (select ${db.json(claim.labels as string[])}::jsonb @> j.runs_on
+            and (select r.cancel_requested_at is null from workflow_runs r where r.id = j.run_id)
+          from workflow_jobs j where j.id = t.job_id)
       order by t.id
       limit 1
       for update skip locked
@@ -158,6 +162,10 @@ export async function finishTask(
 /**
  * Gives a held task back: the same row and attempt return to waiting, without runner, token or logs, as if the
  * attempt had never started (a runner shutting down, or a claim whose client left before the reply).
+ *
+ * The run row is locked (after the task, the lock order) before `cancel_requested` is read, so a cancel request
+ * is either seen here (the caller then cancels the task) or waits for this transaction and then finds the task
+ * waiting and cancels it: never a waiting task left behind in a cancelled run.
  */
 export async function releaseTask(
   db: Queryable,
@@ -165,14 +173,21 @@ export async function releaseTask(
   tokenHash: string,
 ): Promise<{ job_id: number; run_id: number; repository_id: number; cancel_requested: boolean } | null> {
   const [row] = await db<{ job_id: number; run_id: number; repository_id: number; cancel_requested: boolean }[]>`
-    with released as (
+    with held as materialized (
+      select t.id, j.run_id from workflow_tasks t join workflow_jobs j on j.id = t.job_id
+      where t.id = ${id} and t.token_hash = ${tokenHash} and t.status = ${STATUS.running} and t.lease_expires_at > now()
+      for update of t
+    ), run as materialized (
+      select r.id, r.cancel_requested_at is not null as cancel_requested
+      from workflow_runs r join held on r.id = held.run_id
+      for no key update of r
+    ), released as (
       update workflow_tasks t
       set status = ${STATUS.waiting}, runner_id = null, token_hash = null, lease_expires_at = null, started_at = null,
         stopped_at = null, log_lines = 0, log_bytes = 0, log_truncated = false
-      from workflow_jobs j join workflow_runs r on r.id = j.run_id
-      where t.id = ${id} and t.token_hash = ${tokenHash} and t.status = ${STATUS.running} and t.lease_expires_at > now()
-        and j.id = t.job_id
-      returning t.id, t.job_id, j.run_id, t.repository_id, r.cancel_requested_at is not null as cancel_requested
+      from held join run on run.id = held.run_id
+      where t.id = held.id
+      returning t.id, t.job_id, run.id as run_id, t.repository_id, run.cancel_requested
     ), dropped as (
       delete from task_logs l using released where l.task_id = released.id
     )
@@ -197,22 +212,31 @@ export interface ExpiredTask {
  * Ends up to `limit` attempts whose lease ran out and queues the next attempt of each (below `maxAttempts`, and
  * unless its run is being cancelled). SKIP LOCKED lets several replicas sweep at once without waiting on or
  * double-processing each other; a task whose runner is finishing it right now is left for the next sweep.
+ *
+ * The runs are locked (in id order, so sweepers never deadlock each other) before `cancel_requested_at` is read:
+ * a cancel request that committed first is seen and the attempt is not retried; one that comes later waits for
+ * this transaction and then cancels the new attempt, which is waiting by then.
  */
 export async function expireLeases(db: Queryable, opts: { maxAttempts: number; limit: number }): Promise<ExpiredTask[]> {
   return db<ExpiredTask[]>`
-    with expired as (
-      select id from workflow_tasks
-      where status = ${STATUS.running} and lease_expires_at < now()
-      order by lease_expires_at
+    with expired as materialized (
+      select t.id, j.run_id from workflow_tasks t join workflow_jobs j on j.id = t.job_id
+      where t.status = ${STATUS.running} and t.lease_expires_at < now()
+      order by t.lease_expires_at
       limit ${opts.limit}
-      for update skip locked
+      for update of t skip locked
+    ), runs as materialized (
+      select r.id, r.cancel_requested_at is not null as cancel_requested from workflow_runs r
+      where r.id in (select run_id from expired)
+      order by r.id
+      for no key update of r
     ), ended as (
       update workflow_tasks t
-      set status = case when r.cancel_requested_at is null then ${STATUS.failure}::smallint else ${STATUS.cancelled}::smallint end,
+      set status = case when runs.cancel_requested then ${STATUS.cancelled}::smallint else ${STATUS.failure}::smallint end,
         stopped_at = now(), end_reason = 'lease_expired'
-      from expired e, workflow_jobs j, workflow_runs r
-      where t.id = e.id and j.id = t.job_id and r.id = j.run_id
-      returning t.id, t.job_id, j.run_id, t.repository_id, t.attempt, t.runner_id, t.status, t.commit_sha,
+      from expired e join runs on runs.id = e.run_id
+      where t.id = e.id
+      returning t.id, t.job_id, e.run_id, t.repository_id, t.attempt, t.runner_id, t.status, t.commit_sha,
         t.workflow_content, t.workflow_path, t.function_name
     ), requeued as (
       insert into workflow_tasks (job_id, attempt, status, repository_id, commit_sha, workflow_content, workflow_path, function_name)
@@ -225,21 +249,41 @@ export async function expireLeases(db: Queryable, opts: { maxAttempts: number; l
     order by e.id`;
 }
 
-/** Cancels the run's tasks that have not started; returns their jobs. Running tasks learn it from heartbeats. */
+/**
+ * Cancels the run's tasks that have not started; returns their jobs. Running tasks learn it from heartbeats.
+ * Call it with the run row locked (see `markRunCancelRequested`). A waiting task locked by a claim in flight is
+ * skipped rather than waited for (that claim waits for the run row: waiting here would deadlock); it becomes
+ * running and its runner is told at its first heartbeat.
+ */
 export async function cancelWaitingTasksOfRun(db: Queryable, runId: number): Promise<number[]> {
   const rows = await db<{ job_id: number }[]>`
     update workflow_tasks t
     set status = ${STATUS.cancelled}, stopped_at = now(), end_reason = 'cancelled'
-    from workflow_jobs j
-    where j.id = t.job_id and j.run_id = ${runId} and t.status in (${STATUS.waiting}, ${STATUS.blocked})
+    from (
+      select w.id from workflow_tasks w join workflow_jobs j on j.id = w.job_id
+      where j.run_id = ${runId} and w.status in (${STATUS.waiting}, ${STATUS.blocked})
+      for update of w skip locked
+    ) waiting
+    where t.id = waiting.id
     returning t.job_id`;
   return [...new Set(rows.map((r) => r.job_id))];
 }
 
-export async function markRunCancelRequested(db: Queryable, runId: number): Promise<boolean> {
-  const rows = await db`
-    update workflow_runs set cancel_requested_at = coalesce(cancel_requested_at, now()) where id = ${runId} returning id`;
-  return rows.length > 0;
+/**
+ * Marks the run as being cancelled, with its row locked until the transaction ends: sweeps and releases lock the
+ * run before they decide to queue a task again, so they see the mark or are waited for. A finished run is left as
+ * it is. Returns the run's status, or null for an unknown run.
+ */
+export async function markRunCancelRequested(db: Queryable, runId: number): Promise<{ status: number } | null> {
+  const [row] = await db<{ status: number }[]>`
+    with locked as materialized (
+      select id, status from workflow_runs where id = ${runId} for no key update
+    ), marked as (
+      update workflow_runs r set cancel_requested_at = coalesce(r.cancel_requested_at, now())
+      from locked where r.id = locked.id and locked.status <> all(${FINISHED_STATUSES as number[]}::smallint[])
+    )
+    select status from locked`;
+  return row ?? null;
 }
 
 // Roll-up: a job's status follows its attempts, a run's its jobs. The rows are locked in the order every writer

@@ -57,7 +57,8 @@ export function validateInputs(specs: Record<string, ManualInput>, given: unknow
   }
   const values = (given ?? {}) as Record<string, unknown>;
   const problems: InputProblem[] = [];
-  const inputs: Record<string, InputValue> = {};
+  // Input names are anyone's words (`constructor`, `__proto__`…): read only own keys, write to a bare object.
+  const inputs: Record<string, InputValue> = Object.create(null) as Record<string, InputValue>;
   for (const name of Object.keys(values)) {
     if (!Object.hasOwn(specs, name)) {
       const known = Object.keys(specs);
@@ -68,7 +69,7 @@ export function validateInputs(specs: Record<string, ManualInput>, given: unknow
     }
   }
   for (const [name, spec] of Object.entries(specs)) {
-    const value = values[name];
+    const value = Object.hasOwn(values, name) ? values[name] : undefined;
     if (value === undefined) {
       if (spec.default !== undefined) inputs[name] = spec.default;
       else if (spec.required) problems.push({ input: name, code: 'missing-input', message: `input \`${name}\` is required` });

@@ -17,6 +17,9 @@ const DEFAULT_KINDS: Readonly<Record<InputType, { kind: StaticValue['kind']; nam
   number: { kind: 'number', name: 'a number' },
 };
 
+/** The one name an input cannot have, though it is well formed. Other names of Object members work. */
+export const RESERVED_INPUT_NAME = '__proto__';
+
 /** Input names: a letter or `_`, then letters, digits, `_` or `-`. */
 export function isValidInputName(name: string): boolean {
   if (name === '') return false;
@@ -43,6 +46,11 @@ export function readManualInputs(value: StaticValue, diagnostics: DiagnosticList
     const name = key.value;
     if (!isValidInputName(name)) {
       diagnostics.error('bad-input', `\`${name}\` is not a valid input name: start with a letter or \`_\`, then use letters, digits, \`_\` or \`-\`.`, key.at);
+      continue;
+    }
+    if (name === RESERVED_INPUT_NAME) {
+      // JSON bodies with this key are refused, and plain objects would take it as their prototype.
+      diagnostics.error('bad-input', `\`${name}\` cannot be an input name; choose another name.`, key.at);
       continue;
     }
     if (Object.hasOwn(inputs, name)) {

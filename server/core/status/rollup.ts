@@ -47,7 +47,8 @@ export function combineStatuses(statuses: readonly Status[]): Status {
 
 /**
  * A job is where its latest attempt is: a lost attempt that was requeued makes the job wait again, and the last
- * allowed attempt failing fails the job. It started when its first attempt started.
+ * allowed attempt failing fails the job. It started when its first attempt started, and keeps that time; but when
+ * no attempt has a start any more (the only one was given back by its runner) it has not started.
  */
 export function jobFromAttempts(attempts: readonly Attempt[], previous?: Pick<Timed, 'started_at'>): Timed {
   let latest: Attempt | undefined;
@@ -55,15 +56,23 @@ export function jobFromAttempts(attempts: readonly Attempt[], previous?: Pick<Ti
     if (!latest || a.attempt > latest.attempt || (a.attempt === latest.attempt && a.id > latest.id)) latest = a;
   }
   if (!latest) return { status: 'unknown', started_at: previous?.started_at ?? null, stopped_at: null };
-  const started = previous?.started_at ?? earliest(attempts.map((a) => a.started_at));
+  const started = keptStart(previous, attempts);
   return { status: latest.status, started_at: started, stopped_at: isFinished(latest.status) ? latest.stopped_at : null };
 }
 
-/** A run combines its jobs; it stopped when its last job stopped, and only once all are finished. */
+/**
+ * A run combines its jobs; it stopped when its last job stopped, and only once all are finished. Its start is
+ * kept like a job's: until none of its jobs has started (a run waiting again after a give-back).
+ */
 export function runFromJobs(jobs: readonly Timed[], previous?: Pick<Timed, 'started_at'>): Timed {
   const status = combineStatuses(jobs.map((j) => j.status));
-  const started = previous?.started_at ?? earliest(jobs.map((j) => j.started_at));
+  const started = keptStart(previous, jobs);
   return { status, started_at: started, stopped_at: isFinished(status) ? latestOf(jobs.map((j) => j.stopped_at)) : null };
+}
+
+function keptStart(previous: Pick<Timed, 'started_at'> | undefined, parts: ReadonlyArray<Pick<Timed, 'started_at'>>): Date | null {
+  const first = earliest(parts.map((p) => p.started_at));
+  return first === null ? null : (previous?.started_at ?? first);
 }
 
 /** True when `next` is the first finished status after an unfinished one: the moment to announce it. */

@@ -13,6 +13,7 @@ import { hashToken, newRunnerToken } from '../../services/runners/tokens.js';
 import { digitsOnlyId, refuseUnstorable } from '../api-scope.js';
 import { bearerToken, tokensEqual } from '../auth.js';
 import { HttpError, unauthorized } from '../errors.js';
+import { runInputs } from '../present.js';
 
 // The runner protocol (docs/runners.md). Runner calls carry the runner token; task calls carry the task token
 // handed out with the claim, and are refused with 409 once that attempt's lease is lost.
@@ -123,8 +124,8 @@ export function registerRunnerRoutes(app: FastifyInstance, runners: RunnerServic
       const { status, started_at, stopped_at } = request.body;
       return fenced(() => reportStatus(sql, request.params.id, taskToken(request), {
         status,
-        started_at: started_at ? new Date(started_at) : null,
-        stopped_at: stopped_at ? new Date(stopped_at) : null,
+        started_at: started_at === undefined ? null : storableTime('started_at', started_at),
+        stopped_at: stopped_at === undefined ? null : storableTime('stopped_at', stopped_at),
       }, settings.leaseSeconds));
     });
 
@@ -155,6 +156,21 @@ export function registerRunnerRoutes(app: FastifyInstance, runners: RunnerServic
   }
 }
 
+/**
+ * The date-time format lets through times no clock shows and PostgreSQL cannot store: a leap second (`23:59:60`)
+ * and years outside 0001-9999 (in UTC). They are a bad request, not a server error.
+ */
+function storableTime(field: string, text: string): Date {
+  const time = new Date(text);
+  const year = time.getUTCFullYear();
+  if (Number.isNaN(time.getTime()) || year < 1 || year > 9999) {
+    throw new HttpError(400, 'invalid_request', `body/${field} must be a time between the years 0001 and 9999, without a leap second`, {
+      part: 'body', field,
+    });
+  }
+  return time;
+}
+
 function taskToken(request: FastifyRequest): string {
   const token = bearerToken(request);
   if (token === null) throw unauthorized();
@@ -180,7 +196,6 @@ async function fenced<T>(action: () => Promise<T>): Promise<T> {
 
 export function claimReply(task: ClaimedTask, token: string, leaseSeconds: number) {
   const payload = task.event_payload ?? {};
-  const inputs = payload.inputs !== null && typeof payload.inputs === 'object' && !Array.isArray(payload.inputs) ? payload.inputs : {};
   return {
     id: task.id,
     attempt: task.attempt,
@@ -194,7 +209,7 @@ export function claimReply(task: ClaimedTask, token: string, leaseSeconds: numbe
     sha: task.commit_sha,
     workflow: { name: task.workflow_name, path: task.workflow_path, function: task.function_name, source: task.workflow_content },
     event: { name: task.trigger_event, payload },
-    inputs,
+    inputs: runInputs(task.trigger_event, payload),
     archive_url: `/api/runners/tasks/${task.id}/archive`,
   };
 }

@@ -64,11 +64,14 @@ export async function checkHostEvent(repo: RepositoryRow, gitDir: string, reques
   }
   if (request.event === 'pull_request') await checkPullRequest(gitDir, request, fields, problem);
   if (request.event === 'dispatch' && request.workflow !== undefined) fields.workflow = request.workflow;
+  // The trigger reads the ref from the payload: only the checked top-level field may set it.
+  if (request.payload && Object.hasOwn(request.payload, 'ref')) {
+    problem('payload.ref', 'reserved', request.event === 'dispatch'
+      ? '`payload.ref` is reserved: give the branch or tag as the top-level `ref`'
+      : `\`payload.ref\` is reserved: ${request.event === 'pull_request' ? 'pull request workflows are read at `head_sha`' : `${request.event} workflows are read from the default branch`}`);
+  }
   if (request.event !== 'pull_request') {
     const refName = request.ref ?? repo.default_branch;
-    if (request.event !== 'dispatch' && request.payload && Object.hasOwn(request.payload, 'ref')) {
-      problem('payload.ref', 'reserved', `\`payload.ref\` is reserved: ${request.event} workflows are read from the default branch`);
-    }
     if (refName === null) problem('ref', 'no_default_branch', 'the repository has no default branch to read workflows from');
     else {
       const target = await resolveRef(gitDir, refName);

@@ -20,11 +20,13 @@ export async function runOrNotFound(sql: Sql, repositoryId: number, runId: numbe
  * their runner next sends a heartbeat. Cancelling again is harmless; a finished run is a conflict.
  */
 export async function cancelRun(sql: Sql, repositoryId: number, runId: number): Promise<RunDetailRow> {
-  const run = await runOrNotFound(sql, repositoryId, runId);
-  if (isFinishedStatus(run.status)) {
-    throw conflict('run_finished', `run ${runId} has already finished (${statusName(run.status)})`, { status: statusName(run.status) });
+  await runOrNotFound(sql, repositoryId, runId);
+  // Decided under the run's lock: a run that finishes meanwhile is a conflict, not a cancelled-looking success.
+  const request = await requestRunCancel(sql, runId);
+  if (request.outcome === 'not_found') throw notFound('not_found', `run ${runId} not found`);
+  if (request.outcome === 'finished') {
+    throw conflict('run_finished', `run ${runId} has already finished (${request.status})`, { status: request.status });
   }
-  await requestRunCancel(sql, runId);
   return runOrNotFound(sql, repositoryId, runId);
 }
 

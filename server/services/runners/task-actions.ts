@@ -1,7 +1,7 @@
 import type { Sql } from '../../adapters/db/connect.js';
 import { insertLogLines, lockLogState, saveLogState } from '../../adapters/db/logs.js';
 import { notifyTasksWaiting } from '../../adapters/db/runs.js';
-import { STATUS, statusName } from '../../adapters/db/status.js';
+import { STATUS, isFinishedStatus, statusName } from '../../adapters/db/status.js';
 import {
   cancelWaitingTasksOfRun, finishTask, markRunCancelRequested, probeTask, releaseTask, renewLease,
 } from '../../adapters/db/tasks.js';
@@ -115,13 +115,15 @@ export async function appendLogs(sql: Sql, id: number, token: string, append: Lo
   return result;
 }
 
-/** Gives the task back to the queue (same attempt, logs dropped) and wakes waiting runners. */
+/**
+ * Gives the task back to the queue (same attempt, logs dropped) and wakes waiting runners. When its run is being
+ * cancelled the task is cancelled instead: `releaseTask` read that under the run's lock.
+ */
 export async function release(sql: Sql, id: number, token: string): Promise<void> {
   const hash = hashToken(token);
   const done = await sql.begin(async (tx) => {
     const row = await releaseTask(tx, id, hash);
     if (!row) return false;
-    // Given back while its run is being cancelled: it will not run again.
     if (row.cancel_requested) await cancelWaitingTasksOfRun(tx, row.run_id);
     await rollUpJobs(tx, [row.job_id]);
     if (!row.cancel_requested) await notifyTasksWaiting(tx, row.repository_id);
@@ -130,14 +132,21 @@ export async function release(sql: Sql, id: number, token: string): Promise<void
   if (!done) throw await accessError(sql, id, hash);
 }
 
+export type CancelRequest = { outcome: 'requested' } | { outcome: 'finished'; status: string } | { outcome: 'not_found' };
+
 /**
  * Asks a run to stop: its tasks that have not started are cancelled now, running ones are told by their next
- * heartbeat. Returns false for an unknown run.
+ * heartbeat. The mark comes first, under the run row's lock, so a lease sweep or a release racing this either
+ * sees it (and does not queue the task again) or is waited for (and the task it queued is cancelled here).
+ * A run that has already finished is left alone.
  */
-export async function requestRunCancel(sql: Sql, runId: number): Promise<boolean> {
+export async function requestRunCancel(sql: Sql, runId: number): Promise<CancelRequest> {
   return sql.begin(async (tx) => {
+    const run = await markRunCancelRequested(tx, runId);
+    if (!run) return { outcome: 'not_found' } as const;
+    if (isFinishedStatus(run.status)) return { outcome: 'finished', status: statusName(run.status) } as const;
     const jobs = await cancelWaitingTasksOfRun(tx, runId);
     await rollUpJobs(tx, jobs);
-    return markRunCancelRequested(tx, runId);
+    return { outcome: 'requested' } as const;
   });
 }

@@ -39,6 +39,40 @@ describe('validateInputs', () => {
     if (!result.ok) expect(result.problems.map((p) => [p.input, p.code])).toEqual(problems);
   });
 
+  // Input names that are also members of every JS object: only the caller's own keys count.
+  const OBJECT_NAMED = Object.fromEntries<ManualInput>([
+    ['constructor', { type: 'string', required: false, default: 'c' }],
+    ['toString', { type: 'number', required: true }],
+    ['hasOwnProperty', { type: 'boolean', required: false }],
+    ['valueOf', { type: 'string', required: false }],
+  ]);
+  type Case = { name: string; given: Record<string, unknown>; inputs: Record<string, unknown> };
+  it.each<Case>([
+    { name: 'defaults and conversions', given: { toString: '2' }, inputs: { constructor: 'c', toString: 2 } },
+    { name: 'given values', given: { constructor: 'x', toString: 1, hasOwnProperty: 'true', valueOf: 'v' },
+      inputs: { constructor: 'x', toString: 1, hasOwnProperty: true, valueOf: 'v' } },
+  ])('accepts inputs named like Object members: $name', ({ given, inputs }) => {
+    const result = validateInputs(OBJECT_NAMED, given);
+    expect(result).toEqual({ ok: true, inputs });
+    if (result.ok) expect(Object.keys(result.inputs).sort()).toEqual(Object.keys(inputs).sort());
+  });
+
+  it.each<{ name: string; given: Record<string, unknown>; problems: string[][] }>([
+    { name: 'a missing required one (not the inherited method)', given: {}, problems: [['toString', 'missing-input']] },
+    { name: 'an inherited name that is not an input', given: { toString: 1, isPrototypeOf: 'x' }, problems: [['isPrototypeOf', 'unknown-input']] },
+    { name: 'a wrong type', given: { toString: 'many', constructor: 5 }, problems: [['constructor', 'wrong-type'], ['toString', 'wrong-type']] },
+  ])('rejects inputs named like Object members: $name', ({ given, problems }) => {
+    const result = validateInputs(OBJECT_NAMED, given);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.map((p) => [p.input, p.code])).toEqual(problems);
+  });
+
+  it('never takes an inherited member for a spec or a value', () => {
+    const result = validateInputs(Object.fromEntries<ManualInput>([['constructor', { type: 'string', required: false }]]), {});
+    expect(result).toEqual({ ok: true, inputs: {} });
+    if (result.ok) expect(Object.hasOwn(result.inputs, 'constructor')).toBe(false);
+  });
+
   it('takes no inputs at all for a workflow without inputs', () => {
     expect(validateInputs({}, undefined)).toEqual({ ok: true, inputs: {} });
     const result = validateInputs({}, { a: 1 });

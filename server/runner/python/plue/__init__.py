@@ -86,6 +86,8 @@ class RunResult:
 
 _current_step = contextvars.ContextVar("plue_step", default="")
 _OUTPUT_KEPT = 1024 * 1024
+#: After a command exits, how long its output may still arrive (see ``Context.run``).
+_DRAIN_SECONDS = 2.0
 
 
 def _noop_emit(step, line):
@@ -150,8 +152,20 @@ class Context:
         kept = []
         kept_size = 0
         pending = b""
+        left_open = False
+        drain_until = None
         while True:
-            chunk = await process.stdout.read(65536)
+            # A process the command left running in the background may hold the pipe open for ever: once the
+            # command has exited, its output is read for _DRAIN_SECONDS more, not until the pipe closes.
+            if process.returncode is not None:
+                drain_until = drain_until or time.monotonic() + _DRAIN_SECONDS
+                if time.monotonic() >= drain_until:
+                    left_open = True
+                    break
+            try:
+                chunk = await asyncio.wait_for(process.stdout.read(65536), 0.2)
+            except asyncio.TimeoutError:
+                continue
             if not chunk:
                 break
             pending += chunk
@@ -166,7 +180,12 @@ class Context:
             line = pending.decode("utf-8", errors="replace").rstrip("\r")
             self.log(line)
             kept.append(line)
-        returncode = await process.wait()
+        if left_open:
+            self.log("[plue] the command exited but its output stays open (a process it left running?); not waiting for it")
+            process._transport.close()  # stop reading the pipe; the task's processes are stopped when it ends
+            returncode = process.returncode
+        else:
+            returncode = await process.wait()
         if check and returncode != 0:
             raise CommandFailed(command, returncode)
         return RunResult(command, returncode, "\n".join(kept))

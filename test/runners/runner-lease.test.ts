@@ -1,0 +1,182 @@
+// The reference runner never works on a task it may have lost: every request has a time limit, a local deadline
+// stops the task when no heartbeat got through for the lease, heartbeats go on until the final status is in, and
+// a process the workflow leaves behind holding its output does not keep the task running.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readTaskLog } from '../../server/adapters/db/logs.js';
+import { STATUS } from '../../server/adapters/db/status.js';
+import { HttpTimeoutError } from '../../server/runner/http.js';
+import { RunnerClient } from '../../server/runner/client.js';
+import type { Outcome } from '../../server/runner/execute-task.js';
+import { Runner } from '../../server/runner/runner.js';
+import { requestRunCancel } from '../../server/services/runners/task-actions.js';
+import { commitFiles, createBareRepo, createTempDir, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
+import { useTestDatabase } from '../support/db.js';
+import { waitFor } from '../support/service.js';
+import { startFlakyProxy } from './flaky-proxy.js';
+import type { FlakyProxy } from './flaky-proxy.js';
+import { REGISTRATION_TOKEN, ensureRepository, queueRun, startRunnerServer, tasksOfJob } from './support.js';
+import type { RunnerServer } from './support.js';
+
+const WORKFLOWS = `import asyncio
+import os
+import subprocess
+from plue import workflow, push
+
+
+@workflow(name="Hold", on=push())
+async def hold(ctx):
+    with open(os.environ["PLUE_TEST_PID_FILE"], "w") as f:
+        f.write(str(os.getpid()))
+    ctx.log("holding")
+    for _ in range(300):
+        await asyncio.sleep(0.1)
+    ctx.log("held to the end")
+
+
+@workflow(name="Quick", on=push())
+async def quick(ctx):
+    ctx.log("done quickly")
+
+
+@workflow(name="Daemon", on=push())
+async def daemon(ctx):
+    # Inherits python's stdout and stderr, and keeps them open after python exits.
+    child = subprocess.Popen(["sleep", "300"])
+    with open(os.environ["PLUE_TEST_PID_FILE"], "w") as f:
+        f.write(str(child.pid))
+    print("left a process running")
+
+
+@workflow(name="Background", on=push())
+async def background(ctx):
+    result = await ctx.run("sleep 300 & echo started")
+    print("command returned", result.returncode)
+`;
+
+const db = useTestDatabase();
+let server: RunnerServer;
+let proxy: FlakyProxy;
+let scratch: string;
+let repo: number;
+let sha: string;
+let runner: Runner | null = null;
+const ended: Array<{ id: number; outcome: Outcome }> = [];
+const runnerLog: string[] = [];
+
+beforeAll(async () => {
+  scratch = await createTempDir('plue-runner-lease-');
+  const bare = await createBareRepo();
+  const work = await createWorkRepo(bare);
+  sha = await commitFiles(work, { '.plue/workflows/checks.py': WORKFLOWS }, 'checks');
+  await push(work, 'main');
+  server = await startRunnerServer(db.sql, { leaseSeconds: 2, sweepMs: 200, pollMs: 0 });
+  repo = await ensureRepository(db.sql, 'acme', 'lease', bare);
+  process.env.PLUE_TEST_PID_FILE = path.join(scratch, 'pid');
+});
+afterEach(async () => {
+  await runner?.shutdown(0);
+  runner = null;
+  if (proxy) await proxy.close();
+});
+afterAll(async () => {
+  delete process.env.PLUE_TEST_PID_FILE;
+  await server?.close();
+  await removeTempDirs();
+});
+
+/** A runner whose every request goes through a fresh proxy, with this time limit per request. */
+async function startRunner(timeoutMs = 1_000): Promise<void> {
+  proxy = await startFlakyProxy(server.url);
+  const { token } = await RunnerClient.register(server.url, REGISTRATION_TOKEN, { name: 'leased', labels: [] });
+  runner = new Runner({
+    client: new RunnerClient(proxy.url, token, { timeoutMs }), waitSeconds: 1,
+    log: (m) => runnerLog.push(m), onTaskEnd: (task, outcome) => ended.push({ id: task.id, outcome }),
+  });
+  runner.start();
+}
+
+const queue = (fn: string) => queueRun(db.sql, repo, {
+  workflow_name: fn, function_name: fn, workflow_path: '.plue/workflows/checks.py', workflow_content: WORKFLOWS, commit_sha: sha,
+});
+
+const logOf = async (taskId: number) => (await readTaskLog(db.sql, taskId)).map((l) => l.content);
+const outcomeOf = (taskId: number, timeoutMs = 15_000) =>
+  waitFor(async () => ended.find((e) => e.id === taskId)?.outcome, `task ${taskId} to end`, timeoutMs);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const pidOf = async () => Number(await readFile(process.env.PLUE_TEST_PID_FILE!, 'utf8'));
+
+describe('requests to a server that never answers', () => {
+  it.each<[string, (client: RunnerClient) => Promise<unknown>]>([
+    ['claim', (c) => c.claim(0)],
+    ['heartbeat', (c) => c.heartbeat({ id: 1, token: 'plt_x' })],
+    ['running', (c) => c.running({ id: 1, token: 'plt_x' }, new Date())],
+    ['final status', (c) => c.finish({ id: 1, token: 'plt_x' }, 'success')],
+    ['logs', (c) => c.logs({ id: 1, token: 'plt_x' }, '', ['a'], 0)],
+    ['release', (c) => c.release({ id: 1, token: 'plt_x' })],
+    ['archive', (c) => c.archive({ id: 1, token: 'plt_x', archive_url: '/api/runners/tasks/1/archive' })],
+  ])('%s fails after the time limit', async (_name, call) => {
+    proxy = await startFlakyProxy(server.url);
+    proxy.silent = true;
+    const started = Date.now();
+    await expect(call(new RunnerClient(proxy.url, 'plr_x', { timeoutMs: 300 }))).rejects.toBeInstanceOf(HttpTimeoutError);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});
+
+describe('the reference runner', () => {
+  it('stops a task as lost when no heartbeat gets through for the lease, though no reply said so', async () => {
+    await startRunner();
+    const created = await queue('hold');
+    await waitFor(async () => (await logOf(created.task_id)).includes('holding'), 'the task to start');
+    const pid = await pidOf();
+    proxy.silent = true;
+    const silentAt = Date.now();
+    expect(await outcomeOf(created.task_id)).toBe('lost');
+    // The lease is 2 s; the runner gives up before the server would hand the task to another runner.
+    expect(Date.now() - silentAt).toBeLessThan(2_500);
+    await waitFor(async () => !alive(pid), 'the workflow process to be stopped');
+    expect(runnerLog.some((m) => m.includes(`task ${created.task_id}: lease lost: no heartbeat got through`))).toBe(true);
+    await requestRunCancel(db.sql, created.run_id); // no next attempt for the next test's runner
+  });
+
+  it('keeps the lease while the final status is slow to arrive', async () => {
+    await startRunner(10_000);
+    proxy.holdBack = ({ path: url, body }) => (url.endsWith('/status') && body.includes('"success"') ? 3_500 : 0);
+    const created = await queue('quick');
+    expect(await outcomeOf(created.task_id)).toBe('success');
+    expect((await tasksOfJob(db.sql, created.job_id)).map((t) => [t.attempt, t.status, t.end_reason])).toEqual([[1, STATUS.success, 'runner']]);
+  });
+
+  it('does not wait for a process the workflow left holding its output', async () => {
+    await startRunner();
+    const created = await queue('daemon');
+    expect(await outcomeOf(created.task_id, 10_000)).toBe('success');
+    expect(await logOf(created.task_id)).toEqual(expect.arrayContaining([
+      'left a process running',
+      '[plue] python3 exited but its output stays open (a process it left running?); not waiting for it',
+      '[plue] success',
+    ]));
+    const pid = await pidOf();
+    await waitFor(async () => !alive(pid), 'the left process to be stopped');
+  });
+
+  it('does not wait in ctx.run for a background process that holds the command\'s output', async () => {
+    await startRunner();
+    const created = await queue('background');
+    expect(await outcomeOf(created.task_id, 10_000)).toBe('success');
+    expect(await logOf(created.task_id)).toEqual(expect.arrayContaining([
+      'started',
+      '[plue] the command exited but its output stays open (a process it left running?); not waiting for it',
+      'command returned 0',
+    ]));
+  });
+});
