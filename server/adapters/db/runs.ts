@@ -119,3 +119,13 @@ export async function listRuns(
     select count(*)::int as n from workflow_runs where repository_id = ${repositoryId}`;
   return { runs, total: count?.n ?? 0 };
 }
+
+/** Unfinished (waiting, running, blocked) runs of a concurrency group created before `beforeRunId`. */
+export async function unfinishedRunsInGroup(db: Queryable, repositoryId: number, group: string, beforeRunId: number): Promise<number[]> {
+  const rows = await db<{ id: number }[]>`
+    select id from workflow_runs
+    where repository_id = ${repositoryId} and concurrency_group = ${group} and id < ${beforeRunId}
+      and status in (${STATUS.waiting}, ${STATUS.running}, ${STATUS.blocked})
+    order by id`;
+  return rows.map((r) => r.id);
+}

@@ -14,7 +14,9 @@ import type { EventPlan } from './event-plan.js';
 import { planHostEvent, planPullRequest } from './plan-host-event.js';
 import type { HostPayload, PullRequestPayload } from './plan-host-event.js';
 import { planPush } from './plan-push.js';
+import { cancelSupersededRuns } from './supersede.js';
 import { writeRuns } from './write-runs.js';
+import type { WrittenRun } from './write-runs.js';
 import type { WorkflowSource } from './workflow-source.js';
 
 export interface TriggerDeps {
@@ -40,6 +42,19 @@ const PLAN_CONCURRENCY = 4;
  * across replicas.
  */
 export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number): Promise<TriggerOutcome> {
+  const written: WrittenRun[] = [];
+  const outcome = await triggerInTransaction(deps, repositoryId, written);
+  if (written.length > 0) {
+    const cancelled = await cancelSupersededRuns(deps.sql, repositoryId, written).catch((error: unknown) => {
+      deps.log.warn({ repository_id: repositoryId, err: String(error) }, 'cannot cancel superseded runs');
+      return [];
+    });
+    if (cancelled.length > 0) deps.log.info({ repository_id: repositoryId, runs: cancelled }, `cancelled ${cancelled.length} superseded run(s) (cancel_in_progress)`);
+  }
+  return outcome;
+}
+
+async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, written: WrittenRun[]): Promise<TriggerOutcome> {
   return deps.sql.begin(async (tx) => {
     if (!(await tryLockRepositoryTrigger(tx, repositoryId))) return 'busy';
     const events = await oldestPendingEvents(tx, repositoryId, BATCH);
@@ -59,7 +74,7 @@ export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number)
         try {
           // A savepoint per event: a write that breaks a rule (a unique key, say) costs that event an attempt,
           // not the whole batch, and never blocks the repository's later events for good.
-          await tx.savepoint((sp) => writePlan(deps, sp, repo, event, plan as EventPlan));
+          written.push(...(await tx.savepoint((sp) => writePlan(deps, sp, repo, event, plan as EventPlan))));
           continue;
         } catch (error) {
           if (isTransientConnectError(error)) throw error;
@@ -94,7 +109,7 @@ async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, gitDir: 
   }
 }
 
-async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: EventRow, plan: EventPlan): Promise<void> {
+async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: EventRow, plan: EventPlan): Promise<WrittenRun[]> {
   const result = narrowToWorkflow(matchEvent(plan.match, plan.files), plan);
   const runs = await writeRuns(tx, repo, event.id, plan, result.matched);
   await markEventProcessed(tx, event.id, { runs, skipped: result.skipped });
@@ -103,6 +118,7 @@ async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: 
     ...(event.kind === 'push' ? { before: (event.payload as PushPayload).before, after: (event.payload as PushPayload).after } : {}),
     matched: runs.map((r) => `${r.path}:${r.name} #${r.run_number}`), skipped: result.skipped,
   }, `${plan.summary}: ${runs.length} run(s)`);
+  return runs;
 }
 
 function narrowToWorkflow(result: MatchResult, plan: EventPlan): MatchResult {

@@ -13,6 +13,8 @@ export interface WrittenRun {
   run_number: number;
   path: string;
   name: string;
+  concurrency_group: string | null;
+  cancel_in_progress: boolean;
 }
 
 /**
@@ -57,5 +59,8 @@ export async function writeRuns(
   }
   const created = await createRuns(tx, repo.id, newRuns);
   if (created.length > 0) await notifyTasksWaiting(tx, repo.id);
-  return created.map((c, i) => ({ run_id: c.run_id, run_number: c.run_number, path: newRuns[i]!.workflow_path, name: newRuns[i]!.workflow_name }));
+  return created.map((c, i) => ({
+    run_id: c.run_id, run_number: c.run_number, path: newRuns[i]!.workflow_path, name: newRuns[i]!.workflow_name,
+    concurrency_group: newRuns[i]!.concurrency_group, cancel_in_progress: newRuns[i]!.concurrency_cancel,
+  }));
 }
