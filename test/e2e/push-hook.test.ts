@@ -65,7 +65,7 @@ describe('post-receive hook', () => {
     expect(script).toContain('hook post-receive');
     await writeFile(path.join(bare, 'hooks', 'post-receive'), script);
     await chmod(path.join(bare, 'hooks', 'post-receive'), 0o755);
-    const sha = await commitFiles(work, { '.plue/workflows/ci.py': CI }, 'first');
+    const sha = await commitFiles(work, { '.plue/workflows/ci.py': CI }, 'first push through the node hook');
     await push(work, 'main');
     await waitForPushTriggered(db.sql, 'refs/heads/main', sha);
     expect((await runsOf(db.sql, 'acme', 'node-hooked')).map((r) => r.commit_sha)).toEqual([sha]);

@@ -38,9 +38,15 @@ export function classifyHookUpdate(
   stored: ReadonlyMap<string, string>,
   current: ReadonlyMap<string, string>,
   update: RefUpdate,
+  /** Updates recorded for the ref so far; 0 when its stored state is only a baseline. */
+  version = 1,
 ): HookLineOutcome {
   const storedSha = stored.get(update.ref) ?? ZERO_SHA;
-  if (storedSha === update.after) return 'already-recorded';
+  if (storedSha === update.after) {
+    // A baseline taken just after the push (a repository found at that moment) must not swallow it: no door
+    // has recorded anything for this ref, so the hook's exact line is recorded.
+    return version === 0 && update.before !== update.after ? 'record' : 'already-recorded';
+  }
   if (storedSha === update.before && (current.get(update.ref) ?? ZERO_SHA) === update.after) return 'record';
   return 'stale';
 }

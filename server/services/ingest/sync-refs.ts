@@ -42,7 +42,7 @@ export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, gitDir: s
     const events: number[] = [];
     let stale = false;
     for (const update of followed) {
-      const outcome = classifyHookUpdate(state.refs, current, update);
+      const outcome = classifyHookUpdate(state.refs, current, update, state.versions.get(update.ref) ?? 0);
       if (outcome === 'record') {
         events.push(...(await recordRefUpdates(tx, repo.id, [update], 'hook', state, tipsBefore)));
         state.refs = applyUpdates(state.refs, [update]);

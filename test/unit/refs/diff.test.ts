@@ -51,6 +51,12 @@ describe('classifyHookUpdate', () => {
     const [before, after] = update as [string, string];
     expect(classifyHookUpdate(refs(stored), refs(now), { ref: 'refs/heads/main', before, after })).toBe(want);
   });
+
+  it('records a line that a baseline taken just after the push already shows (nothing recorded for the ref yet)', () => {
+    const update = { ref: 'refs/heads/main', before: ZERO_SHA, after: B };
+    expect(classifyHookUpdate(refs({ 'refs/heads/main': B }), refs({ 'refs/heads/main': B }), update, 0)).toBe('record');
+    expect(classifyHookUpdate(refs({ 'refs/heads/main': B }), refs({ 'refs/heads/main': B }), update, 1)).toBe('already-recorded');
+  });
 });
 
 describe('applyUpdates and refUpdateKey', () => {
