@@ -162,8 +162,10 @@ async function throughput(url: string, dataDir: string): Promise<void> {
   await waitNoPending(service.db.sql);
   const seconds = (performance.now() - t0) / 1000;
   updater.close();
-  const [events] = await service.db.sql<{ n: number }[]>`select count(*)::int as n from events where status = 'processed'`;
-  const [runs] = await service.db.sql<{ n: number }[]>`select count(*)::int as n from workflow_runs`;
+  const [events] = await service.db.sql<{ n: number }[]>`
+    select count(*)::int as n from events e join repositories r on r.id = e.repository_id where r.name = 'busy' and e.status = 'processed'`;
+  const [runs] = await service.db.sql<{ n: number }[]>`
+    select count(*)::int as n from workflow_runs w join repositories r on r.id = w.repository_id where r.name = 'busy'`;
   console.log(`sustained push events: ${(THROUGHPUT_EVENTS / seconds).toFixed(0)} events/s triggered ` +
     `(${THROUGHPUT_EVENTS} pushes, one after another, to one repository with 10 workflow files: ${events?.n} events, ` +
     `${runs?.n} runs; delivered in ${delivered.toFixed(2)} s, all triggered after ${seconds.toFixed(2)} s)`);
