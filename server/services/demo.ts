@@ -3,7 +3,6 @@ import { chmod, cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promi
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-export { postReceiveHookScript } from './hook-script.js';
 
 const run = promisify(execFile);
 const GIT_ENV = {

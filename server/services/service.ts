@@ -10,7 +10,8 @@ import { RefWatcher } from '../adapters/watch/ref-watcher.js';
 import { watchReposDir } from '../adapters/watch/repos-dir-watcher.js';
 import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
-import { createDemoRepository, installPostReceiveHook, postReceiveHookScript } from './demo.js';
+import { createDemoRepository, installPostReceiveHook } from './demo.js';
+import { postReceiveHookScript } from './hook-script.js';
 import { loadHookToken } from './hook-token.js';
 import { RepositoryRegistry } from './ingest/registry.js';
 import { startRunnerServices } from './runners/runner-services.js';
@@ -71,7 +72,7 @@ export async function startService(config: Config, log: Logger, options: Service
     };
     const trigger = new TriggerLoop({
       sql: db.sql, source, log, maxChangedFiles: config.maxChangedFiles, maxAttempts: 5,
-      gitDirOf: async (repo) => registry.list().find((r) => r.row.id === repo.id)?.gitDir ?? null,
+      gitDirOf: async (repo) => registry.byId(repo.id)?.gitDir ?? null,
       onRepositoryUnknown: () => rescan(),
     }, options.trigger);
     closers.push(() => trigger.stop());

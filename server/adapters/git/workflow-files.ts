@@ -30,7 +30,7 @@ export interface ReadWorkflowFilesOptions {
   /** Larger files are reported as skipped 'too-large' and not read. */
   maxBytes?: number;
   /** Blob ids whose content the caller has cached: listed but not read. */
-  knownBlobs?: ReadonlySet<string>;
+  knownBlobs?: { has(blobId: string): boolean };
 }
 
 interface TreeEntry {

@@ -47,6 +47,11 @@ export class RepositoryRegistry {
     return this.known.get(key);
   }
 
+  byId(id: number): KnownRepository | undefined {
+    for (const repo of this.known.values()) if (repo.row.id === id) return repo;
+    return undefined;
+  }
+
   list(): KnownRepository[] {
     return [...this.known.values()];
   }

@@ -26,7 +26,7 @@ export class WorkflowSource {
   constructor(private readonly parser: Parser, private readonly maxBytes: number) {}
 
   async load(gitDir: string, commit: string): Promise<WorkflowFileAtCommit[]> {
-    const entries = await workflowFilesAt(gitDir, commit, { maxBytes: this.maxBytes, knownBlobs: new Set(this.cache.keys()) });
+    const entries = await workflowFilesAt(gitDir, commit, { maxBytes: this.maxBytes, knownBlobs: this.cache });
     const files: WorkflowFileAtCommit[] = entries.map((entry) => {
       if (entry.skipped) {
         const diagnostic = skippedDiagnostic(entry.skipped, entry.size, this.maxBytes);
