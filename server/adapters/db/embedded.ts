@@ -26,6 +26,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
+import { PostmasterSupervisor } from './embedded-supervisor.js';
 
 export interface DbLogger {
   info(msg: string): void;
@@ -50,8 +51,10 @@ export interface EmbeddedPostgres {
   /** URL of the `postgres` maintenance database (for CREATE DATABASE …). */
   adminUrl: string;
   port: number;
-  /** pid of the postmaster. */
-  pid: number;
+  /** pid of the postmaster now running. */
+  readonly pid: number;
+  /** Times the postmaster was started again after it died. */
+  readonly restarts: number;
   stop(): Promise<void>;
 }
 
@@ -105,8 +108,15 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       }
     }
   }
-  const running = child;
-  const onExit = () => running.kill('SIGINT'); // postgres finishes a fast shutdown on its own
+  const supervisor = new PostmasterSupervisor(child, {
+    spawn: async () => {
+      await settleExistingPostmaster(dataDir, pgdata, log);
+      return spawnPostmaster(bin, pgdata, port, ids, durable, log);
+    },
+    stopChild,
+    log,
+  });
+  const onExit = () => supervisor.current.kill('SIGINT'); // postgres finishes a fast shutdown on its own
   process.on('exit', onExit);
 
   const auth = `${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
@@ -116,7 +126,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const stop = () => {
     stopped ??= (async () => {
       process.off('exit', onExit);
-      await stopChild(running);
+      await supervisor.stop();
       await fs.rm(path.join(dataDir, 'owner.pid'), { force: true });
     })();
     return stopped;
@@ -128,7 +138,15 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     throw err;
   }
   log?.info(`embedded PostgreSQL ready on 127.0.0.1:${port} (data ${pgdata})`);
-  return { url, adminUrl, port, pid: running.pid ?? 0, stop };
+  return {
+    url, adminUrl, port, stop,
+    get pid() {
+      return supervisor.current.pid ?? 0;
+    },
+    get restarts() {
+      return supervisor.restarts;
+    },
+  };
 }
 
 async function loadBinaries(): Promise<Binaries> {
