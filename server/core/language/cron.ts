@@ -32,7 +32,37 @@ export function cronError(expression: string): string | null {
     const problem = cronFieldError(fields[index] as string, spec);
     if (problem !== null) return `in the ${spec.name} field, ${problem}`;
   }
-  return null;
+  return neverRuns(fields);
+}
+
+// Days in each month, February in a leap year.
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A valid expression whose days of month fall in none of its months (`0 0 31 2 *`), or null. */
+function neverRuns(fields: readonly string[]): string | null {
+  const [, , dayField, monthField, weekdayField] = fields as [string, string, string, string, string];
+  // With both day fields restricted, either one matching is enough, and every weekday comes round.
+  if (dayField === '*' || weekdayField !== '*') return null;
+  const days = fieldValues(dayField, CRON_FIELDS[2] as CronField);
+  const months = fieldValues(monthField, CRON_FIELDS[3] as CronField);
+  const firstDay = Math.min(...days);
+  if (months.some((month) => firstDay <= (MONTH_DAYS[month - 1] as number))) return null;
+  const monthNames = months.map((month) => MONTHS[month - 1]).join(', ');
+  return `day ${firstDay} of the month never comes in ${monthNames}, so this schedule would never run`;
+}
+
+/** The values a valid field selects. */
+function fieldValues(field: string, spec: CronField): number[] {
+  const values: number[] = [];
+  for (const item of field.split(',')) {
+    const [range = '', stepText] = item.split('/');
+    const step = stepText === undefined ? 1 : Number(stepText);
+    const [lowText = '', highText] = range === '*' ? [String(spec.min), String(spec.max)] : range.split('-');
+    const low = valueOf(lowText, spec) as number;
+    const high = highText === undefined ? (stepText === undefined ? low : spec.max) : (valueOf(highText, spec) as number);
+    for (let value = low; value <= high; value += step) values.push(value);
+  }
+  return values;
 }
 
 function splitFields(expression: string): string[] {

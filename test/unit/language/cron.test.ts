@@ -5,6 +5,8 @@ describe('cronError', () => {
   it.each([
     '* * * * *', '0 3 * * *', '*/15 * * * *', '0-30/10 0,12 1-15 * *', '59 23 31 12 7', '0 0 1 1 0',
     '0 9 * JAN-MAR MON-FRI', '0 9 * jan,jul sun', '  0   3 * *\t*  ', '5,10-20/5,30 * * * *', '0 0 * * 1-5/2',
+    // Days that come only in some months: February 29 in leap years; a weekday also matches (either day field).
+    '0 0 29 2 *', '0 0 31 1-2 *', '0 0 30,31 FEB,APR *', '0 0 31 2 MON', '0 0 20-31/5 2 *',
   ])('accepts %j', (expression) => {
     expect(cronError(expression)).toBeNull();
   });
@@ -31,6 +33,10 @@ describe('cronError', () => {
     ['? * * * *', 'in the minute field, `?` is not a value from 0 to 59'],
     ['@daily', 'a cron expression has 5 fields (minute hour day-of-month month day-of-week), this one has 1'],
     ['1.5 * * * *', 'in the minute field, `1.5` is not a value from 0 to 59'],
+    ['0 0 31 2 *', 'day 31 of the month never comes in FEB, so this schedule would never run'],
+    ['0 0 30,31 2 *', 'day 30 of the month never comes in FEB, so this schedule would never run'],
+    ['0 0 31 APR,JUN,SEP,NOV *', 'day 31 of the month never comes in APR, JUN, SEP, NOV, so this schedule would never run'],
+    ['0 0 30-31/1 2 *', 'day 30 of the month never comes in FEB, so this schedule would never run'],
   ])('rejects %j', (expression, message) => {
     expect(cronError(expression)).toBe(message);
   });
