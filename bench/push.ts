@@ -87,7 +87,7 @@ async function latency(url: string, dataDir: string): Promise<void> {
   for (const mode of ['hook', 'hook-node', 'hook-request', 'watcher'] as const) {
     const service = await startBenchService(url, path.join(dataDir, mode), reposDir, mode === 'watcher');
     const hookFile = path.join(dataDir, `${mode}-post-receive`);
-    const hookOptions = { binPath: BIN_PATH, serverUrl: service.url, hookToken: service.hookToken };
+    const hookOptions = { binPath: BIN_PATH, serverUrl: service.url, hookTokenFile: service.hookTokenFile };
     await writeFile(hookFile, postReceiveHookScript(hookOptions, mode === 'hook-node' ? 'node' : 'fastest'), { mode: 0o755 });
     const hookEnv = { ...process.env, GIT_DIR: repo.gitDir };
     const commits = await makeCommits(repo.gitDir, await git(repo.gitDir, 'rev-parse', 'main'), LATENCY_SAMPLES + 3);

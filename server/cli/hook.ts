@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseHookLines } from '../core/refs/hook-lines.js';
 import type { CommandIO } from './io.js';
@@ -25,7 +26,7 @@ export async function runHook(argv: string[], io: CommandIO): Promise<number> {
   const url = `${(io.env.PLUE_URL || 'http://127.0.0.1:4000').replace(/\/$/, '')}/api/hooks/post-receive`;
   try {
     const body = JSON.stringify({ repository_path: repositoryPath, updates });
-    const response = await post(url, body, io.env.PLUE_HOOK_TOKEN ?? '');
+    const response = await post(url, body, await hookToken(io.env));
     if (response.status !== 202) {
       io.err(`plue-trigger: workflows not notified (${response.status} ${response.body.slice(0, 300)}); the watcher will pick the push up`);
     }
@@ -33,6 +34,13 @@ export async function runHook(argv: string[], io: CommandIO): Promise<number> {
     io.err(`plue-trigger: workflows not notified (${(error as Error).message}); the watcher will pick the push up`);
   }
   return 0;
+}
+
+/** PLUE_HOOK_TOKEN, else the content of PLUE_HOOK_TOKEN_FILE (what installed hooks use: they hold no secret). */
+async function hookToken(env: NodeJS.ProcessEnv): Promise<string> {
+  if (env.PLUE_HOOK_TOKEN) return env.PLUE_HOOK_TOKEN;
+  if (!env.PLUE_HOOK_TOKEN_FILE) return '';
+  return (await readFile(env.PLUE_HOOK_TOKEN_FILE, 'utf8')).trim();
 }
 
 // node:http rather than fetch: fetch's first call costs tens of milliseconds of start-up in a short-lived process.

@@ -15,7 +15,7 @@ export async function installPostReceiveHook(gitDir: string, script: string): Pr
   const file = path.join(gitDir, 'hooks', 'post-receive');
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, script);
-  await chmod(file, 0o755);
+  await chmod(file, 0o750); // runnable by the repository's owner and group, not by every user
 }
 
 /** With an empty repos folder, publishes `test-repo/` as the bare repository `demo/test-repo.git`. */

@@ -1,36 +1,45 @@
 // The post-receive hook a host installs in each repository. It carries where and how to deliver, and never
-// fails a push. For a plain http:// address it is a bash script that talks HTTP over bash's /dev/tcp: it starts
+// fails a push. It holds no secret: it reads the token from the service's token file (mode 0600), so only the
+// service's user, or whoever it lets read that file, can deliver. For a plain http:// address it is a bash script that talks HTTP over bash's /dev/tcp: it starts
 // in a few milliseconds, where a node process takes tens. Otherwise it runs `plue-trigger hook post-receive`.
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+export interface HookScriptOptions {
+  binPath: string;
+  serverUrl: string;
+  /** The file that holds the hook token. */
+  hookTokenFile: string;
+}
+
 export function postReceiveHookScript(
-  options: { binPath: string; serverUrl: string; hookToken: string },
+  options: HookScriptOptions,
   kind: 'fastest' | 'node' = 'fastest',
 ): string {
   const url = new URL(options.serverUrl);
   if (kind === 'node' || url.protocol !== 'http:' || url.pathname !== '/' || url.search !== '') return nodeHook(options);
-  return bashHook(url.hostname.replace(/^\[|\]$/g, ''), url.port || '80', options.hookToken);
+  return bashHook(url.hostname.replace(/^\[|\]$/g, ''), url.port || '80', options.hookTokenFile);
 }
 
-function nodeHook(options: { binPath: string; serverUrl: string; hookToken: string }): string {
+function nodeHook(options: HookScriptOptions): string {
   return [
     '#!/bin/sh',
     '# Installed by plue-trigger: tells the service about pushed refs at once. Never fails a push.',
-    `PLUE_URL=${quote(options.serverUrl)} PLUE_HOOK_TOKEN=${quote(options.hookToken)} \\`,
+    `PLUE_URL=${quote(options.serverUrl)} PLUE_HOOK_TOKEN_FILE=${quote(options.hookTokenFile)} \\`,
     `  ${quote(process.execPath)} ${quote(options.binPath)} hook post-receive || true`,
     '',
   ].join('\n');
 }
 
-function bashHook(host: string, port: string, token: string): string {
+function bashHook(host: string, port: string, tokenFile: string): string {
   return `#!/usr/bin/env bash
 # Installed by plue-trigger: tells the service about pushed refs at once. Never fails a push.
 # Sends the repository's path and git's "<old> <new> <ref>" lines to POST /api/hooks/post-receive as text.
 export LC_ALL=C
-host=${quote(host)} port=${quote(port)} token=${quote(token)}
+host=${quote(host)} port=${quote(port)} token_file=${quote(tokenFile)}
 updates=$(cat)
 warn() { echo "plue-trigger: workflows not notified ($1); the watcher will pick the push up" >&2; }
+{ IFS= read -r token <"$token_file"; } 2>/dev/null || [ -n "$token" ] || { warn "cannot read $token_file"; exit 0; }
 repo=$(cd "\${GIT_DIR:-.}" 2>/dev/null && pwd -P) || { warn "no repository"; exit 0; }
 body="$repo"$'\\n'"$updates"$'\\n'
 (

@@ -33,6 +33,8 @@ export interface Service {
   registry: RepositoryRegistry;
   trigger: TriggerLoop;
   hookToken: string;
+  /** The file installed hooks read the token from. */
+  hookTokenFile: string;
   hookScript: string;
   demoRepository: string | null;
   runners: RunnerServices;
@@ -57,7 +59,7 @@ export async function startService(config: Config, log: Logger, options: Service
   };
   try {
     await migrate(db.sql, { log });
-    const hookToken = await loadHookToken(config.hookToken, config.dataDir);
+    const { token: hookToken, file: hookTokenFile } = await loadHookToken(config.hookToken, config.dataDir);
     const source = new WorkflowSource(await loadPythonParser(), config.maxWorkflowBytes);
     const demoRepository = config.createDemo
       ? await createDemoRepository(config.reposDir, path.join(PACKAGE_ROOT, 'test-repo'))
@@ -104,7 +106,7 @@ export async function startService(config: Config, log: Logger, options: Service
     trigger.start();
 
     const registration = await loadRegistrationToken(config.runnerRegistrationToken, config.dataDir);
-    if (registration.generated) log.info(`runner registration token (printed once; kept in ${registration.file}): ${registration.token}`);
+    if (registration.generated) log.info(`runner registration token generated; kept in ${registration.file} (mode 0600)`);
     const runners = await startRunnerServices(db.sql, log, {
       registrationToken: registration.token, leaseSeconds: config.runnerLeaseSeconds, maxAttempts: config.runnerMaxAttempts,
     }, options.runners);
@@ -116,9 +118,9 @@ export async function startService(config: Config, log: Logger, options: Service
     });
     closers.push(() => app.close());
     const url = options.listen === false ? config.serverUrl : await app.listen({ port: config.port, host: config.host });
-    const hookScript = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookToken });
+    const hookScript = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookTokenFile });
     if (demoRepository) await installPostReceiveHook(demoRepository, hookScript);
-    return { app, url, db, registry, trigger, hookToken, hookScript, demoRepository, runners, close };
+    return { app, url, db, registry, trigger, hookToken, hookTokenFile, hookScript, demoRepository, runners, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,4 +1,4 @@
-import { writeFile, chmod } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postReceiveHookScript } from '../../server/services/hook-script.js';
@@ -61,7 +61,7 @@ describe('post-receive hook', () => {
     const { bare, work } = await newRepo('node-hooked');
     const service = await startTestService({ databaseUrl: db.url, reposDir, watch: false });
     services.push(service);
-    const script = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: service.url, hookToken: service.hookToken }, 'node');
+    const script = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: service.url, hookTokenFile: service.hookTokenFile }, 'node');
     expect(script).toContain('hook post-receive');
     await writeFile(path.join(bare, 'hooks', 'post-receive'), script);
     await chmod(path.join(bare, 'hooks', 'post-receive'), 0o755);
@@ -73,10 +73,24 @@ describe('post-receive hook', () => {
     services.splice(services.indexOf(service), 1);
   });
 
-  it('writes the bash hook for http addresses and the node one otherwise', () => {
-    const options = { binPath: BIN_PATH, hookToken: "t'ok" };
-    expect(postReceiveHookScript({ ...options, serverUrl: 'http://127.0.0.1:4000' })).toMatch(/^#!\/usr\/bin\/env bash\n/);
-    expect(postReceiveHookScript({ ...options, serverUrl: 'https://ci.example.com' })).toContain("PLUE_HOOK_TOKEN='t'\\''ok'");
+  it('writes the bash hook for http addresses and the node one otherwise; neither holds the token', () => {
+    const options = { binPath: BIN_PATH, hookTokenFile: "/data/t'ok" };
+    const bash = postReceiveHookScript({ ...options, serverUrl: 'http://127.0.0.1:4000' });
+    expect(bash).toMatch(/^#!\/usr\/bin\/env bash\n/);
+    expect(bash).toContain("token_file='/data/t'\\''ok'");
+    expect(postReceiveHookScript({ ...options, serverUrl: 'https://ci.example.com' })).toContain("PLUE_HOOK_TOKEN_FILE='/data/t'\\''ok'");
+  });
+
+  it('keeps the token in a file only the service user reads; the installed hook holds no secret and is not world-readable', async () => {
+    const reposDir = await createTempDir('plue-demo-repos-');
+    const service = await startTestService({ databaseUrl: db.url, reposDir, watch: false, env: { PLUE_DEMO: '1' } });
+    services.push(service);
+    expect((await stat(service.hookTokenFile)).mode & 0o777).toBe(0o600);
+    const hook = path.join(service.demoRepository!, 'hooks', 'post-receive');
+    expect((await stat(hook)).mode & 0o007).toBe(0);
+    expect(await readFile(hook, 'utf8')).not.toContain(service.hookToken);
+    await service.close();
+    services.splice(services.indexOf(service), 1);
   });
 
   it('never fails a push, even when the service is down', async () => {

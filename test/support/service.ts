@@ -12,6 +12,8 @@ export interface TestServiceOptions extends ServiceOptions {
   reposDir: string;
   dataDir?: string;
   env?: Record<string, string>;
+  /** Receives the service's log lines (JSON), at level info; default: no log. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function startTestService(options: TestServiceOptions): Promise<Service> {
@@ -24,7 +26,9 @@ export async function startTestService(options: TestServiceOptions): Promise<Ser
     PORT: '0',
     ...options.env,
   }, process.cwd());
-  const log = pino({ level: process.env.PLUE_TEST_LOG ?? 'silent' });
+  const log = options.logStream
+    ? pino({ level: 'info' }, options.logStream)
+    : pino({ level: process.env.PLUE_TEST_LOG ?? 'silent' });
   return startService(config, log, { watchDebounceMs: 10, trigger: { pollMs: 200 }, ...options });
 }
 
