@@ -71,3 +71,39 @@ export async function listDefinitions(db: Queryable, repositoryId: number): Prom
     where repository_id = ${repositoryId}
     order by state = 'deleted', file_path, function_name`;
 }
+
+export interface DefinitionPage {
+  rows: DefinitionRow[];
+  total: number;
+}
+
+/** One page of a repository's definitions, live ones first, then by path and function (served by an index). */
+export async function pageDefinitions(
+  db: Queryable,
+  repositoryId: number,
+  filter: { state?: string },
+  page: { limit: number; offset: number },
+): Promise<DefinitionPage> {
+  const where = db`repository_id = ${repositoryId} ${filter.state === undefined ? db`` : db`and state = ${filter.state}`}`;
+  const [rows, count] = await Promise.all([
+    db<DefinitionRow[]>`
+      select ${db.unsafe(COLUMNS)} from workflow_definitions where ${where}
+      order by state = 'deleted', file_path, function_name limit ${page.limit} offset ${page.offset}`,
+    db<{ n: number }[]>`select count(*)::int as n from workflow_definitions where ${where}`,
+  ]);
+  return { rows, total: count[0]?.n ?? 0 };
+}
+
+/**
+ * The definitions a workflow selector may name (core/api/workflow-selector.ts decides among them): by id, by
+ * path or file name, by name or by function. Each is an indexed look-up.
+ */
+export async function definitionsNamedBy(db: Queryable, repositoryId: number, selector: string, workflowsFolder: string): Promise<DefinitionRow[]> {
+  const id = /^[1-9][0-9]{0,15}$/.test(selector) ? Number(selector) : null;
+  return db<DefinitionRow[]>`
+    select ${db.unsafe(COLUMNS)} from workflow_definitions
+    where repository_id = ${repositoryId}
+      and (${id === null ? db`false` : db`id = ${id}`} or file_path = ${selector} or file_path = ${`${workflowsFolder}/${selector}`}
+        or name = ${selector} or (function_name <> '' and function_name = ${selector}))
+    order by state = 'deleted', file_path, function_name`;
+}
