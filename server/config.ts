@@ -25,6 +25,32 @@ export interface Config {
   runnerMaxAttempts: number;
   /** The user API's reads need no token (PLUE_PUBLIC_READ=1); writes always do. */
   publicRead: boolean;
+  http: HttpLimits;
+  untrusted: UntrustedLimits;
+}
+
+/** What slow or greedy clients may hold of the HTTP server. */
+export interface HttpLimits {
+  /** Time to receive a whole request, body included (PLUE_HTTP_REQUEST_SECONDS). */
+  requestTimeoutMs: number;
+  /** Time to receive a request's headers (PLUE_HTTP_HEADERS_SECONDS). */
+  headersTimeoutMs: number;
+  /** How long an idle kept-alive connection stays open (PLUE_HTTP_KEEPALIVE_SECONDS). */
+  keepAliveTimeoutMs: number;
+  /** Open connections in all (PLUE_HTTP_MAX_CONNECTIONS). */
+  maxConnections: number;
+  /** Open connections from one address (PLUE_HTTP_MAX_CONNECTIONS_PER_ADDRESS). */
+  maxConnectionsPerAddress: number;
+}
+
+/** The budget of work on repository content: parsing and matching (services/untrusted). */
+export interface UntrustedLimits {
+  /** Time one parse or match may take (PLUE_EVENT_TIME_SECONDS). */
+  timeMs: number;
+  /** Heap of one worker thread (PLUE_EVENT_MEMORY_MB). */
+  memoryMb: number;
+  /** Worker threads (PLUE_EVENT_THREADS). */
+  threads: number;
 }
 
 export class ConfigError extends Error {}
@@ -65,5 +91,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
     runnerLeaseSeconds: integer(env, 'PLUE_RUNNER_LEASE_SECONDS', 60, 1, 3600),
     runnerMaxAttempts: integer(env, 'PLUE_RUNNER_MAX_ATTEMPTS', 3, 1, 100),
     publicRead: flag(env, 'PLUE_PUBLIC_READ'),
+    http: {
+      requestTimeoutMs: integer(env, 'PLUE_HTTP_REQUEST_SECONDS', 30, 1, 3600) * 1000,
+      headersTimeoutMs: integer(env, 'PLUE_HTTP_HEADERS_SECONDS', 10, 1, 3600) * 1000,
+      keepAliveTimeoutMs: integer(env, 'PLUE_HTTP_KEEPALIVE_SECONDS', 5, 1, 3600) * 1000,
+      maxConnections: integer(env, 'PLUE_HTTP_MAX_CONNECTIONS', 2000, 1, 1_000_000),
+      maxConnectionsPerAddress: integer(env, 'PLUE_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 200, 1, 1_000_000),
+    },
+    untrusted: {
+      timeMs: integer(env, 'PLUE_EVENT_TIME_SECONDS', 20, 1, 3600) * 1000,
+      memoryMb: integer(env, 'PLUE_EVENT_MEMORY_MB', 256, 16, 65536),
+      threads: integer(env, 'PLUE_EVENT_THREADS', 2, 1, 64),
+    },
   };
 }
