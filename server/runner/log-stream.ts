@@ -1,6 +1,7 @@
 import type { RunnerClient } from './client.js';
 import { LeaseLostError } from './client.js';
 import type { Task } from './protocol.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // Sends a task's log lines in order, in batches, one request at a time. Offsets make retries safe: a batch sent
 // twice (the reply was lost) is stored once.
@@ -69,7 +70,7 @@ export class LogStream {
           return;
         }
         if (this.lost || ++failures >= attempts) return; // keep the lines; the next flush tries again
-        await new Promise((r) => setTimeout(r, 200 * failures));
+        await sleep(200 * failures);
       }
     }
   }

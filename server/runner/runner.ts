@@ -2,6 +2,7 @@ import type { RunnerClient } from './client.js';
 import { TaskExecution } from './execute-task.js';
 import type { Outcome } from './execute-task.js';
 import type { Task } from './protocol.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // The reference runner: `concurrency` slots, each claiming a task (a long poll), running it, and claiming again.
 // Shutting down stops claiming, lets running tasks finish within a grace period, and gives back the rest.
@@ -69,7 +70,7 @@ export class Runner {
       } catch (error) {
         if (this.stopping) return;
         this.log(`claim failed: ${(error as Error).message}; retrying in ${backoffMs / 1000} s`);
-        await new Promise((r) => setTimeout(r, backoffMs));
+        await sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 30_000);
         continue;
       }

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import postgres from 'postgres';
 import { startEmbeddedPostgres, type DbLogger } from './embedded.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type { DbLogger } from './embedded.js';
 
@@ -109,7 +110,7 @@ export async function waitForDatabase(sql: Sql, log: DbLogger, retry: RetryOptio
         `database not reachable (${reason.code}: ${reason.message ?? ''}); ` +
           `attempt ${attempt}/${attempts}, retrying in ${(delay / 1000).toFixed(1)} s`,
       );
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay);
       delay = Math.min(delay * 2, retry.maxDelayMs ?? 5_000);
     }
   }

@@ -27,6 +27,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { PostmasterSupervisor } from './embedded-supervisor.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface DbLogger {
   info(msg: string): void;
@@ -68,7 +69,6 @@ const OS_USER = 'postgres';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
 const execFileAsync = promisify(execFile);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(opts.dataDir);
