@@ -104,12 +104,14 @@ function commonLints(pattern: string, nodes: readonly PatternNode[]): PatternLin
       message: `${quoted(`\\${escape.char}`)} in ${quoted(pattern)} matches the letter ${quoted(escape.char)}: patterns are not regular expressions; write ${instead}`,
     });
   }
+  const chars = Array.from(pattern);
   for (const node of nodes) {
     const range = node.kind === 'set' && node.ranges.length === 1 ? node.ranges[0] : undefined;
     if (range !== undefined && range.low === range.high) {
+      const set = chars.slice(node.offset, chars.indexOf(']', node.offset) + 1).join('');
       lints.push({
         code: 'single-character-set', severity: 'warning', offset: node.offset,
-        message: `${quoted(`[${range.low}]`)} in ${quoted(pattern)} matches only ${quoted(range.low)}; write ${quoted(range.low)}`,
+        message: `${quoted(set)} in ${quoted(pattern)} matches only ${quoted(range.low)}; write ${quoted(range.low)}`,
       });
     }
   }

@@ -96,6 +96,7 @@ describe('diagnostics', () => {
     ['bad glob in a concatenated string', decorated('on=push(branches="ab" "c[")'), ['bad-glob 2:35']],
     ['bad glob in a triple-quoted string', decorated('on=push(branches="""a\nb[""")'), ['bad-glob 3:2']],
     ['bad glob in a constant', `P = "x?+"\n${decorated('on=push(branches=P)')}`, ['bad-glob 1:8']],
+    ['bad glob in a triple-quoted string, CRLF', decorated('on=push(branches="""a\nbc[""")').replaceAll('\n', '\r\n'), ['bad-glob 3:3']],
     // bad-ref-pattern
     ['space in a branch', decorated('on=push(branches="my branch")'), ['bad-ref-pattern 2:31']],
     ['newline in a branch', decorated('on=push(branches="main\\n")'), ['bad-ref-pattern 2:33']],
