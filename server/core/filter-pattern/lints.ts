@@ -34,10 +34,8 @@ function refusedInRefs(char: string): string | undefined {
   return REFUSED_IN_REFS[char];
 }
 
-/** The first node when it is a `/`, which no ref name starts with. */
-function refusedStart(first: PatternNode | undefined): PatternNode | undefined {
-  return first?.kind === 'char' && first.char === '/' ? first : undefined;
-}
+/** The offset of the character a char node stands for (after its `\` when escaped). */
+const charOffset = (node: CharNode): number => (node.escaped ? node.offset + 1 : node.offset);
 
 function refLints(pattern: string, nodes: readonly PatternNode[]): PatternLint[] {
   const lints: PatternLint[] = [];
@@ -45,17 +43,13 @@ function refLints(pattern: string, nodes: readonly PatternNode[]): PatternLint[]
     lints.push({ code: 'bad-ref-pattern', severity: 'error', message: `${quoted(pattern)} can never match a branch or tag: ${why}`, offset });
   };
   const refused = nodes.find((n): n is CharNode => n.kind === 'char' && refusedInRefs(n.char) !== undefined);
-  if (refused !== undefined) {
-    const offset = refused.escaped ? refused.offset + 1 : refused.offset;
-    never(offset, `git refuses ${refusedInRefs(refused.char) ?? ''} in branch and tag names`);
-  }
+  if (refused !== undefined) never(charOffset(refused), `git refuses ${refusedInRefs(refused.char) ?? ''} in branch and tag names`);
   const first = nodes[0];
-  if (refusedStart(first) !== undefined) never(first?.offset ?? 0, 'their names never start with `/`');
+  const startsWithSlash = first?.kind === 'char' && first.char === '/';
+  if (startsWithSlash) never(charOffset(first), 'their names never start with `/`');
   const last = nodes[nodes.length - 1];
-  const trailing = last?.kind === 'char' && (last.char === '/' || last.char === '.') && last.repeat !== '?';
-  if (trailing && last !== refusedStart(first)) {
-    never(last.offset, `their names never end with ${quoted(last.char)}`);
-  }
+  const endsBadly = last?.kind === 'char' && (last.char === '/' || last.char === '.') && last.repeat !== '?';
+  if (endsBadly && !(startsWithSlash && last === first)) never(charOffset(last), `their names never end with ${quoted(last.char)}`);
   return lints;
 }
 
