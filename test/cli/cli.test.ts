@@ -23,6 +23,13 @@ const DEPLOY = `from plue import workflow, push
 async def deploy(ctx):
     pass
 `;
+// Exponential for a backtracking matcher against a long file name of `a`s.
+const HOSTILE = `from plue import workflow, push
+
+@workflow(name="Hostile", on=push(paths=["${'**a'.repeat(13)}**b", "${'a+'.repeat(20)}b"]))
+async def hostile(ctx):
+    pass
+`;
 const BROKEN = `from plue import workflow
 
 @workflow(name="Broken", on=["pushh"])
@@ -36,6 +43,7 @@ beforeAll(async () => {
   await writeFile(path.join(dir, '.plue', 'workflows', 'ci.py'), CI);
   await writeFile(path.join(dir, '.plue', 'workflows', 'deploy.py'), DEPLOY);
   await writeFile(path.join(dir, 'broken.py'), BROKEN);
+  await writeFile(path.join(dir, 'hostile.py'), HOSTILE);
 });
 afterAll(removeTempDirs);
 
@@ -67,7 +75,7 @@ describe('plue-trigger check', () => {
     const doc = JSON.parse(out);
     expect(doc.files.map((f: { path: string }) => f.path)).toEqual(['.plue/workflows/ci.py', 'broken.py']);
     expect(doc.files[0].workflows[0]).toEqual({
-      name: 'CI', function: 'ci', line: 4, agent: false, runs_on: [], concurrency: null, cancel_in_progress: false,
+      name: 'CI', function: 'ci', line: 4, name_at: { line: 3, column: 16 }, agent: false, runs_on: [], concurrency: null, cancel_in_progress: false,
       triggers: [{ event: 'push', branches: ['main'], paths: ['src/**'] }],
     });
     expect(doc.files[1].diagnostics[0]).toMatchObject({ severity: 'error', code: 'unknown-event', line: 3, column: 30 });
@@ -99,6 +107,12 @@ describe('plue-trigger match', () => {
   it('skips a path-filtered workflow when no changed file matches', async () => {
     const { out } = await cli('match', '--event', 'push', '--ref', 'main', '--before', 'a'.repeat(40), '--changed', 'docs/x.md');
     expect(out).toMatch(/^skipped {2}\.plue\/workflows\/ci\.py {2}CI: .*paths/m);
+  });
+
+  it('answers at once for patterns a backtracking matcher would take ages on', async () => {
+    const { status, out } = await cli('match', '--json', '--event', 'push', '--ref', 'main', '--changed', 'a'.repeat(4000), 'hostile.py');
+    expect(status).toBe(0);
+    expect(JSON.parse(out).skipped).toMatchObject([{ path: 'hostile.py', name: 'Hostile' }]);
   });
 
   it('matches a tag push', async () => {

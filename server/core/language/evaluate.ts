@@ -1,9 +1,9 @@
 // Turns decorator argument nodes into static values. Anything that would need running Python is
 // reported as `non-static` here, once, at the position of the offending expression.
 import type { Node } from 'web-tree-sitter';
-import type { DiagnosticList } from './diagnostics.js';
+import type { DiagnosticList, Position } from './diagnostics.js';
 import type { ModuleScope } from './module-scope.js';
-import { decodeNumberLiteral, decodeStringLiteral } from './python-literal.js';
+import { decodeLocatedStringLiteral, decodeNumberLiteral } from './python-literal.js';
 import type { CallArgument, DictEntry, StaticValue } from './static-value.js';
 import { excerptOf, fieldOf, namedChildrenOf, positionOf, textOf } from './tree-helpers.js';
 
@@ -98,14 +98,23 @@ export class Evaluator {
     const at = positionOf(node);
     let value = '';
     let isBytes = false;
+    // Where each UTF-16 unit of the value was written in the source, for diagnostics about one character.
+    const origins: number[] = [];
     for (const part of parts) {
-      const literal = decodeStringLiteral(textOf(part, this.source));
+      const literal = decodeLocatedStringLiteral(textOf(part, this.source));
       if (literal.kind === 'f-string') return this.nonStatic(part, 'an f-string is evaluated at run time; write a plain string', false);
       if (literal.kind === 'invalid') return this.nonStatic(part, literal.reason, false);
       if (literal.kind === 'bytes') isBytes = true;
       value += literal.value;
+      for (const offset of literal.offsets) origins.push(part.startIndex + offset);
     }
-    return isBytes ? { kind: 'bytes', at } : { kind: 'string', value, at };
+    if (isBytes) return { kind: 'bytes', at };
+    const source = this.source;
+    const charAt = (index: number): Position => {
+      const origin = origins[index];
+      return origin === undefined ? at : positionAfter(at, source, node.startIndex, origin);
+    };
+    return { kind: 'string', value, at, charAt };
   }
 
   private signedNumber(node: Node, depth: number): StaticValue {
@@ -180,4 +189,15 @@ export class Evaluator {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The position of `source[index]`, counting from `start`, the position of `source[startIndex]`. */
+function positionAfter(start: Position, source: string, startIndex: number, index: number): Position {
+  let line = start.line;
+  let lineStart = -1;
+  for (let i = source.indexOf('\n', startIndex); i >= 0 && i < index; i = source.indexOf('\n', i + 1)) {
+    line += 1;
+    lineStart = i;
+  }
+  return lineStart < 0 ? { line, column: start.column + index - startIndex } : { line, column: index - lineStart };
 }

@@ -88,6 +88,8 @@ export interface Workflow {
   function: string;
   /** 1-based line of the `def` (not of the decorator). */
   line: number;
+  /** Where `name=` sets the name (its string); absent when the default name applies. */
+  name_at?: { line: number; column: number };
   agent: boolean;
   runs_on: string[];
   concurrency: string | null;

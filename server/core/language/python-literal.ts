@@ -5,12 +5,23 @@ export type StringLiteral =
   | { kind: 'f-string' }
   | { kind: 'invalid'; reason: string };
 
+/** A decoded literal with, for each UTF-16 unit of its value, the index in the literal's text it comes from. */
+export type LocatedStringLiteral =
+  | { kind: 'str' | 'bytes'; value: string; offsets: number[] }
+  | Exclude<StringLiteral, { kind: 'str' | 'bytes' }>;
+
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '',
 };
 
 /** Decodes one literal such as `'a'`, `r"\d"`, `"""x"""` or `b'..'` (the full source text of a `string` node). */
 export function decodeStringLiteral(text: string): StringLiteral {
+  const literal = decodeLocatedStringLiteral(text);
+  return literal.kind === 'str' || literal.kind === 'bytes' ? { kind: literal.kind, value: literal.value } : literal;
+}
+
+/** Like decodeStringLiteral, with where each character of the value sits in `text` (an escape: its backslash). */
+export function decodeLocatedStringLiteral(text: string): LocatedStringLiteral {
   let prefixEnd = 0;
   while (prefixEnd < text.length && text[prefixEnd] !== '"' && text[prefixEnd] !== "'") prefixEnd += 1;
   const prefix = text.slice(0, prefixEnd).toLowerCase();
@@ -20,50 +31,61 @@ export function decodeStringLiteral(text: string): StringLiteral {
   const quote = text.startsWith(quoteChar.repeat(3), prefixEnd) ? quoteChar.repeat(3) : quoteChar;
   const contentStart = prefixEnd + quote.length;
   const contentEnd = text.length - quote.length >= contentStart && text.endsWith(quote) ? text.length - quote.length : text.length;
-  const raw = text.slice(contentStart, contentEnd).replaceAll('\r\n', '\n');
+  let raw = '';
+  const rawOffsets: number[] = [];
+  for (let i = contentStart; i < contentEnd; i++) {
+    if (text[i] === '\r' && text[i + 1] === '\n') continue; // \r\n reads as \n
+    raw += text[i];
+    rawOffsets.push(i);
+  }
   const kind = prefix.includes('b') ? 'bytes' : 'str';
-  if (prefix.includes('r')) return { kind, value: raw };
-  return decodeEscapes(raw, kind);
+  if (prefix.includes('r')) return { kind, value: raw, offsets: rawOffsets };
+  return decodeEscapes(raw, rawOffsets, kind);
 }
 
-function decodeEscapes(raw: string, kind: 'str' | 'bytes'): StringLiteral {
-  if (!raw.includes('\\')) return { kind, value: raw };
+function decodeEscapes(raw: string, rawOffsets: readonly number[], kind: 'str' | 'bytes'): LocatedStringLiteral {
+  if (!raw.includes('\\')) return { kind, value: raw, offsets: [...rawOffsets] };
   let value = '';
+  const offsets: number[] = [];
+  const add = (decoded: string, at: number): void => {
+    value += decoded;
+    for (let k = 0; k < decoded.length; k++) offsets.push(rawOffsets[at] ?? 0);
+  };
   let i = 0;
   while (i < raw.length) {
     const char = raw[i] as string;
     if (char !== '\\' || i + 1 >= raw.length) {
-      value += char;
+      add(char, i);
       i += 1;
       continue;
     }
     const next = raw[i + 1] as string;
     const simple = SIMPLE_ESCAPES[next];
     if (simple !== undefined) {
-      value += simple;
+      add(simple, i);
       i += 2;
     } else if (next >= '0' && next <= '7') {
       let digits = next;
       while (digits.length < 3 && (raw[i + 1 + digits.length] ?? '') >= '0' && (raw[i + 1 + digits.length] ?? '') <= '7') {
         digits += raw[i + 1 + digits.length];
       }
-      value += String.fromCodePoint(parseInt(digits, 8));
+      add(String.fromCodePoint(parseInt(digits, 8)), i);
       i += 1 + digits.length;
     } else if (next === 'x' || (kind === 'str' && (next === 'u' || next === 'U'))) {
       const length = next === 'x' ? 2 : next === 'u' ? 4 : 8;
       const hex = raw.slice(i + 2, i + 2 + length);
       const code = hex.length === length && isHex(hex) ? parseInt(hex, 16) : NaN;
       if (!(code <= 0x10ffff)) return { kind: 'invalid', reason: `\`\\${next}${hex}\` is not a valid escape` };
-      value += String.fromCodePoint(code);
+      add(String.fromCodePoint(code), i);
       i += 2 + length;
     } else if (next === 'N' && kind === 'str') {
       return { kind: 'invalid', reason: 'named escapes like `\\N{...}` are not supported; write the character itself' };
     } else {
-      value += char; // Python keeps unknown escapes such as `\d` as they are.
+      add(char, i); // Python keeps unknown escapes such as `\d` as they are.
       i += 1;
     }
   }
-  return { kind, value };
+  return { kind, value, offsets };
 }
 
 function isHex(text: string): boolean {

@@ -23,8 +23,9 @@ export function checkRepository(files: readonly ParsedFile[]): ParsedFile[] {
       severity: 'error',
       code: 'duplicate-name' satisfies DiagnosticCode,
       message: `A workflow named \`${entry.workflow.name}\` is already defined at ${first.file.path}:${first.workflow.line}; give this one another \`name=\`.`,
-      line: entry.workflow.line,
-      column: 1,
+      // At the `name=` value when there is one (a default name clashes at the `def`).
+      line: entry.workflow.name_at?.line ?? entry.workflow.line,
+      column: entry.workflow.name_at?.column ?? 1,
     });
     added.set(entry.file, list);
   }

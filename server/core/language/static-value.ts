@@ -3,7 +3,8 @@
 import type { Position } from './diagnostics.js';
 
 export type StaticValue =
-  | { kind: 'string'; value: string; at: Position }
+  /** `charAt(i)`: where the source wrote the value's UTF-16 unit `i` (an escape: its backslash). */
+  | { kind: 'string'; value: string; at: Position; charAt?: (index: number) => Position }
   | { kind: 'bytes'; at: Position }
   | { kind: 'number'; value: number; at: Position }
   | { kind: 'bool'; value: boolean; at: Position }

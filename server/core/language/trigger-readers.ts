@@ -1,9 +1,8 @@
 // One reader per trigger call: `push(...)`, `pull_request(...)`, `issue(...)`, `schedule(...)`, … → Trigger.
 import { cronError } from './cron.js';
 import type { DiagnosticList } from './diagnostics.js';
-import type { GlobKind } from './glob-syntax.js';
-import { globSyntaxError } from './glob-syntax.js';
 import { readManualInputs } from './manual-inputs.js';
+import { checkFilterPattern } from './pattern-checks.js';
 import type { EventName, IssueType, PullRequestType, Trigger } from './model.js';
 import { DEFAULT_PULL_REQUEST_TYPES, ISSUE_TYPES, PULL_REQUEST_TYPES } from './model.js';
 import type { StaticCall } from './static-value.js';
@@ -80,11 +79,7 @@ function readFilters(
     const what = name.startsWith('branches') ? 'branch' : name.startsWith('tags') ? 'tag' : 'path';
     const patterns = readNonEmptyStringList(keyword.value, `\`${name}\``, `leave \`${name}\` out to match every ${what}`, diagnostics);
     if (patterns === undefined) continue;
-    const kind: GlobKind = what === 'path' ? 'path' : 'ref';
-    for (const pattern of patterns) {
-      const problem = globSyntaxError(pattern.value, kind);
-      if (problem !== null) diagnostics.error('bad-glob', `\`${pattern.value}\` is not a valid pattern: ${problem}.`, pattern.at);
-    }
+    for (const pattern of patterns) checkFilterPattern(pattern, what === 'path' ? 'path' : 'ref', diagnostics);
     filters[name] = patterns.map((p) => p.value);
   }
   for (const [include, ignore] of FILTER_PAIRS) {

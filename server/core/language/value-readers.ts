@@ -7,6 +7,8 @@ import { didYouMean, listOfNames } from './suggest.js';
 export interface Located<T> {
   value: T;
   at: Position;
+  /** For a string: where the source wrote the value's UTF-16 unit `index`. */
+  charAt?: (index: number) => Position;
 }
 
 export interface KeywordValue {
@@ -79,15 +81,19 @@ export function readStringList(
   what: string,
   diagnostics: DiagnosticList,
 ): Located<string>[] | undefined {
-  if (value.kind === 'string') return [{ value: value.value, at: value.at }];
+  if (value.kind === 'string') return [located(value)];
   if (value.kind !== 'list') return wrongType(what, 'a string or a list of strings', value, diagnostics);
   const items: Located<string>[] = [];
   let ok = true;
   for (const item of value.items) {
-    if (item.kind === 'string') items.push({ value: item.value, at: item.at });
+    if (item.kind === 'string') items.push(located(item));
     else ok = wrongType(`Each item of ${what}`, 'a string', item, diagnostics) ?? false;
   }
   return ok ? items : undefined;
+}
+
+function located(value: Extract<StaticValue, { kind: 'string' }>): Located<string> {
+  return value.charAt === undefined ? { value: value.value, at: value.at } : { value: value.value, at: value.at, charAt: value.charAt };
 }
 
 /** Like readStringList, but an empty list is an error: it would silently match nothing. */

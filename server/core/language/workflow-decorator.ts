@@ -42,7 +42,10 @@ export function readWorkflowDecorator(decorator: WorkflowDecorator, diagnostics:
   if (name !== undefined) {
     const value = readString(name.value, '`name`', diagnostics);
     if (value?.trim() === '') diagnostics.error('wrong-type', '`name` must not be empty; leave it out to use the default name.', name.value.at);
-    else if (value !== undefined) workflow.name = value;
+    else if (value !== undefined) {
+      workflow.name = value;
+      workflow.name_at = name.value.at;
+    }
   }
   for (const option of ['agent', 'cancel_in_progress'] as const) {
     const keyword = keywords.get(option);

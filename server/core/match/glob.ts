@@ -1,6 +1,7 @@
 // Branch, tag and path filter patterns with GitHub Actions semantics:
 // https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#filter-pattern-cheat-sheet
-// Each pattern is translated once into an anchored RegExp and cached.
+// Each pattern is parsed once (core/filter-pattern) into a linear-time matcher, and cached.
+import { parseFilterPattern, patternMatcher } from '../filter-pattern/index.js';
 
 /** Thrown by `compileGlob` / `matchesFilters` for a pattern GitHub would reject. */
 export class GlobSyntaxError extends Error {
@@ -21,111 +22,13 @@ export interface FilterPattern {
   test: (value: string) => boolean;
 }
 
-// Characters that must be escaped to be literal in a `u`-flag RegExp.
-const REGEX_SYNTAX = new Set('^$\\.*+?()[]{}|/');
-const ALPHANUMERIC = /^[A-Za-z0-9]$/;
-
-function literal(char: string): string {
-  return REGEX_SYNTAX.has(char) ? `\\${char}` : char;
-}
-
-function sameRangeClass(low: string, high: string): boolean {
-  const classes = [/^[a-z]$/, /^[A-Z]$/, /^[0-9]$/];
-  return classes.some((c) => c.test(low) && c.test(high)) && low <= high;
-}
-
-/** Translates a `[...]` set starting at `chars[start]`; returns the regex and the index after `]`. */
-function translateSet(chars: string[], start: number): { source: string; next: number } {
-  let i = start + 1;
-  let source = '';
-  if (chars[i] === ']') throw new Error(`empty \`[]\` at character ${start + 1}`);
-  while (i < chars.length && chars[i] !== ']') {
-    const char = chars[i] ?? '';
-    if (char === '-') throw new Error(`\`-\` at character ${i + 1} must sit between the two ends of a range like \`a-z\``);
-    if (!ALPHANUMERIC.test(char)) {
-      throw new Error(`\`${char}\` at character ${i + 1}: \`[...]\` may only list letters, digits and ranges`);
-    }
-    if (chars[i + 1] === '-' && chars[i + 2] !== undefined && chars[i + 2] !== ']') {
-      const high = chars[i + 2] ?? '';
-      if (!sameRangeClass(char, high)) {
-        throw new Error(`range \`${char}-${high}\` at character ${i + 1}: ranges can only be within a-z, A-Z or 0-9`);
-      }
-      source += `${char}-${high}`;
-      i += 3;
-    } else {
-      source += char;
-      i += 1;
-    }
-  }
-  if (i >= chars.length) throw new Error(`\`[\` at character ${start + 1} is never closed`);
-  return { source: `[${source}]`, next: i + 1 };
-}
-
-/** Translates a pattern body (no leading `!`) into an anchored RegExp source. Throws Error(problem). */
-function translate(body: string): string {
-  const chars = Array.from(body);
-  let out = '';
-  // `?` and `+` repeat the preceding character or set; after a wildcard there is nothing to repeat.
-  let canRepeat = false;
-  let i = 0;
-  while (i < chars.length) {
-    const char = chars[i] ?? '';
-    if (char === '*') {
-      if (chars[i + 1] === '*') {
-        // `**/` also matches zero folders, so `**/README.md` matches `README.md` (cheat sheet).
-        if (chars[i + 2] === '/') {
-          out += '(?:.+/)?';
-          i += 3;
-        } else {
-          out += '.*';
-          i += 2;
-        }
-      } else {
-        out += '[^/]*';
-        i += 1;
-      }
-      canRepeat = false;
-    } else if (char === '?' || char === '+') {
-      if (!canRepeat) {
-        throw new Error(`\`${char}\` at character ${i + 1} must follow a character or a \`[...]\` set`);
-      }
-      out += char;
-      canRepeat = false;
-      i += 1;
-    } else if (char === '[') {
-      const set = translateSet(chars, i);
-      out += set.source;
-      canRepeat = true;
-      i = set.next;
-    } else if (char === '\\') {
-      const escaped = chars[i + 1];
-      if (escaped === undefined) throw new Error('`\\` at the end escapes nothing');
-      out += literal(escaped);
-      canRepeat = true;
-      i += 2;
-    } else {
-      out += literal(char);
-      canRepeat = true;
-      i += 1;
-    }
-  }
-  return `^(?:${out})$`;
-}
-
 const CACHE_LIMIT = 4096;
 const cache = new Map<string, FilterPattern | GlobSyntaxError>();
 
 function compileUncached(pattern: string): FilterPattern | GlobSyntaxError {
-  const negated = pattern.startsWith('!');
-  const body = negated ? pattern.slice(1) : pattern;
-  if (body === '') return new GlobSyntaxError(pattern, 'the pattern is empty');
-  try {
-    // `s`: a file name may contain a newline, and `**` must still cross it.
-    const regex = new RegExp(translate(body), 'su');
-    return { negated, test: (value) => regex.test(value) };
-  } catch (error) {
-    return new GlobSyntaxError(pattern, error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseFilterPattern(pattern);
+  if (!parsed.ok) return new GlobSyntaxError(pattern, parsed.problems[0]?.message ?? 'invalid pattern');
+  return { negated: parsed.pattern.negated, test: patternMatcher(parsed.pattern) };
 }
 
 /** Compiles (once, cached) a filter pattern that may start with `!`. Throws GlobSyntaxError. */

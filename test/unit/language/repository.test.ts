@@ -8,11 +8,19 @@ describe('checkRepository', () => {
     const b = parse('@workflow(name="Build", on="push")\ndef build(): pass\n', { path: '.plue/workflows/b.py' });
     const a = parse('@workflow(name="Build", on="chat")\ndef one(): pass\n\n@workflow(name="Build", on="push")\ndef two(): pass\n', { path: '.plue/workflows/a.py' });
     const [checkedB, checkedA] = checkRepository([b, a]);
-    expect(codes(checkedA as ParsedFile)).toEqual(['duplicate-name 5:1']);
-    expect(codes(checkedB as ParsedFile)).toEqual(['duplicate-name 2:1']);
+    expect(codes(checkedA as ParsedFile)).toEqual(['duplicate-name 4:16']);
+    expect(codes(checkedB as ParsedFile)).toEqual(['duplicate-name 1:16']);
     expect(checkedB?.diagnostics[0]?.message).toBe(
       'A workflow named `Build` is already defined at .plue/workflows/a.py:2; give this one another `name=`.',
     );
+  });
+
+  it('points at the name= value, also in a constant', () => {
+    const files = [
+      parse('@workflow(on="push", name="x")\ndef a(): pass\n', { path: '.plue/workflows/a.py' }),
+      parse('NAME = "x"\n\n@workflow(on="push",\n          name=NAME)\ndef b(): pass\n', { path: '.plue/workflows/b.py' }),
+    ];
+    expect(checkRepository(files).map(codes)).toEqual([[], ['duplicate-name 1:8']]);
   });
 
   it('compares default names too, and keeps the input order and paths', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { concurrencyError } from '../../../server/core/language/concurrency.js';
 import { decodeSource, firstInvalidUtf8Byte, utf8Length } from '../../../server/core/language/decode-source.js';
 import { isValidInputName } from '../../../server/core/language/manual-inputs.js';
-import { decodeNumberLiteral, decodeStringLiteral } from '../../../server/core/language/python-literal.js';
+import { decodeLocatedStringLiteral, decodeNumberLiteral, decodeStringLiteral } from '../../../server/core/language/python-literal.js';
 import { closestMatch, levenshtein, listOfNames } from '../../../server/core/language/suggest.js';
 import { defaultWorkflowName, fileStem, isWorkflowPath } from '../../../server/core/language/workflow-paths.js';
 
@@ -59,6 +59,19 @@ describe('Python literals', () => {
     ['"unterminated', { kind: 'str', value: 'unterminated' }],
   ])('decodes %s', (text, expected) => {
     expect(decodeStringLiteral(text)).toEqual(expected);
+  });
+
+  // Where each UTF-16 unit of the value was written: an escape's characters all come from its backslash.
+  it.each([
+    ['"ab"', [1, 2]],
+    ['r"\\d"', [2, 3]],
+    ['"\\d\\\\x"', [1, 2, 3, 5]],
+    ['"""a\r\nb"""', [3, 5, 6]],
+    ['"\\x41\\U0001F600"', [1, 5, 5]],
+    ['"a\\\nb"', [1, 4]],
+  ])('locates the characters of %j', (text, offsets) => {
+    const literal = decodeLocatedStringLiteral(text);
+    expect(literal.kind === 'str' ? literal.offsets : literal).toEqual(offsets);
   });
   it.each([
     ['0', 0], ['1_000', 1000], ['0xff', 255], ['0O17', 15], ['0b11', 3], ['1.5e2', 150], ['.5', 0.5],
