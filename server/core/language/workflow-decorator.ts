@@ -82,6 +82,11 @@ export function readWorkflowDecorator(decorator: WorkflowDecorator, diagnostics:
       diagnostics.error('no-triggers', '`on` is an empty list, so this workflow would never run; list at least one trigger.', given.value.at);
     }
   }
+  if (concurrency !== undefined && workflow.concurrency !== null && !workflow.concurrency.includes('{ref}')
+    && workflow.triggers.some((t) => t.event === 'pull_request')) {
+    // A pull request's workflow is read at its head, so its author chooses the group, and could cancel others.
+    diagnostics.warning('shared-concurrency-group', `Pull request runs share the group \`${workflow.concurrency}\` with every other ref's runs${workflow.cancel_in_progress ? ', and cancel them' : ''}; add \`{ref}\` to keep each ref's runs apart.`, concurrency.value.at);
+  }
   return workflow;
 }
 
