@@ -1,4 +1,5 @@
 import { ApiError, JsonClient } from '../http-client/json-client.js';
+import { HttpTimeoutError } from '../http-client/request.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
 
@@ -46,6 +47,10 @@ export async function reportingApiErrors(io: CommandIO, server: string, work: ()
       io.err(`plue-trigger: ${error.message} (HTTP ${error.status} ${error.code})`);
       const problems = (error.details as { problems?: Array<{ field?: string; message?: string }> } | null)?.problems;
       for (const p of Array.isArray(problems) ? problems : []) io.err(`  - ${p.field ? `${p.field}: ` : ''}${p.message ?? ''}`);
+      return 1;
+    }
+    if (error instanceof HttpTimeoutError) {
+      io.err(`plue-trigger: ${server} did not answer in time (${error.message})`);
       return 1;
     }
     const code = (error as { code?: string }).code;

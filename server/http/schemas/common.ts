@@ -70,7 +70,9 @@ export const errorReply = {
       properties: {
         code: { type: 'string', description: 'stable, snake_case' },
         message: { type: 'string' },
-        details: { description: 'more about the error (e.g. each problem), or null' },
+        details: {
+          description: 'more about the error, or null; validation errors list `problems`, each `{part, field, code, message, allowed?}` (docs/api.md, Problems)',
+        },
       },
     },
   },
