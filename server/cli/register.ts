@@ -2,7 +2,8 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ProtocolError, RunnerClient } from '../runner/client.js';
+import { ApiError } from '../http-client/json-client.js';
+import { RunnerClient } from '../runner/client.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
 
@@ -101,7 +102,7 @@ export async function registerWith(
     io.err(`registered runner ${reply.runner.id} "${reply.runner.name}" with labels [${reply.runner.labels.join(', ')}]`);
     return { id: reply.runner.id, token: reply.token };
   } catch (error) {
-    const reason = error instanceof ProtocolError ? error.message : `cannot reach ${server}: ${(error as Error).message}`;
+    const reason = error instanceof ApiError ? `${error.message} (HTTP ${error.status} ${error.code})` : `cannot reach ${server}: ${(error as Error).message}`;
     io.err(`plue-trigger: registration failed: ${reason}`);
     return null;
   }

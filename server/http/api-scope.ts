@@ -1,4 +1,3 @@
-import { Ajv } from 'ajv';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Sql } from '../adapters/db/connect.js';
 import type { ApiTokenRow } from '../adapters/db/tokens.js';
@@ -6,10 +5,11 @@ import { findUnstorableText } from '../core/api/unstorable-text.js';
 import { tokenRefusal } from '../core/api/token-scope.js';
 import type { Access } from '../core/api/token-scope.js';
 import { authenticateApiToken } from '../services/api/tokens.js';
+import { AppError, invalid } from '../services/errors/app-error.js';
+import type { RequestPart } from '../services/errors/app-error.js';
 import { bearerToken } from './auth.js';
-import { HttpError, forbidden, unauthorized } from './errors.js';
 
-// What every route of the user API shares: strict validation, storable text only, and token checks.
+// What every route of the user API shares: storable text only, and token checks.
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -21,21 +21,13 @@ declare module 'fastify' {
   }
 }
 
-/**
- * Bodies are checked as sent: a string is not a number, and an unknown field is an error rather than dropped.
- * Parameters, query strings and headers arrive as text, so there the declared types are converted.
- */
-export function useStrictValidation(api: FastifyInstance): void {
-  const options = { useDefaults: true, removeAdditional: false, allErrors: false, strict: false } as const;
-  const body = new Ajv({ ...options, coerceTypes: false });
-  const text = new Ajv({ ...options, coerceTypes: true });
-  api.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema));
-}
-
 /** 400 when `value` holds text PostgreSQL cannot store, or nests absurdly deep. */
-export function refuseUnstorable(part: string, value: unknown): void {
+export function refuseUnstorable(part: RequestPart, value: unknown): void {
   const problem = findUnstorableText(value);
-  if (problem) throw new HttpError(400, 'invalid_request', `${part}${problem.path} ${problem.message}`, { part, ...problem });
+  if (problem) {
+    const field = problem.path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+    throw invalid('invalid_request', [{ part, field, code: problem.problem, message: `${part}${problem.path} ${problem.message}` }]);
+  }
 }
 
 /**
@@ -45,7 +37,7 @@ export function refuseUnstorable(part: string, value: unknown): void {
 export async function digitsOnlyId(request: FastifyRequest): Promise<void> {
   const id = (request.params as { id?: unknown } | null)?.id;
   if (id !== undefined && !(typeof id === 'string' && /^[0-9]{1,16}$/.test(id))) {
-    throw new HttpError(400, 'invalid_request', 'params/id must be a positive integer, in digits', { part: 'path' });
+    throw invalid('invalid_request', [{ part: 'path', field: 'id', code: 'digits', message: 'path/id must be a positive integer, in digits' }]);
   }
 }
 
@@ -71,13 +63,13 @@ export function requireApiTokens(api: FastifyInstance, deps: { sql: Sql; publicR
     const token = bearerToken(request);
     if (token === null) {
       if (access === 'read' && deps.publicRead) return;
-      throw unauthorized();
+      throw new AppError('unauthorized');
     }
     const row = await authenticateApiToken(deps.sql, token);
-    if (!row) throw unauthorized();
+    if (!row) throw new AppError('unauthorized');
     const params = request.params as { owner?: string; repo?: string };
     const refusal = tokenRefusal(row, { owner: params.owner ?? '', name: params.repo ?? '' }, access);
-    if (refusal) throw forbidden(refusal);
+    if (refusal) throw new AppError('forbidden', { reason: refusal });
     request.apiToken = row;
   });
 }

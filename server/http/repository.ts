@@ -1,14 +1,13 @@
 import { findRepository } from '../adapters/db/repositories.js';
 import type { RepositoryRow } from '../adapters/db/repositories.js';
 import type { RepositoryRegistry } from '../services/ingest/registry.js';
-import { HttpError, notFound } from './errors.js';
-import type { RepoParams } from './schemas/common.js';
 import type { Sql } from '../adapters/db/connect.js';
+import { AppError } from '../services/errors/app-error.js';
 
 /** The repository `:owner/:repo` names, or 404. Removed repositories stay readable (their history is kept). */
-export async function repositoryOf(sql: Sql, params: RepoParams): Promise<RepositoryRow> {
+export async function repositoryOf(sql: Sql, params: { owner: string; repo: string }): Promise<RepositoryRow> {
   const repo = await findRepository(sql, params.owner, params.repo);
-  if (!repo) throw notFound(`repository ${params.owner}/${params.repo}`);
+  if (!repo) throw new AppError('not_found', { what: `repository ${params.owner}/${params.repo}` });
   return repo;
 }
 
@@ -16,7 +15,7 @@ export async function repositoryOf(sql: Sql, params: RepoParams): Promise<Reposi
 export function gitDirOf(registry: RepositoryRegistry, repo: RepositoryRow): string {
   const known = registry.get(`${repo.owner}/${repo.name}`);
   if (!known || repo.state !== 'active') {
-    throw new HttpError(409, 'repository_unavailable', `repository ${repo.owner}/${repo.name} is not on disk any more`);
+    throw new AppError('repository_unavailable', { repository: `${repo.owner}/${repo.name}` });
   }
   return known.gitDir;
 }

@@ -249,7 +249,11 @@ async function extractTar(input: Readable, dir: string): Promise<void> {
     tar.on('error', reject);
     tar.on('close', resolve);
   });
-  await pipeline(input, tar.stdin);
+  // tar stops at the archive's end marker and may exit before the HTTP body's own end has arrived, which closes
+  // its stdin early: that is only an error when tar itself failed.
+  const fed = pipeline(input, tar.stdin).then(() => null, (error: unknown) => error);
   const code = await exited;
+  const feedError = await fed;
+  if (feedError && (feedError as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw feedError;
   if (code !== 0) throw new Error(`tar exited with ${code}: ${stderr.trim()}`);
 }

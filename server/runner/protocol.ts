@@ -29,7 +29,3 @@ export interface Heartbeat {
 }
 
 export type FinalStatus = 'success' | 'failure' | 'cancelled';
-
-export interface ErrorBody {
-  error: { code: string; message: string; details: unknown };
-}

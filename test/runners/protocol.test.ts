@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS } from '../../server/adapters/db/status.js';
 import { readTaskLog } from '../../server/adapters/db/logs.js';
-import { LeaseLostError, ProtocolError } from '../../server/runner/client.js';
+import { ApiError } from '../../server/http-client/json-client.js';
+import { LeaseLostError } from '../../server/runner/client.js';
 import type { RunnerClient } from '../../server/runner/client.js';
 import { requestRunCancel } from '../../server/services/runners/task-actions.js';
 import { useTestDatabase } from '../support/db.js';
@@ -193,7 +194,7 @@ describe('errors', () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
   });
 
-  it('is a ProtocolError in the client', async () => {
-    await expect(runner.heartbeat({ id: 999999, token: 'plt_x' })).rejects.toBeInstanceOf(ProtocolError);
+  it('is an ApiError in the client', async () => {
+    await expect(runner.heartbeat({ id: 999999, token: 'plt_x' })).rejects.toBeInstanceOf(ApiError);
   });
 });

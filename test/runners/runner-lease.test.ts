@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readTaskLog } from '../../server/adapters/db/logs.js';
 import { STATUS } from '../../server/adapters/db/status.js';
-import { HttpTimeoutError } from '../../server/runner/http.js';
+import { HttpTimeoutError } from '../../server/http-client/request.js';
 import { RunnerClient } from '../../server/runner/client.js';
 import type { Outcome } from '../../server/runner/execute-task.js';
 import { Runner } from '../../server/runner/runner.js';

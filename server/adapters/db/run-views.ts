@@ -92,7 +92,7 @@ export interface TaskViewRow {
   status: number;
   runner_id: number | null;
   runner_name: string | null;
-  end_reason: string | null;
+  end_reason: 'runner' | 'lease_expired' | 'cancelled' | null;
   log_lines: number;
   log_truncated: boolean;
   created_at: Date;

@@ -7,6 +7,8 @@ export interface InputProblem {
   input: string;
   code: 'unknown-input' | 'missing-input' | 'wrong-type' | 'not-an-option' | 'not-an-object';
   message: string;
+  /** For `not-an-option`: the options. */
+  allowed?: string[];
 }
 
 export type InputsResult =
@@ -33,7 +35,7 @@ function convert(name: string, spec: ManualInput, value: unknown): { value: Inpu
       if (typeof value !== 'string') return wrong('one of the options, as a string');
       const options = spec.options ?? [];
       if (!options.includes(value)) {
-        return { input: name, code: 'not-an-option', message: `input \`${name}\` must be one of ${options.map((o) => `"${o}"`).join(', ')}, got "${value}"` };
+        return { input: name, code: 'not-an-option', allowed: options, message: `input \`${name}\` must be one of ${options.map((o) => `"${o}"`).join(', ')}, got "${value}"` };
       }
       return { value };
     }

@@ -2,12 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { findEventOf } from '../../adapters/db/events.js';
 import type { EventOutcomeRow } from '../../adapters/db/events.js';
 import { HOST_EVENT_KINDS, checkHostEvent, recordHostEvent, waitForEvent } from '../../services/api/host-events.js';
-import type { HostEventRequest } from '../../services/api/host-events.js';
-import type { AppDeps } from '../app.js';
-import { HttpError, notFound } from '../errors.js';
+import { AppError, invalid } from '../../services/errors/app-error.js';
+import type { AppDeps } from '../deps.js';
 import { gitDirOf, repositoryOf } from '../repository.js';
 import { errorReplies, id, idempotencyHeaders, repoParams } from '../schemas/common.js';
-import type { IdempotencyHeaders, RepoParams } from '../schemas/common.js';
+import { typed } from '../type-provider.js';
 
 // The host's door for events that are not pushes: pull requests, issues, chat messages and dispatches.
 
@@ -34,6 +33,9 @@ const eventBody = {
   },
 } as const;
 
+const eventQuery = { type: 'object', additionalProperties: false, properties: { wait: { type: 'boolean', default: false } } } as const;
+const eventParams = { type: 'object', required: ['owner', 'repo', 'id'], additionalProperties: false, properties: { ...repoParams.properties, id } } as const;
+
 const eventReply = {
   type: 'object',
   description: 'the event and, once triggered, the runs it started',
@@ -50,12 +52,12 @@ const eventReply = {
       },
     },
     skipped: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, path: { type: 'string' }, reason: { type: 'string' } } } },
-    error: { type: 'string', nullable: true, description: 'why the event could not be triggered (status failed)' },
+    error: { type: ['string', 'null'], description: 'why the event could not be triggered (status failed)' },
   },
 } as const;
 
-interface WrittenRun { run_id: number; run_number: number; path: string; name: string }
-interface Skipped { name: string; path: string; reason: string }
+type WrittenRun = { run_id: number; run_number: number; path: string; name: string };
+type Skipped = { name: string; path: string; reason: string };
 
 function presentEvent(row: EventOutcomeRow, duplicate?: boolean) {
   const result = row.result ?? {};
@@ -68,17 +70,18 @@ function presentEvent(row: EventOutcomeRow, duplicate?: boolean) {
   };
 }
 
-export function registerEventRoutes(api: FastifyInstance, deps: AppDeps): void {
+export function registerEventRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { sql } = deps;
+  const api = typed(app);
 
-  api.post<{ Params: RepoParams; Querystring: { wait: boolean }; Body: HostEventRequest & { delivery_id?: string }; Headers: IdempotencyHeaders }>(
+  api.post(
     '/api/repos/:owner/:repo/events', {
       config: { access: 'write' },
       schema: {
         summary: 'Hand in a pull request, issue, chat or dispatch event',
         description: 'Recorded like a push, then matched and triggered. 202 at once; with `wait=true`, 200 with the runs once triggered (at most 10 s).',
         tags, security, params: repoParams, headers: idempotencyHeaders, body: eventBody,
-        querystring: { type: 'object', additionalProperties: false, properties: { wait: { type: 'boolean', default: false } } },
+        querystring: eventQuery,
         response: { 200: eventReply, 202: eventReply, ...errorReplies },
       },
     }, async (request, reply) => {
@@ -87,7 +90,9 @@ export function registerEventRoutes(api: FastifyInstance, deps: AppDeps): void {
       const { delivery_id: bodyDelivery, ...event } = request.body;
       const headerKey = request.headers['idempotency-key'];
       if (bodyDelivery !== undefined && headerKey !== undefined && bodyDelivery !== headerKey) {
-        throw new HttpError(422, 'invalid_event', 'delivery_id and the Idempotency-Key header differ; send one, or the same');
+        throw invalid('invalid_event', [
+          { part: 'body', field: 'delivery_id', code: 'differs', message: 'delivery_id and the Idempotency-Key header differ; send one, or the same' },
+        ]);
       }
       const payload = await checkHostEvent(repo, gitDir, event);
       const recorded = await recordHostEvent(sql, repo.id, event.event, payload, bodyDelivery ?? headerKey);
@@ -98,21 +103,21 @@ export function registerEventRoutes(api: FastifyInstance, deps: AppDeps): void {
       const row = request.query.wait
         ? await waitForEvent(sql, repo.id, recorded.event_id, WAIT_MS)
         : await findEventOf(sql, repo.id, recorded.event_id);
-      if (!row) throw notFound(`event ${recorded.event_id}`);
+      if (!row) throw new AppError('not_found', { what: `event ${recorded.event_id}` });
       return reply.status(request.query.wait && row.status !== 'pending' ? 200 : 202).send(presentEvent(row, recorded.duplicate));
     });
 
-  api.get<{ Params: RepoParams & { id: number } }>('/api/repos/:owner/:repo/events/:id', {
+  api.get('/api/repos/:owner/:repo/events/:id', {
     config: { access: 'read' },
     schema: {
       summary: 'Get an event and what it started', tags, security,
-      params: { type: 'object', required: ['owner', 'repo', 'id'], additionalProperties: false, properties: { ...repoParams.properties, id } },
+      params: eventParams,
       response: { 200: eventReply, ...errorReplies },
     },
   }, async (request) => {
     const repo = await repositoryOf(sql, request.params);
     const row = await findEventOf(sql, repo.id, request.params.id);
-    if (!row) throw notFound(`event ${request.params.id}`);
+    if (!row) throw new AppError('not_found', { what: `event ${request.params.id}` });
     return presentEvent(row);
   });
 }

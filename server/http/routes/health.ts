@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 
 export function registerHealthRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'sql'>): void {
   app.get('/healthz', async (_request, reply) => {

@@ -1,19 +1,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { insertRunner, touchRunner } from '../../adapters/db/runners.js';
 import type { ClaimedTask } from '../../adapters/db/tasks.js';
-import { SourceUnavailableError, openTaskArchive } from '../../services/runners/archive.js';
+import { AppError, invalid } from '../../services/errors/app-error.js';
+import { openTaskArchive } from '../../services/runners/archive.js';
 import { claimForRunner } from '../../services/runners/claim.js';
 import { MAX_WAIT_SECONDS } from '../../services/runners/runner-services.js';
 import type { RunnerServices } from '../../services/runners/runner-services.js';
-import {
-  LogOffsetGapError, TaskAccessError, appendLogs, heartbeat, release, reportStatus,
-} from '../../services/runners/task-actions.js';
-import type { ReportedStatus } from '../../services/runners/task-actions.js';
+import { appendLogs, heartbeat, release, reportStatus } from '../../services/runners/task-actions.js';
 import { hashToken, newRunnerToken } from '../../services/runners/tokens.js';
 import { digitsOnlyId, refuseUnstorable } from '../api-scope.js';
 import { bearerToken, tokensEqual } from '../auth.js';
-import { HttpError, unauthorized } from '../errors.js';
 import { runInputs } from '../present.js';
+import { bodyOptional, emptyBody } from '../schemas/common.js';
+import { typed } from '../type-provider.js';
 
 // The runner protocol (docs/runners.md). Runner calls carry the runner token; task calls carry the task token
 // handed out with the claim, and are refused with 409 once that attempt's lease is lost.
@@ -24,15 +23,10 @@ const timestamp = { type: 'string', format: 'date-time' } as const;
 const taskParams = {
   type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2 ** 53 - 1 } },
 } as const;
-const emptyBody = { type: 'object', additionalProperties: false, properties: {} } as const;
-/** Heartbeat and release take `{}`, or no body at all. */
-const bodyOptional = async (request: FastifyRequest) => {
-  request.body ??= {};
-};
 /** Names and labels are stored (jsonb, text): NUL and lone surrogates are refused, as PostgreSQL would. */
 const storableBody = async (request: FastifyRequest) => refuseUnstorable('body', request.body);
 /** Log lines may carry NULs (they are dropped); the step name is stored as is. */
-const storableStep = async (request: FastifyRequest) => refuseUnstorable('body/step', (request.body as { step?: unknown } | null)?.step);
+const storableStep = async (request: FastifyRequest) => refuseUnstorable('body', { step: (request.body as { step?: unknown } | null)?.step });
 
 const registerBody = {
   type: 'object', required: ['name'], additionalProperties: false,
@@ -59,18 +53,17 @@ const logsBody = {
   },
 } as const;
 
-interface TaskParams { id: number }
-
-export function registerRunnerRoutes(app: FastifyInstance, runners: RunnerServices): void {
+export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerServices): void {
   const { sql, settings } = runners;
+  const app = typed(fastify);
 
   // A held claim answers 204 at once when the server stops, instead of delaying the shutdown.
   app.addHook('preClose', async () => { await runners.wakeups.close(); });
 
-  app.post<{ Body: { name: string; labels?: string[]; version?: string } }>(
+  app.post(
     '/api/runners/register', { schema: { body: registerBody }, preValidation: storableBody }, async (request, reply) => {
       const token = bearerToken(request);
-      if (token === null || !tokensEqual(token, settings.registrationToken)) throw unauthorized();
+      if (token === null || !tokensEqual(token, settings.registrationToken)) throw new AppError('unauthorized');
       const runnerToken = newRunnerToken();
       const row = await insertRunner(sql, {
         name: request.body.name,
@@ -81,14 +74,14 @@ export function registerRunnerRoutes(app: FastifyInstance, runners: RunnerServic
       return reply.status(201).send({ runner: { id: row.id, name: row.name, labels: row.labels }, token: runnerToken });
     });
 
-  app.post<{ Body: { wait_seconds: number; labels?: string[] } }>(
+  app.post(
     '/api/runners/tasks/claim', { schema: { body: claimBody }, preValidation: storableBody }, async (request, reply) => {
       const runner = await authenticateRunner(request);
       const wanted = request.body.labels;
       if (wanted !== undefined) {
         const missing = wanted.filter((l) => !runner.labels.includes(l));
         if (missing.length > 0) {
-          throw new HttpError(422, 'labels_not_registered', `labels not registered for this runner: ${missing.join(', ')}`, { missing });
+          throw new AppError('labels_not_registered', { labels: missing.join(', ') }, { missing });
         }
       }
       const gone = new AbortController();
@@ -104,7 +97,7 @@ export function registerRunnerRoutes(app: FastifyInstance, runners: RunnerServic
         if (!claimed) return reply.status(204).send();
         if (gone.signal.aborted) {
           // Nobody will get this reply: give the task back rather than let it wait for its lease to run out.
-          await release(sql, claimed.task.id, claimed.token).catch((error: unknown) => request.log.warn({ err: String(error) }, 'cannot give back an unsent task'));
+          await release(sql, claimed.task.id, claimed.token).catch((err: unknown) => request.log.warn({ err }, 'cannot give back an unsent task'));
           return reply.status(204).send();
         }
         return reply.send(claimReply(claimed.task, claimed.token, settings.leaseSeconds));
@@ -113,45 +106,45 @@ export function registerRunnerRoutes(app: FastifyInstance, runners: RunnerServic
       }
     });
 
-  app.post<{ Params: TaskParams }>(
+  app.post(
     '/api/runners/tasks/:id/heartbeat', { schema: { params: taskParams, body: emptyBody }, preValidation: [digitsOnlyId, bodyOptional] }, async (request) => {
-      const lease = await fenced(() => heartbeat(sql, request.params.id, taskToken(request), settings.leaseSeconds));
+      const lease = await heartbeat(sql, request.params.id, taskToken(request), settings.leaseSeconds);
       return { lease_expires_at: lease.lease_expires_at, cancelled: lease.cancelled };
     });
 
-  app.post<{ Params: TaskParams; Body: { status: ReportedStatus; started_at?: string; stopped_at?: string } }>(
+  app.post(
     '/api/runners/tasks/:id/status', { schema: { params: taskParams, body: statusBody }, preValidation: digitsOnlyId }, async (request) => {
       const { status, started_at, stopped_at } = request.body;
-      return fenced(() => reportStatus(sql, request.params.id, taskToken(request), {
+      return reportStatus(sql, request.params.id, taskToken(request), {
         status,
         started_at: started_at === undefined ? null : storableTime('started_at', started_at),
         stopped_at: stopped_at === undefined ? null : storableTime('stopped_at', stopped_at),
-      }, settings.leaseSeconds));
+      }, settings.leaseSeconds);
     });
 
-  app.post<{ Params: TaskParams; Body: { step: string; lines: string[]; offset: number } }>(
+  app.post(
     '/api/runners/tasks/:id/logs', { schema: { params: taskParams, body: logsBody }, bodyLimit: 4 * 1024 * 1024, preValidation: [digitsOnlyId, storableStep] }, async (request) => {
-      return fenced(() => appendLogs(sql, request.params.id, taskToken(request), request.body, runners.logLimits));
+      return appendLogs(sql, request.params.id, taskToken(request), request.body, runners.logLimits);
     });
 
-  app.post<{ Params: TaskParams }>(
+  app.post(
     '/api/runners/tasks/:id/release', { schema: { params: taskParams, body: emptyBody }, preValidation: [digitsOnlyId, bodyOptional] }, async (request, reply) => {
-      await fenced(() => release(sql, request.params.id, taskToken(request)));
+      await release(sql, request.params.id, taskToken(request));
       return reply.status(204).send();
     });
 
-  app.get<{ Params: TaskParams }>(
+  app.get(
     '/api/runners/tasks/:id/archive', { schema: { params: taskParams }, preValidation: digitsOnlyId }, async (request, reply) => {
-      const stream = await fenced(() => openTaskArchive(sql, request.params.id, taskToken(request)));
+      const stream = await openTaskArchive(sql, request.params.id, taskToken(request));
       return reply.type('application/x-tar').send(stream);
     });
 
   async function authenticateRunner(request: FastifyRequest) {
     const token = bearerToken(request);
-    if (token === null) throw unauthorized();
+    if (token === null) throw new AppError('unauthorized');
     const hash = hashToken(token);
     const runner = await touchRunner(sql, hash);
-    if (!runner || !tokensEqual(runner.token_hash, hash)) throw unauthorized();
+    if (!runner || !tokensEqual(runner.token_hash, hash)) throw new AppError('unauthorized');
     return runner;
   }
 }
@@ -164,34 +157,17 @@ function storableTime(field: string, text: string): Date {
   const time = new Date(text);
   const year = time.getUTCFullYear();
   if (Number.isNaN(time.getTime()) || year < 1 || year > 9999) {
-    throw new HttpError(400, 'invalid_request', `body/${field} must be a time between the years 0001 and 9999, without a leap second`, {
-      part: 'body', field,
-    });
+    throw invalid('invalid_request', [{
+      part: 'body', field, code: 'format', message: `body/${field} must be a time between the years 0001 and 9999, without a leap second`,
+    }]);
   }
   return time;
 }
 
 function taskToken(request: FastifyRequest): string {
   const token = bearerToken(request);
-  if (token === null) throw unauthorized();
+  if (token === null) throw new AppError('unauthorized');
   return token;
-}
-
-/** Turns the task services' refusals into the protocol's errors. */
-async function fenced<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof TaskAccessError) {
-      if (error.reason === 'unauthorized') throw new HttpError(401, 'unauthorized', error.message);
-      throw new HttpError(409, 'lease_lost', error.message, error.details);
-    }
-    if (error instanceof LogOffsetGapError) {
-      throw new HttpError(422, 'log_offset_gap', error.message, { next_offset: error.expected });
-    }
-    if (error instanceof SourceUnavailableError) throw new HttpError(410, 'source_unavailable', error.message);
-    throw error;
-  }
 }
 
 export function claimReply(task: ClaimedTask, token: string, leaseSeconds: number) {

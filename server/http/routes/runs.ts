@@ -5,12 +5,12 @@ import type { RunFilter } from '../../adapters/db/run-views.js';
 import { STATUS, statusName, statusNumber } from '../../adapters/db/status.js';
 import { EVENT_NAMES } from '../../core/language/model.js';
 import { cancelRun, rerunRun, runOrNotFound } from '../../services/api/run-actions.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { presentLogLines, presentRun, presentRunDetail } from '../present.js';
 import { repositoryOf } from '../repository.js';
-import { errorReplies, pageProperties, repoParams, runParams, workflowSelector } from '../schemas/common.js';
-import type { PageQuery, RepoParams, RunParams } from '../schemas/common.js';
+import { bodyOptional, emptyBody, errorReplies, pageProperties, repoParams, runParams, workflowSelector } from '../schemas/common.js';
 import { run, runDetail, runList, runLogs } from '../schemas/resources.js';
+import { typed } from '../type-provider.js';
 
 // Runs: the list with its filters, one run in full, its logs, and cancel and re-run.
 
@@ -28,14 +28,6 @@ const listQuery = {
     sha: { type: 'string', pattern: '^[0-9a-fA-F]{4,64}$', description: 'only runs of commits starting with this' },
   },
 } as const;
-
-interface ListQuery extends PageQuery {
-  workflow?: string;
-  event?: string;
-  status?: string;
-  branch?: string;
-  sha?: string;
-}
 
 const logsQuery = {
   type: 'object', additionalProperties: false,
@@ -55,15 +47,11 @@ const rerunReply = {
   },
 } as const;
 
-const emptyBody = { type: 'object', additionalProperties: false, properties: {} } as const;
-const bodyOptional = async (request: { body: unknown }) => {
-  request.body ??= {};
-};
-
-export function registerRunRoutes(api: FastifyInstance, deps: AppDeps): void {
+export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { sql } = deps;
+  const api = typed(app);
 
-  api.get<{ Params: RepoParams; Querystring: ListQuery }>('/api/repos/:owner/:repo/runs', {
+  api.get('/api/repos/:owner/:repo/runs', {
     config: { access: 'read' },
     schema: { summary: 'List runs, newest first', tags, security, params: repoParams, querystring: listQuery, response: { 200: runList, ...errorReplies } },
   }, async (request) => {
@@ -80,7 +68,7 @@ export function registerRunRoutes(api: FastifyInstance, deps: AppDeps): void {
     return { total_count: total, runs: runs.map(presentRun) };
   });
 
-  api.get<{ Params: RunParams }>('/api/repos/:owner/:repo/runs/:id', {
+  api.get('/api/repos/:owner/:repo/runs/:id', {
     config: { access: 'read' },
     schema: { summary: 'Get a run with its jobs and their attempts', tags, security, params: runParams, response: { 200: runDetail, ...errorReplies } },
   }, async (request) => {
@@ -89,7 +77,7 @@ export function registerRunRoutes(api: FastifyInstance, deps: AppDeps): void {
     return presentRunDetail(found, await jobsOfRun(sql, found.id));
   });
 
-  api.get<{ Params: RunParams; Querystring: { attempt?: number; offset: number; limit: number } }>('/api/repos/:owner/:repo/runs/:id/logs', {
+  api.get('/api/repos/:owner/:repo/runs/:id/logs', {
     config: { access: 'read' },
     schema: { summary: "Get a run's logs", tags, security, params: runParams, querystring: logsQuery, response: { 200: runLogs, ...errorReplies } },
   }, async (request) => {
@@ -116,7 +104,7 @@ export function registerRunRoutes(api: FastifyInstance, deps: AppDeps): void {
     };
   });
 
-  api.post<{ Params: RunParams }>('/api/repos/:owner/:repo/runs/:id/cancel', {
+  api.post('/api/repos/:owner/:repo/runs/:id/cancel', {
     config: { access: 'write' },
     preValidation: bodyOptional,
     schema: {
@@ -128,7 +116,7 @@ export function registerRunRoutes(api: FastifyInstance, deps: AppDeps): void {
     return reply.status(202).send(presentRun(await cancelRun(sql, repo.id, request.params.id)));
   });
 
-  api.post<{ Params: RunParams }>('/api/repos/:owner/:repo/runs/:id/rerun', {
+  api.post('/api/repos/:owner/:repo/runs/:id/rerun', {
     config: { access: 'write' },
     preValidation: bodyOptional,
     schema: {

@@ -1,17 +1,15 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { listDefinitions } from '../../adapters/db/definitions.js';
 import { selectWorkflows } from '../../core/api/workflow-selector.js';
 import { dispatchWorkflow } from '../../services/api/dispatch.js';
 import type { DispatchRequest } from '../../services/api/dispatch.js';
-import type { AppDeps } from '../app.js';
-import { HttpError, notFound } from '../errors.js';
+import { AppError } from '../../services/errors/app-error.js';
+import type { AppDeps } from '../deps.js';
 import { presentWorkflow } from '../present.js';
 import { gitDirOf, repositoryOf } from '../repository.js';
-import {
-  errorReplies, idempotencyHeaders, pageProperties, repoParams, workflowParams,
-} from '../schemas/common.js';
-import type { IdempotencyHeaders, PageQuery, RepoParams, WorkflowParams } from '../schemas/common.js';
+import { bodyOptional, errorReplies, idempotencyHeaders, pageProperties, repoParams, workflowParams } from '../schemas/common.js';
 import { workflow, workflowList } from '../schemas/resources.js';
+import { typed } from '../type-provider.js';
 
 // The default branch's workflows, and starting one by hand.
 
@@ -45,13 +43,9 @@ const dispatchReply = {
   },
 } as const;
 
-/** `POST` without a body means `{}`. */
-const bodyOptional = async (request: FastifyRequest) => {
-  request.body ??= {};
-};
-
-export function registerWorkflowRoutes(api: FastifyInstance, deps: AppDeps): void {
-  api.get<{ Params: RepoParams; Querystring: PageQuery & { state?: string } }>('/api/repos/:owner/:repo/workflows', {
+export function registerWorkflowRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const api = typed(app);
+  api.get('/api/repos/:owner/:repo/workflows', {
     config: { access: 'read' },
     schema: {
       summary: "List the default branch's workflows", tags, security,
@@ -64,7 +58,7 @@ export function registerWorkflowRoutes(api: FastifyInstance, deps: AppDeps): voi
     return { total_count: rows.length, workflows: rows.slice((page - 1) * per_page, page * per_page).map(presentWorkflow) };
   });
 
-  api.get<{ Params: WorkflowParams }>('/api/repos/:owner/:repo/workflows/:workflow', {
+  api.get('/api/repos/:owner/:repo/workflows/:workflow', {
     config: { access: 'read' },
     schema: {
       summary: 'Get one workflow', tags, security,
@@ -77,16 +71,16 @@ export function registerWorkflowRoutes(api: FastifyInstance, deps: AppDeps): voi
     let chosen = selectWorkflows(candidates, request.params.workflow);
     const live = chosen.filter((c) => (c.row.state as string) !== 'deleted');
     if (chosen.length > 1 && live.length > 0) chosen = live;
-    if (chosen.length === 0) throw notFound(`workflow \`${request.params.workflow}\``);
+    if (chosen.length === 0) throw new AppError('not_found', { what: `workflow \`${request.params.workflow}\`` });
     if (chosen.length > 1) {
-      throw new HttpError(422, 'ambiguous_workflow', `\`${request.params.workflow}\` names ${chosen.length} workflows; use an id`, {
+      throw new AppError('ambiguous_workflow', { selector: request.params.workflow, count: chosen.length, hint: 'use an id' }, {
         candidates: chosen.map((c) => ({ id: c.id, name: c.name, path: c.path, function: c.function })),
       });
     }
     return presentWorkflow(chosen[0]!.row);
   });
 
-  api.post<{ Params: WorkflowParams; Body: { ref?: string; inputs?: Record<string, unknown> }; Headers: IdempotencyHeaders }>(
+  api.post(
     '/api/repos/:owner/:repo/workflows/:workflow/dispatches', {
       config: { access: 'write' },
       preValidation: bodyOptional,

@@ -10,8 +10,6 @@ export const repoParams = {
   properties: { owner: { ...name, description: 'repository owner' }, repo: { ...name, description: 'repository name' } },
 } as const;
 
-export interface RepoParams { owner: string; repo: string }
-
 export const id = { type: 'integer', minimum: 1, maximum: 2 ** 53 - 1 } as const;
 
 export const runParams = {
@@ -20,8 +18,6 @@ export const runParams = {
   additionalProperties: false,
   properties: { ...repoParams.properties, id: { ...id, description: 'run id' } },
 } as const;
-
-export interface RunParams extends RepoParams { id: number }
 
 export const workflowSelector = {
   type: 'string', minLength: 1, maxLength: 500,
@@ -35,16 +31,17 @@ export const workflowParams = {
   properties: { ...repoParams.properties, workflow: workflowSelector },
 } as const;
 
-export interface WorkflowParams extends RepoParams { workflow: string }
-
 export const pageProperties = {
   page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1, description: 'page number, from 1' },
   per_page: { type: 'integer', minimum: 1, maximum: 100, default: 30, description: 'items per page, at most 100' },
 } as const;
 
-export const pageQuery = { type: 'object', additionalProperties: false, properties: pageProperties } as const;
+/** `POST` without a body means `{}` (routes whose body is all optional). */
+export async function bodyOptional(request: { body: unknown }): Promise<void> {
+  request.body ??= {};
+}
 
-export interface PageQuery { page: number; per_page: number }
+export const emptyBody = { type: 'object', additionalProperties: false, properties: {} } as const;
 
 export const idempotencyHeaders = {
   type: 'object',
@@ -56,12 +53,10 @@ export const idempotencyHeaders = {
   },
 } as const;
 
-export interface IdempotencyHeaders { 'idempotency-key'?: string }
-
 // Responses.
 
 export const timestamp = { type: 'string', format: 'date-time' } as const;
-export const nullableTimestamp = { type: 'string', format: 'date-time', nullable: true } as const;
+export const nullableTimestamp = { type: ['string', 'null'], format: 'date-time' } as const;
 export const anyJson = {} as const;
 
 export const errorReply = {
@@ -75,7 +70,9 @@ export const errorReply = {
       properties: {
         code: { type: 'string', description: 'stable, snake_case' },
         message: { type: 'string' },
-        details: { description: 'more about the error (e.g. each problem), or null' },
+        details: {
+          description: 'more about the error, or null; validation errors list `problems`, each `{part, field, code, message, allowed?}` (docs/api.md, Problems)',
+        },
       },
     },
   },

@@ -4,8 +4,8 @@ import { anyJson, id, nullableTimestamp, timestamp } from './common.js';
 
 const STATUSES = ['unknown', 'success', 'failure', 'cancelled', 'skipped', 'waiting', 'running', 'blocked'] as const;
 export const status = { type: 'string', enum: STATUSES } as const;
-const nullableId = { type: 'integer', nullable: true } as const;
-const duration = { type: 'integer', nullable: true, description: 'milliseconds from start to stop, once both are known' } as const;
+const nullableId = { type: ['integer', 'null'] } as const;
+const duration = { type: ['integer', 'null'], description: 'milliseconds from start to stop, once both are known' } as const;
 
 export const workflow = {
   type: 'object',
@@ -14,7 +14,7 @@ export const workflow = {
     id,
     name: { type: 'string' },
     path: { type: 'string' },
-    function: { type: 'string', nullable: true, description: 'null for a file that yields no workflow (see diagnostics)' },
+    function: { type: ['string', 'null'], description: 'null for a file that yields no workflow (see diagnostics)' },
     state: { type: 'string', enum: ['active', 'invalid', 'deleted'] },
     events: { type: 'array', items: { type: 'string' } },
     triggers: { type: 'array', items: anyJson },
@@ -74,8 +74,8 @@ const task = {
     id,
     attempt: { type: 'integer' },
     status,
-    runner: { type: 'object', nullable: true, properties: { id: nullableId, name: { type: 'string', nullable: true } } },
-    end_reason: { type: 'string', nullable: true, enum: ['runner', 'lease_expired', 'cancelled', null] },
+    runner: { type: ['object', 'null'], properties: { id: nullableId, name: { type: ['string', 'null'] } } },
+    end_reason: { type: ['string', 'null'], enum: ['runner', 'lease_expired', 'cancelled', null] },
     log_lines: { type: 'integer' },
     log_truncated: { type: 'boolean' },
     created_at: timestamp,
@@ -130,7 +130,7 @@ export const runLogs = {
           status,
           log_lines: { type: 'integer', description: 'lines received so far' },
           truncated: { type: 'boolean', description: 'the log hit its limits and later lines were dropped' },
-          next_offset: { type: 'integer', nullable: true, description: 'where to continue with ?offset=, or null at the end' },
+          next_offset: { type: ['integer', 'null'], description: 'where to continue with ?offset=, or null at the end' },
           lines: {
             type: 'array',
             items: { type: 'object', properties: { line: { type: 'integer' }, step: { type: 'string' }, content: { type: 'string' } } },

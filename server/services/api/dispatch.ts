@@ -14,7 +14,7 @@ import type { WorkflowFileAtCommit, WorkflowSource } from '../trigger/workflow-s
 import { writeRuns } from '../trigger/write-runs.js';
 import { requestFingerprint } from './fingerprint.js';
 import { resolveRef } from './git-refs.js';
-import { conflict, notFound, unprocessable } from './problems.js';
+import { AppError, invalid } from '../errors/app-error.js';
 
 // Starting a workflow by hand (`POST …/workflows/:workflow/dispatches`): the workflow is read at the ref, its
 // inputs are checked, and the run, job and task are written in one transaction with the `manual` event that
@@ -30,7 +30,8 @@ export interface DispatchRequest {
   idempotencyKey?: string;
 }
 
-export interface DispatchReply {
+// A type, not an interface: a reply must be assignable to its open response schema's type.
+export type DispatchReply = {
   run_id: number;
   run_number: number;
   status: 'waiting';
@@ -38,7 +39,7 @@ export interface DispatchReply {
   ref: string;
   sha: string;
   inputs: Record<string, InputValue>;
-}
+};
 
 export interface DispatchDeps {
   sql: Sql;
@@ -68,9 +69,9 @@ export async function dispatchWorkflow(
   }
 
   const refName = request.ref ?? repo.default_branch;
-  if (refName === null) throw unprocessable('no_default_branch', 'the repository has no default branch; give a ref');
+  if (refName === null) throw new AppError('no_default_branch');
   const target = await resolveRef(gitDir, refName);
-  if (target === null) throw unprocessable('unknown_ref', `\`${refName}\` is not a branch or tag of ${repo.owner}/${repo.name}`, { ref: refName });
+  if (target === null) throw new AppError('unknown_ref', { ref: refName, repository: `${repo.owner}/${repo.name}` }, { ref: refName });
 
   const files = await deps.source.load(gitDir, target.commit);
   const chosen = await chooseWorkflow(deps.sql, repo, files, request.workflow, target.ref);
@@ -78,9 +79,10 @@ export async function dispatchWorkflow(
   const manual = workflow.triggers.find((t): t is ManualTrigger => t.event === 'manual')!;
   const checked = validateInputs(manual.inputs, request.inputs ?? {});
   if (!checked.ok) {
-    throw unprocessable('invalid_inputs', checked.problems.map((p) => p.message).join('; '), {
-      problems: checked.problems.map((p) => ({ field: p.input === '' ? 'inputs' : `inputs.${p.input}`, code: p.code, message: p.message })),
-    });
+    throw invalid('invalid_inputs', checked.problems.map((p) => ({
+      part: 'body', field: p.input === '' ? 'inputs' : `inputs.${p.input}`, code: p.code, message: p.message,
+      ...(p.allowed ? { allowed: p.allowed } : {}),
+    })));
   }
 
   const described = { name: workflow.name, path: chosen.path, function: workflow.function };
@@ -111,7 +113,7 @@ export async function dispatchWorkflow(
   });
   if (reply === null) {
     const replay = await replayOf(deps.sql, repo.id, key, fingerprint);
-    if (!replay) throw conflict('idempotency_conflict', 'a request with this Idempotency-Key is being processed; retry');
+    if (!replay) throw new AppError('idempotency_conflict');
     return { reply: replay, replayed: true };
   }
   deps.log?.info({ repository: `${repo.owner}/${repo.name}`, run: reply.run_id, workflow: reply.workflow.path, ref: reply.ref },
@@ -123,10 +125,10 @@ async function replayOf(sql: Sql, repositoryId: number, key: string, fingerprint
   const event = await findEventByKey(sql, repositoryId, key);
   if (!event) return null;
   if (event.payload.request_fingerprint !== fingerprint) {
-    throw unprocessable('idempotency_key_reused', 'this Idempotency-Key was already used for a different request', null);
+    throw new AppError('idempotency_key_reused', { key: 'Idempotency-Key', what: 'request' });
   }
   const reply = event.result?.reply as DispatchReply | undefined;
-  if (!reply) throw conflict('idempotency_conflict', 'a request with this Idempotency-Key is being processed; retry');
+  if (!reply) throw new AppError('idempotency_conflict');
   return reply;
 }
 
@@ -140,14 +142,14 @@ async function chooseWorkflow(sql: Sql, repo: RepositoryRow, files: WorkflowFile
     const definition = (await listDefinitions(sql, repo.id)).find((d) => d.id === Number(selector));
     if (definition) {
       chosen = candidates.filter((c) => c.path === definition.file_path && c.function === definition.function_name);
-      if (chosen.length === 0) throw notFound('workflow_not_found', `workflow ${selector} (${definition.file_path}) is not at ${ref}`);
+      if (chosen.length === 0) throw new AppError('workflow_not_found', { reason: `workflow ${selector} (${definition.file_path}) is not at ${ref}` });
     }
   }
-  if (chosen.length === 0) throw notFound('workflow_not_found', `no workflow \`${selector}\` at ${ref}`);
+  if (chosen.length === 0) throw new AppError('workflow_not_found', { reason: `no workflow \`${selector}\` at ${ref}` });
   if (chosen.length > 1) {
     const manual = chosen.filter((c) => c.workflow?.triggers.some((t) => t.event === 'manual'));
     if (manual.length !== 1) {
-      throw unprocessable('ambiguous_workflow', `\`${selector}\` names ${chosen.length} workflows; name one by its workflow name or function`, {
+      throw new AppError('ambiguous_workflow', { selector, count: chosen.length, hint: 'name one by its workflow name or function' }, {
         candidates: chosen.map((c) => ({ name: c.name, path: c.path, function: c.function })),
       });
     }
@@ -158,14 +160,14 @@ async function chooseWorkflow(sql: Sql, repo: RepositoryRow, files: WorkflowFile
 
 function checkStartable(chosen: Candidate): Workflow {
   if (hasErrors(chosen.file) || chosen.workflow === null) {
-    throw unprocessable('invalid_workflow', `${chosen.path} has errors; fix them first (plue-trigger check)`, {
+    throw new AppError('invalid_workflow', { path: chosen.path }, {
       diagnostics: chosen.file.diagnostics.filter((d) => d.severity === 'error'),
     });
   }
   const workflow = chosen.workflow;
   const reason = workflowSkipReason({ kind: 'manual', workflow: workflow.name, ref: '', inputs: {} }, chosen.file, workflow);
   if (reason !== null) {
-    throw unprocessable('not_manually_triggerable', `workflow \`${workflow.name}\` cannot be started by hand: ${reason}; it needs a \`manual\` trigger`);
+    throw new AppError('not_manually_triggerable', { workflow: workflow.name, reason });
   }
   return workflow;
 }

@@ -7,8 +7,8 @@ import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { branchName, isCommitId, isValidRefName } from '../../core/api/ref-names.js';
 import { ISSUE_TYPES, PULL_REQUEST_TYPES } from '../../core/language/model.js';
 import { commitOf, resolveRef } from './git-refs.js';
-import { unprocessable } from './problems.js';
-import type { FieldProblem } from './problems.js';
+import { AppError, invalid } from '../errors/app-error.js';
+import type { Problem } from '../errors/app-error.js';
 
 // Events the git host hands in (`POST /api/repos/:owner/:repo/events`): checked here against the repository, then
 // recorded in the same event table as pushes, for the trigger to match and run like any other event.
@@ -45,8 +45,9 @@ const KIND_FIELDS: Array<keyof HostEventRequest> = ['action', 'base_ref', 'head_
  * payload the trigger will read.
  */
 export async function checkHostEvent(repo: RepositoryRow, gitDir: string, request: HostEventRequest): Promise<Record<string, unknown>> {
-  const problems: FieldProblem[] = [];
-  const problem = (field: string, code: string, message: string) => problems.push({ field, code, message });
+  const problems: Problem[] = [];
+  const problem = (field: string, code: string, message: string, allowed?: readonly string[]) =>
+    problems.push({ part: 'body', field, code, message, ...(allowed ? { allowed } : {}) });
   const { required, optional } = FIELDS[request.event];
   for (const field of required) if (request[field] === undefined) problem(field, 'missing', `\`${field}\` is required for ${request.event} events`);
   for (const field of KIND_FIELDS) {
@@ -58,7 +59,7 @@ export async function checkHostEvent(repo: RepositoryRow, gitDir: string, reques
   if (request.action !== undefined) {
     const allowed: readonly string[] | null = request.event === 'pull_request' ? PULL_REQUEST_TYPES : request.event === 'issue' ? ISSUE_TYPES : null;
     if (allowed && !allowed.includes(request.action)) {
-      problem('action', 'unknown_action', `\`${request.action}\` is not a ${request.event} action; use one of ${allowed.join(', ')}`);
+      problem('action', 'unknown_action', `\`${request.action}\` is not a ${request.event} action; use one of ${allowed.join(', ')}`, allowed);
     }
     fields.action = request.action;
   }
@@ -82,7 +83,7 @@ export async function checkHostEvent(repo: RepositoryRow, gitDir: string, reques
       } else if (request.ref !== undefined) fields.ref = target.ref; // full, so a tag is read as a tag
     }
   }
-  if (problems.length > 0) throw unprocessable('invalid_event', problems.map((p) => p.message).join('; '), { problems });
+  if (problems.length > 0) throw invalid('invalid_event', problems);
   return { ...(request.payload ?? {}), ...fields };
 }
 
@@ -127,7 +128,7 @@ export async function recordHostEvent(
   if (id !== null) return { event_id: id, duplicate: false };
   const first = await findEventByKey(sql, repositoryId, key);
   if (!first || first.kind !== kind || !isDeepStrictEqual(first.payload, JSON.parse(JSON.stringify(payload)))) {
-    throw unprocessable('idempotency_key_reused', 'this delivery id was already used for a different event');
+    throw new AppError('idempotency_key_reused', { key: 'delivery id', what: 'event' });
   }
   return { event_id: first.id, duplicate: true };
 }

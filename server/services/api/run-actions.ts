@@ -5,13 +5,13 @@ import type { RunDetailRow } from '../../adapters/db/run-views.js';
 import { createRun, notifyTasksWaiting } from '../../adapters/db/runs.js';
 import { isFinishedStatus, statusName } from '../../adapters/db/status.js';
 import { requestRunCancel } from '../runners/task-actions.js';
-import { conflict, notFound } from './problems.js';
+import { AppError } from '../errors/app-error.js';
 
 // What a person does to a run: cancel it, or run it again.
 
 export async function runOrNotFound(sql: Sql, repositoryId: number, runId: number): Promise<RunDetailRow> {
   const run = await findRunOf(sql, repositoryId, runId);
-  if (!run) throw notFound('not_found', `run ${runId} not found`);
+  if (!run) throw new AppError('not_found', { what: `run ${runId}` });
   return run;
 }
 
@@ -23,20 +23,20 @@ export async function cancelRun(sql: Sql, repositoryId: number, runId: number): 
   await runOrNotFound(sql, repositoryId, runId);
   // Decided under the run's lock: a run that finishes meanwhile is a conflict, not a cancelled-looking success.
   const request = await requestRunCancel(sql, runId);
-  if (request.outcome === 'not_found') throw notFound('not_found', `run ${runId} not found`);
+  if (request.outcome === 'not_found') throw new AppError('not_found', { what: `run ${runId}` });
   if (request.outcome === 'finished') {
-    throw conflict('run_finished', `run ${runId} has already finished (${request.status})`, { status: request.status });
+    throw new AppError('run_finished', { run: runId, status: request.status }, { status: request.status });
   }
   return runOrNotFound(sql, repositoryId, runId);
 }
 
-export interface RerunReply {
+export type RerunReply = {
   run_id: number;
   run_number: number;
   run_attempt: number;
   rerun_of: number;
   status: 'waiting';
-}
+};
 
 /**
  * Runs a finished run again as a NEW run (new id and number) with the same commit, workflow source, event and
@@ -46,13 +46,12 @@ export interface RerunReply {
 export async function rerunRun(sql: Sql, repositoryId: number, runId: number): Promise<RerunReply> {
   return sql.begin(async (tx) => {
     const source = await lockRunForRerun(tx, repositoryId, runId);
-    if (!source) throw notFound('not_found', `run ${runId} not found`);
+    if (!source) throw new AppError('not_found', { what: `run ${runId}` });
     if (!isFinishedStatus(source.run.status)) {
-      throw conflict('run_not_finished', `run ${runId} is still ${statusName(source.run.status)}; cancel it or wait for it to finish`, {
-        status: statusName(source.run.status),
-      });
+      const status = statusName(source.run.status);
+      throw new AppError('run_not_finished', { run: runId, status }, { status });
     }
-    if (source.workflow_content === null) throw conflict('nothing_to_rerun', `run ${runId} has no task to run again`);
+    if (source.workflow_content === null) throw new AppError('nothing_to_rerun', { run: runId });
     const { id: _id, status: _status, ...fields } = source.run;
     const created = await createRun(tx, {
       ...fields, event_id: null, trigger_user_id: null, runs_on: source.runs_on, workflow_content: source.workflow_content,

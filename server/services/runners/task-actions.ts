@@ -6,6 +6,7 @@ import {
   cancelWaitingTasksOfRun, finishTask, markRunCancelRequested, probeTask, releaseTask, renewLease,
 } from '../../adapters/db/tasks.js';
 import type { TaskLease } from '../../adapters/db/tasks.js';
+import { AppError } from '../errors/app-error.js';
 import { planLogAppend } from './log-plan.js';
 import type { LogLimits } from './log-plan.js';
 import { rollUpJobs } from './rollup.js';
@@ -13,31 +14,18 @@ import { hashToken } from './tokens.js';
 
 // What a runner does with a task it holds. Each call is fenced by the task token and a live lease.
 
-/** The token does not belong to the task (401), or it no longer holds a live lease on it (409). */
-export class TaskAccessError extends Error {
-  constructor(
-    readonly reason: 'unauthorized' | 'lease_lost',
-    readonly details: { status: string; attempt: number; ended_by: string | null } | null = null,
-  ) {
-    super(reason === 'unauthorized'
-      ? 'the task token does not belong to this task'
-      : `this runner no longer holds the task (status ${details?.status}${details?.ended_by ? `, ended by ${details.ended_by}` : ''})`);
-  }
-}
-
-/** A log append would leave a hole: the runner must resend from `expected`. */
-export class LogOffsetGapError extends Error {
-  constructor(readonly expected: number) {
-    super(`log offset is past the lines received so far; send from offset ${expected}`);
-  }
-}
-
-/** Why a fenced call failed: 401 when the token is not the task's, else 409 with the task's current state. */
-export async function accessError(sql: Sql, id: number, tokenHash: string): Promise<TaskAccessError> {
+/**
+ * Why a fenced call failed: `unauthorized` when the token does not belong to the task, else `lease_lost` with
+ * the task's current state.
+ */
+export async function accessError(sql: Sql, id: number, tokenHash: string): Promise<AppError> {
   const probe = await probeTask(sql, id, tokenHash);
-  if (!probe) return new TaskAccessError('unauthorized');
+  if (!probe) return new AppError('unauthorized');
+  const status = statusName(probe.status);
   const endedBy = probe.end_reason ?? (probe.status === STATUS.running ? 'lease_expired' : null);
-  return new TaskAccessError('lease_lost', { status: statusName(probe.status), attempt: probe.attempt, ended_by: endedBy });
+  return new AppError('lease_lost', { state: `status ${status}${endedBy ? `, ended by ${endedBy}` : ''}` }, {
+    status, attempt: probe.attempt, ended_by: endedBy,
+  });
 }
 
 export async function heartbeat(sql: Sql, id: number, token: string, leaseSeconds: number): Promise<TaskLease> {
@@ -106,7 +94,7 @@ export async function appendLogs(sql: Sql, id: number, token: string, append: Lo
     const state = await lockLogState(tx, id, hash);
     if (!state) return null;
     const plan = planLogAppend(state, append.offset, append.lines, limits);
-    if (plan.kind === 'gap') throw new LogOffsetGapError(plan.expected);
+    if (plan.kind === 'gap') throw new AppError('log_offset_gap', { next_offset: plan.expected }, { next_offset: plan.expected });
     await insertLogLines(tx, id, append.step, plan.firstLine, plan.lines);
     if (plan.next.log_lines !== state.log_lines) await saveLogState(tx, id, plan.next);
     return { next_offset: plan.next.log_lines };

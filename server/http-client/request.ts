@@ -3,9 +3,9 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 
-// A small HTTP/1.1 client on node:http. Not fetch: Node 20's fetch opens a spare connection after an aborted
-// request and leaves it without a request, which keeps a stopping server waiting on it for its header timeout;
-// a runner aborts its long-poll claim on every shutdown.
+// The transport under the JSON client: a small HTTP/1.1 client on node:http. Not fetch: Node 20's fetch opens a
+// spare connection after an aborted request and leaves it without a request, which keeps a stopping server
+// waiting on it for its header timeout; a runner aborts its long-poll claim on every shutdown.
 //
 // Every request has a time limit: a runner that waits forever on a silent server would keep running a task whose
 // lease is long gone.

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { Sql } from '../adapters/db/connect.js';
+import type { RepositoryRegistry } from '../services/ingest/registry.js';
+import type { RunnerServices } from '../services/runners/runner-services.js';
+import type { WorkflowSource } from '../services/trigger/workflow-source.js';
+
+/** What `buildApp` and its routes are given. */
+export interface AppDeps {
+  sql: Sql;
+  log: Logger;
+  registry: RepositoryRegistry;
+  hookToken: string;
+  /** Reads workflows at a commit (manual dispatch). */
+  source: WorkflowSource;
+  /** Reads of the user API need no token (PLUE_PUBLIC_READ=1). */
+  publicRead?: boolean;
+  /** An event was recorded through the API: trigger the repository's pending events now. */
+  onEventRecorded?(repositoryId: number): void;
+  /** The runner protocol; absent, its routes are not served. */
+  runners?: RunnerServices;
+}
