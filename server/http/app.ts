@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { refuseUnstorableText, requireApiTokens } from './api-scope.js';
+import { serverTimeouts } from './connection-limits.js';
 import type { AppDeps } from './deps.js';
 import { frameworkErrorHandler, installErrorHandler } from './errors.js';
 import { registerOpenApi } from './openapi.js';
@@ -20,6 +21,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: true,
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: frameworkErrorHandler,
+    ...(deps.httpLimits ? serverTimeouts(deps.httpLimits) : {}),
   });
   installErrorHandler(app);
   useStrictValidation(app);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { HttpLimits } from '../config.js';
 import type { Sql } from '../adapters/db/connect.js';
 import type { RepositoryRegistry } from '../services/ingest/registry.js';
 import type { RunnerServices } from '../services/runners/runner-services.js';
@@ -18,4 +19,6 @@ export interface AppDeps {
   onEventRecorded?(repositoryId: number): void;
   /** The runner protocol; absent, its routes are not served. */
   runners?: RunnerServices;
+  /** Timeouts against slow clients; absent, node's defaults (tests that inject requests). */
+  httpLimits?: HttpLimits;
 }

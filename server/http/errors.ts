@@ -1,6 +1,7 @@
 // The one place that turns errors into replies: `{"error": {code, message, details}}` with the catalogue's status
 // (server/services/errors/catalogue.ts). Anything not in the catalogue is a 500 `internal`, logged, never shown.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isTransientConnectError } from '../adapters/db/connect.js';
 import { SourceUnavailableError } from '../services/runners/archive.js';
 import { UnknownRepositoryError } from '../services/ingest/registry.js';
 import { AppError, invalid } from '../services/errors/app-error.js';
@@ -21,6 +22,7 @@ const FRAMEWORK_ERRORS: Record<string, (request: FastifyRequest) => AppError> = 
 
 /** Errors of modules that do not throw catalogue errors themselves. */
 function foreignError(error: unknown): AppError | null {
+  if (isTransientConnectError(error)) return new AppError('database_unavailable');
   if (error instanceof SourceUnavailableError) return new AppError('source_unavailable', { reason: error.message });
   if (error instanceof UnknownRepositoryError) return new AppError('unknown_repository', { reason: error.message });
   return null;
@@ -45,7 +47,11 @@ function catalogueErrorOf(error: unknown, request: FastifyRequest): AppError | n
   return null;
 }
 
+// How long a client should wait before retrying while the database is away: a restart takes a few seconds.
+const DATABASE_RETRY_AFTER_SECONDS = 2;
+
 function send(reply: FastifyReply, error: AppError) {
+  if (error.code === 'database_unavailable') void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
   return reply.status(error.status).send({ error: { code: error.code, message: error.message, details: error.details } });
 }
 

@@ -9,6 +9,7 @@ import { loadPythonParser } from '../adapters/tree-sitter.js';
 import { RefWatcher } from '../adapters/watch/ref-watcher.js';
 import { watchReposDir } from '../adapters/watch/repos-dir-watcher.js';
 import type { Config } from '../config.js';
+import { capConnections } from '../http/connection-limits.js';
 import { buildApp } from '../http/app.js';
 import { createDemoRepository, installPostReceiveHook } from './demo.js';
 import { postReceiveHookScript } from './hook-script.js';
@@ -113,9 +114,10 @@ export async function startService(config: Config, log: Logger, options: Service
     closers.push(() => runners.stop());
 
     const app = await buildApp({
-      sql: db.sql, log, registry, hookToken, runners, source, publicRead: config.publicRead,
+      sql: db.sql, log, registry, hookToken, runners, source, publicRead: config.publicRead, httpLimits: config.http,
       onEventRecorded: (id) => trigger.kick(id),
     });
+    capConnections(app.server, config.http);
     closers.push(() => app.close());
     const url = options.listen === false ? config.serverUrl : await app.listen({ port: config.port, host: config.host });
     const hookScript = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookTokenFile });

@@ -26,9 +26,12 @@ describe('a database that goes down', () => {
     const port = pg.port;
     const reposDir = await createTempDir('plue-repos-');
     const bare = await createBareRepo(path.join(reposDir, 'acme', 'app.git'));
-    service = await startTestService({ databaseUrl: pg.url, reposDir });
+    service = await startTestService({ databaseUrl: pg.url, reposDir, env: { PLUE_PUBLIC_READ: '1' } });
 
     await pg.stop();
+    // While it is away, the API says so, and when to try again.
+    const away = await fetch(`${service.url}/api/repos/acme/app/workflows`);
+    expect([away.status, away.headers.get('retry-after'), (await away.json()).error.code]).toEqual([503, '2', 'database_unavailable']);
     const work = await createWorkRepo(bare);
     const sha = await commitFiles(work, { '.plue/workflows/ci.py': 'from plue import workflow\n\n@workflow(on="push")\ndef ci(ctx):\n    pass\n' });
     await push(work, 'main');

@@ -7,7 +7,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: Pick<AppDeps, '
       await deps.sql`select 1`;
       return { status: 'ok', database: 'ok' };
     } catch {
-      return reply.status(503).send({ status: 'unavailable', database: 'down' });
+      return reply.status(503).header('retry-after', '2').send({ status: 'unavailable', database: 'down' });
     }
   });
 }

@@ -32,6 +32,7 @@ export const ERROR_CATALOGUE = {
   log_offset_gap: { status: 422, message: 'log offset is past the lines received so far; send from offset {next_offset}' },
   labels_not_registered: { status: 422, message: 'labels not registered for this runner: {labels}' },
   internal: { status: 500, message: 'internal error' },
+  database_unavailable: { status: 503, message: 'the database is not reachable; retry in a few seconds' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
