@@ -1,6 +1,9 @@
 import type { DefinitionInput } from '../../core/trigger/definitions.js';
 import type { Queryable } from './queryable.js';
 
+// TODO(git merge): the one constant for the folder.
+const WORKFLOWS_FOLDER = '.plue/workflows';
+
 // workflow_definitions: the workflows of each repository's default branch.
 
 export interface DefinitionRow extends DefinitionInput {
@@ -65,11 +68,10 @@ export async function findDefinitionIds(db: Queryable, repositoryId: number): Pr
   return new Map(rows.map((r) => [definitionKey(r.file_path, r.function_name), r.id]));
 }
 
-export async function listDefinitions(db: Queryable, repositoryId: number): Promise<DefinitionRow[]> {
-  return db<DefinitionRow[]>`
-    select ${db.unsafe(COLUMNS)} from workflow_definitions
-    where repository_id = ${repositoryId}
-    order by state = 'deleted', file_path, function_name`;
+export async function findDefinition(db: Queryable, repositoryId: number, id: number): Promise<DefinitionRow | null> {
+  const [row] = await db<DefinitionRow[]>`
+    select ${db.unsafe(COLUMNS)} from workflow_definitions where repository_id = ${repositoryId} and id = ${id}`;
+  return row ?? null;
 }
 
 export interface DefinitionPage {
@@ -98,12 +100,12 @@ export async function pageDefinitions(
  * The definitions a workflow selector may name (core/api/workflow-selector.ts decides among them): by id, by
  * path or file name, by name or by function. Each is an indexed look-up.
  */
-export async function definitionsNamedBy(db: Queryable, repositoryId: number, selector: string, workflowsFolder: string): Promise<DefinitionRow[]> {
+export async function definitionsNamedBy(db: Queryable, repositoryId: number, selector: string): Promise<DefinitionRow[]> {
   const id = /^[1-9][0-9]{0,15}$/.test(selector) ? Number(selector) : null;
   return db<DefinitionRow[]>`
     select ${db.unsafe(COLUMNS)} from workflow_definitions
     where repository_id = ${repositoryId}
-      and (${id === null ? db`false` : db`id = ${id}`} or file_path = ${selector} or file_path = ${`${workflowsFolder}/${selector}`}
+      and (${id === null ? db`false` : db`id = ${id}`} or file_path = ${selector} or file_path = ${`${WORKFLOWS_FOLDER}/${selector}`}
         or name = ${selector} or (function_name <> '' and function_name = ${selector}))
     order by state = 'deleted', file_path, function_name`;
 }

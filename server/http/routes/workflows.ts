@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { listDefinitions } from '../../adapters/db/definitions.js';
+import { definitionsNamedBy, pageDefinitions } from '../../adapters/db/definitions.js';
 import { selectWorkflows } from '../../core/api/workflow-selector.js';
 import { dispatchWorkflow } from '../../services/api/dispatch.js';
 import type { DispatchRequest } from '../../services/api/dispatch.js';
@@ -54,8 +54,8 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: AppDeps): voi
   }, async (request) => {
     const repo = await repositoryOf(deps.sql, request.params);
     const { page, per_page, state } = request.query;
-    const rows = (await listDefinitions(deps.sql, repo.id)).filter((d) => state === undefined || d.state === state);
-    return { total_count: rows.length, workflows: rows.slice((page - 1) * per_page, page * per_page).map(presentWorkflow) };
+    const { rows, total } = await pageDefinitions(deps.sql, repo.id, state === undefined ? {} : { state }, { limit: per_page, offset: (page - 1) * per_page });
+    return { total_count: total, workflows: rows.map(presentWorkflow) };
   });
 
   api.get('/api/repos/:owner/:repo/workflows/:workflow', {
@@ -66,7 +66,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: AppDeps): voi
     },
   }, async (request) => {
     const repo = await repositoryOf(deps.sql, request.params);
-    const rows = await listDefinitions(deps.sql, repo.id);
+    const rows = await definitionsNamedBy(deps.sql, repo.id, request.params.workflow);
     const candidates = rows.map((row) => ({ id: row.id, path: row.file_path, name: row.name, function: row.function_name, row }));
     let chosen = selectWorkflows(candidates, request.params.workflow);
     const live = chosen.filter((c) => (c.row.state as string) !== 'deleted');

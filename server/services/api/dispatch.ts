@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Sql } from '../../adapters/db/connect.js';
-import { listDefinitions } from '../../adapters/db/definitions.js';
+import { findDefinition } from '../../adapters/db/definitions.js';
 import { findEventByKey, markEventProcessed, recordEvent } from '../../adapters/db/events.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { isWorkflowId, selectWorkflows } from '../../core/api/workflow-selector.js';
@@ -139,7 +139,7 @@ async function chooseWorkflow(sql: Sql, repo: RepositoryRow, files: WorkflowFile
     : file.workflows.map((w) => ({ path: file.path, name: w.name, function: w.function, file, workflow: w })));
   let chosen = selectWorkflows(candidates, selector);
   if (isWorkflowId(selector)) {
-    const definition = (await listDefinitions(sql, repo.id)).find((d) => d.id === Number(selector));
+    const definition = await findDefinition(sql, repo.id, Number(selector));
     if (definition) {
       chosen = candidates.filter((c) => c.path === definition.file_path && c.function === definition.function_name);
       if (chosen.length === 0) throw new AppError('workflow_not_found', { reason: `workflow ${selector} (${definition.file_path}) is not at ${ref}` });
