@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import { openDatabase } from '../adapters/db/connect.js';
 import type { Database } from '../adapters/db/connect.js';
 import { migrate } from '../adapters/db/migrate.js';
-import { loadPythonParser } from '../adapters/tree-sitter.js';
 import { RefWatcher } from '../adapters/watch/ref-watcher.js';
 import { watchReposDir } from '../adapters/watch/repos-dir-watcher.js';
 import type { Config } from '../config.js';
@@ -22,6 +21,7 @@ import { refreshDefinitions } from './trigger/refresh-definitions.js';
 import { TriggerLoop } from './trigger/trigger-loop.js';
 import type { TriggerLoopOptions } from './trigger/trigger-loop.js';
 import { WorkflowSource } from './trigger/workflow-source.js';
+import { UntrustedWork } from './untrusted/pool.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 export const BIN_PATH = path.join(PACKAGE_ROOT, 'bin', 'plue-trigger.js');
@@ -61,7 +61,10 @@ export async function startService(config: Config, log: Logger, options: Service
   try {
     await migrate(db.sql, { log });
     const { token: hookToken, file: hookTokenFile } = await loadHookToken(config.hookToken, config.dataDir);
-    const source = new WorkflowSource(await loadPythonParser(), config.maxWorkflowBytes);
+    // Parsing and matching repository content run in worker threads, within a budget (docs/architecture.md).
+    const untrusted = new UntrustedWork(config.untrusted);
+    closers.push(() => untrusted.close());
+    const source = new WorkflowSource({ parse: (task) => untrusted.parse(task), maxBytes: config.maxWorkflowBytes });
     const demoRepository = config.createDemo
       ? await createDemoRepository(config.reposDir, path.join(PACKAGE_ROOT, 'test-repo'))
       : null;
@@ -75,6 +78,7 @@ export async function startService(config: Config, log: Logger, options: Service
     };
     const trigger = new TriggerLoop({
       sql: db.sql, source, log, maxChangedFiles: config.maxChangedFiles, maxAttempts: 5,
+      match: (event, files) => untrusted.match(event, files),
       gitDirOf: async (repo) => registry.byId(repo.id)?.gitDir ?? null,
       onRepositoryUnknown: () => rescan(),
     }, options.trigger);

@@ -53,11 +53,31 @@ export async function tryLockRepositoryTrigger(db: Queryable, repositoryId: numb
   return row?.locked ?? false;
 }
 
-export async function oldestPendingEvents(db: Queryable, repositoryId: number, limit: number): Promise<EventRow[]> {
+/**
+ * Counts an attempt for each of the repository's oldest pending events before any work on them starts, so that
+ * an attempt that never finishes (a crash, a kill) still counts. An event whose attempts are all used and that is
+ * still pending is given up here. An event retried after such an attempt goes alone, so one event that brings the
+ * service down cannot use up the attempts of the events after it. Returns the ids to work on, oldest first.
+ */
+export async function startEventAttempts(db: Queryable, repositoryId: number, limit: number, maxAttempts: number): Promise<number[]> {
+  await db`
+    update events set status = 'failed', processed_at = now(),
+      last_error = concat_ws('; ', last_error, ${`gave up after ${maxAttempts} attempts: the last one did not finish`}::text)
+    where repository_id = ${repositoryId} and status = 'pending' and attempts >= ${maxAttempts}`;
+  const pending = await db<{ id: number; attempts: number }[]>`
+    select id, attempts from events where repository_id = ${repositoryId} and status = 'pending' order by id limit ${limit}`;
+  const batch = pending[0] !== undefined && pending[0].attempts > 0 ? pending.slice(0, 1) : pending;
+  const ids = batch.map((e) => e.id);
+  if (ids.length > 0) await db`update events set attempts = attempts + 1 where id = any(${ids}::bigint[])`;
+  return ids;
+}
+
+/** The events `startEventAttempts` started, still pending, oldest first, locked. */
+export async function pendingEventsById(db: Queryable, ids: readonly number[]): Promise<EventRow[]> {
   return db<EventRow[]>`
     select id, repository_id, kind, dedup_key, payload, source, status, attempts
-    from events where repository_id = ${repositoryId} and status = 'pending'
-    order by id limit ${limit} for update`;
+    from events where id = any(${ids as number[]}::bigint[]) and status = 'pending'
+    order by id for update`;
 }
 
 export async function markEventProcessed(db: Queryable, id: number, result: Record<string, unknown>): Promise<void> {
@@ -67,13 +87,21 @@ export async function markEventProcessed(db: Queryable, id: number, result: Reco
     where id = ${id}`;
 }
 
-/** Counts a failed attempt; after `maxAttempts` the event is given up as failed. */
-export async function markEventAttemptFailed(db: Queryable, id: number, error: string, maxAttempts: number): Promise<void> {
+/**
+ * Records why the event's attempt (counted when it started) failed; with its attempts used up, or when trying
+ * again cannot help (`giveUp`), the event is failed for good.
+ */
+export async function markEventAttemptFailed(db: Queryable, id: number, error: string, maxAttempts: number, giveUp = false): Promise<void> {
   await db`
-    update events set attempts = attempts + 1, last_error = ${error.slice(0, 4000)},
-      status = case when attempts + 1 >= ${maxAttempts} then 'failed' else status end,
-      processed_at = case when attempts + 1 >= ${maxAttempts} then now() else processed_at end
+    update events set last_error = ${error.slice(0, 4000)},
+      status = case when attempts >= ${maxAttempts} or ${giveUp}::boolean then 'failed' else status end,
+      processed_at = case when attempts >= ${maxAttempts} or ${giveUp}::boolean then now() else processed_at end
     where id = ${id} and status = 'pending'`;
+}
+
+/** Gives back the attempts of started events that were not reached (an earlier event of their batch failed). */
+export async function refundEventAttempts(db: Queryable, ids: readonly number[]): Promise<void> {
+  if (ids.length > 0) await db`update events set attempts = attempts - 1 where id = any(${ids as number[]}::bigint[]) and status = 'pending'`;
 }
 
 export interface EventOutcomeRow {

@@ -2,19 +2,20 @@ import type { Logger } from 'pino';
 import { isTransientConnectError } from '../../adapters/db/connect.js';
 import type { Sql, Tx } from '../../adapters/db/connect.js';
 import {
-  markEventAttemptFailed, markEventProcessed, oldestPendingEvents, tryLockRepositoryTrigger,
+  markEventAttemptFailed, markEventProcessed, pendingEventsById, refundEventAttempts, startEventAttempts, tryLockRepositoryTrigger,
 } from '../../adapters/db/events.js';
 import type { EventRow } from '../../adapters/db/events.js';
 import { getRepository } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
-import { matchEvent } from '../../core/match/index.js';
-import type { MatchedWorkflow, MatchResult } from '../../core/match/event.js';
+import type { ParsedFile } from '../../core/language/model.js';
+import type { MatchedWorkflow, MatchResult, TriggerEvent } from '../../core/match/event.js';
 import type { PushPayload } from '../ingest/record-ref-updates.js';
 import type { EventPlan } from './event-plan.js';
 import { planHostEvent, planPullRequest } from './plan-host-event.js';
 import type { HostPayload, PullRequestPayload } from './plan-host-event.js';
 import { planPush } from './plan-push.js';
 import { cancelSupersededRuns } from './supersede.js';
+import { UntrustedWorkError } from '../untrusted/pool.js';
 import { writeRuns } from './write-runs.js';
 import type { WrittenRun } from './write-runs.js';
 import type { WorkflowSource } from './workflow-source.js';
@@ -26,6 +27,8 @@ export interface TriggerDeps {
   gitDirOf(repo: RepositoryRow): Promise<string | null>;
   maxChangedFiles: number;
   maxAttempts: number;
+  /** Matches an event against workflow files (in the service: in the untrusted-work pool, within its budget). */
+  match(event: TriggerEvent, files: ParsedFile[]): Promise<MatchResult>;
   /** The repository is in the database but not found on disk by this process (yet). */
   onRepositoryUnknown?(repo: RepositoryRow): void;
 }
@@ -42,8 +45,12 @@ const PLAN_CONCURRENCY = 4;
  * across replicas.
  */
 export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number): Promise<TriggerOutcome> {
+  const started = await deps.sql.begin(async (tx) =>
+    (await tryLockRepositoryTrigger(tx, repositoryId)) ? startEventAttempts(tx, repositoryId, BATCH, deps.maxAttempts) : null);
+  if (started === null) return 'busy';
+  if (started.length === 0) return 'none';
   const written: WrittenRun[] = [];
-  const outcome = await triggerInTransaction(deps, repositoryId, written);
+  const outcome = await triggerInTransaction(deps, repositoryId, started, written);
   if (written.length > 0) {
     const cancelled = await cancelSupersededRuns(deps.sql, repositoryId, written).catch((error: unknown) => {
       deps.log.warn({ repository_id: repositoryId, err: String(error) }, 'cannot cancel superseded runs');
@@ -54,10 +61,10 @@ export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number)
   return outcome;
 }
 
-async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, written: WrittenRun[]): Promise<TriggerOutcome> {
+async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, started: number[], written: WrittenRun[]): Promise<TriggerOutcome> {
   return deps.sql.begin(async (tx) => {
     if (!(await tryLockRepositoryTrigger(tx, repositoryId))) return 'busy';
-    const events = await oldestPendingEvents(tx, repositoryId, BATCH);
+    const events = await pendingEventsById(tx, started);
     if (events.length === 0) return 'none';
     const repo = await getRepository(tx, repositoryId);
     const gitDir = repo === null ? null : await deps.gitDirOf(repo);
@@ -82,8 +89,10 @@ async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, wri
         }
       }
       const message = failure instanceof Error ? failure.message : String(failure);
-      deps.log.warn({ repository: repoName(repo), event: event.id, attempt: event.attempts + 1, err: message }, 'event could not be triggered');
-      await markEventAttemptFailed(tx, event.id, message, deps.maxAttempts);
+      deps.log.warn({ repository: repoName(repo), event: event.id, attempt: event.attempts, err: message }, 'event could not be triggered');
+      // Past its time or memory budget, trying again would only cost as much again.
+      await markEventAttemptFailed(tx, event.id, message, deps.maxAttempts, failure instanceof UntrustedWorkError);
+      await refundEventAttempts(tx, events.slice(i + 1).map((e) => e.id));
       return 'retry'; // later events wait: a repository's events are triggered in order
     }
     return 'processed';
@@ -110,7 +119,7 @@ async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, gitDir: 
 }
 
 async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: EventRow, plan: EventPlan): Promise<WrittenRun[]> {
-  const result = narrowToWorkflow(matchEvent(plan.match, plan.files), plan);
+  const result = narrowToWorkflow(await deps.match(plan.match, plan.files), plan);
   const runs = await writeRuns(tx, repo, event.id, plan, result.matched);
   await markEventProcessed(tx, event.id, { runs, skipped: result.skipped });
   deps.log.info({

@@ -1,12 +1,22 @@
-import type { Parser } from 'web-tree-sitter';
 import { workflowFilesAt } from '../../adapters/git/index.js';
-import { checkRepository, parseWorkflowFile } from '../../core/language/index.js';
+import { checkRepository } from '../../core/language/index.js';
 import type { Diagnostic, ParsedFile } from '../../core/language/model.js';
+import type { ParseTask } from '../untrusted/worker.js';
 
 export interface WorkflowFileAtCommit extends ParsedFile {
   blobSha: string;
   /** The file's source, '' when it was not read (skipped). */
   content: string;
+}
+
+/** Parses workflow files: in the service, in the untrusted-work pool, within its budget. */
+export type ParseFiles = (task: ParseTask) => Promise<ParsedFile[]>;
+
+export interface WorkflowSourceOptions {
+  parse: ParseFiles;
+  maxBytes: number;
+  /** Source bytes the parse cache may hold; default 64 MiB. */
+  cacheBytes?: number;
 }
 
 interface CachedBlob {
@@ -15,46 +25,61 @@ interface CachedBlob {
   parsed: Map<string, ParsedFile>;
 }
 
-// Parses are cached by blob id and path (the path gives a one-workflow file its default name).
-const CACHE_LIMIT = 5000;
-
 /** Reads and parses `.plue/workflows/*.py` at a commit, from the object database, never a work tree. */
 export class WorkflowSource {
-  /** blob id → { source, parse by path }, in insertion order for eviction. */
+  // Parses are cached by blob id and path (the path gives a one-workflow file its default name), least recently
+  // used first out, bounded by the source bytes they hold.
   private readonly cache = new Map<string, CachedBlob>();
+  private cachedBytes = 0;
+  private readonly cacheBytes: number;
 
-  constructor(private readonly parser: Parser, private readonly maxBytes: number) {}
+  constructor(private readonly options: WorkflowSourceOptions) {
+    this.cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
+  }
 
   async load(gitDir: string, commit: string): Promise<WorkflowFileAtCommit[]> {
-    const entries = await workflowFilesAt(gitDir, commit, { maxBytes: this.maxBytes, knownBlobs: this.cache });
-    const files: WorkflowFileAtCommit[] = entries.map((entry) => {
-      if (entry.skipped) {
-        const diagnostic = skippedDiagnostic(entry.skipped, entry.size, this.maxBytes);
+    const { maxBytes } = this.options;
+    const entries = await workflowFilesAt(gitDir, commit, { maxBytes, knownBlobs: this.cache });
+    // Take what the cache holds now, before anything new goes in and may push it out.
+    const blobs = entries.map((entry) => (entry.skipped ? undefined : this.cachedOrNew(entry.blobSha, entry.content)));
+    const unparsed = entries.flatMap((entry, i) => {
+      const blob = blobs[i];
+      return blob === undefined || blob.parsed.has(entry.path) ? [] : [{ path: entry.path, blob }];
+    });
+    if (unparsed.length > 0) {
+      const parsed = await this.options.parse({ files: unparsed.map(({ path, blob }) => ({ path, bytes: blob.bytes })), maxBytes });
+      unparsed.forEach(({ path, blob }, i) => blob.parsed.set(path, parsed[i] as ParsedFile));
+    }
+    for (const [i, entry] of entries.entries()) if (!entry.skipped) this.remember(entry.blobSha, blobs[i] as CachedBlob);
+    const files: WorkflowFileAtCommit[] = entries.map((entry, i) => {
+      const blob = blobs[i];
+      if (entry.skipped || blob === undefined) {
+        const diagnostic = skippedDiagnostic(entry.skipped ?? 'not-a-file', entry.size, maxBytes);
         return { path: entry.path, blobSha: entry.blobSha, content: '', workflows: [], diagnostics: [diagnostic] };
       }
-      const blob = this.blob(entry.blobSha, entry.content);
-      let parsed = blob.parsed.get(entry.path);
-      if (!parsed) {
-        parsed = parseWorkflowFile(this.parser, entry.path, blob.bytes, { maxBytes: this.maxBytes });
-        blob.parsed.set(entry.path, parsed);
-      }
-      return { ...parsed, blobSha: entry.blobSha, content: blob.content };
+      return { ...(blob.parsed.get(entry.path) as ParsedFile), blobSha: entry.blobSha, content: blob.content };
     });
     const byPath = new Map(files.map((f) => [f.path, f]));
     return checkRepository(files).map((f) => ({ ...f, blobSha: byPath.get(f.path)!.blobSha, content: byPath.get(f.path)!.content }));
   }
 
-  private blob(id: string, content: Buffer | undefined): CachedBlob {
+  private cachedOrNew(id: string, content: Buffer | undefined): CachedBlob {
     const cached = this.cache.get(id);
     if (cached) return cached;
     if (!content) throw new Error(`git returned no content for blob ${id}`);
-    if (this.cache.size >= CACHE_LIMIT) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
+    return { bytes: content, content: content.toString('utf8'), parsed: new Map() };
+  }
+
+  /** Puts the blob at the young end of the cache, and lets the oldest go past the bound. */
+  private remember(id: string, blob: CachedBlob): void {
+    if (this.cache.delete(id)) this.cachedBytes -= blob.bytes.length;
+    this.cache.set(id, blob);
+    this.cachedBytes += blob.bytes.length;
+    for (const [oldId, old] of this.cache) {
+      if (this.cachedBytes <= this.cacheBytes) break;
+      this.cache.delete(oldId);
+      this.cachedBytes -= old.bytes.length;
     }
-    const entry: CachedBlob = { bytes: content, content: content.toString('utf8'), parsed: new Map() };
-    this.cache.set(id, entry);
-    return entry;
   }
 }
 
