@@ -10,7 +10,8 @@ import { RefWatcher } from '../adapters/watch/ref-watcher.js';
 import { watchReposDir } from '../adapters/watch/repos-dir-watcher.js';
 import type { Config } from '../config.js';
 import { buildApp } from '../http/app.js';
-import { createDemoRepository, installPostReceiveHook } from './demo.js';
+import { gitRepository } from '../adapters/git/index.js';
+import { createDemoRepository } from './demo.js';
 import { postReceiveHookScript } from './hook-script.js';
 import { loadHookToken } from './hook-token.js';
 import { RepositoryRegistry } from './ingest/registry.js';
@@ -72,7 +73,7 @@ export async function startService(config: Config, log: Logger, options: Service
     };
     const trigger = new TriggerLoop({
       sql: db.sql, source, log, maxChangedFiles: config.maxChangedFiles, maxAttempts: 5,
-      gitDirOf: async (repo) => registry.byId(repo.id)?.gitDir ?? null,
+      gitOf: async (repo) => registry.byId(repo.id)?.git ?? null,
       onRepositoryUnknown: () => rescan(),
     }, options.trigger);
     closers.push(() => trigger.stop());
@@ -117,7 +118,7 @@ export async function startService(config: Config, log: Logger, options: Service
     closers.push(() => app.close());
     const url = options.listen === false ? config.serverUrl : await app.listen({ port: config.port, host: config.host });
     const hookScript = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookToken });
-    if (demoRepository) await installPostReceiveHook(demoRepository, hookScript);
+    if (demoRepository) await gitRepository(demoRepository).installHook('post-receive', hookScript);
     return { app, url, db, registry, trigger, hookToken, hookScript, demoRepository, runners, close };
   } catch (error) {
     await close();

@@ -1,5 +1,5 @@
 import type { Parser } from 'web-tree-sitter';
-import { workflowFilesAt } from '../../adapters/git/index.js';
+import type { GitRepository } from '../../adapters/git/index.js';
 import { checkRepository, parseWorkflowFile } from '../../core/language/index.js';
 import type { Diagnostic, ParsedFile } from '../../core/language/model.js';
 
@@ -25,8 +25,8 @@ export class WorkflowSource {
 
   constructor(private readonly parser: Parser, private readonly maxBytes: number) {}
 
-  async load(gitDir: string, commit: string): Promise<WorkflowFileAtCommit[]> {
-    const entries = await workflowFilesAt(gitDir, commit, { maxBytes: this.maxBytes, knownBlobs: this.cache });
+  async load(git: GitRepository, commit: string): Promise<WorkflowFileAtCommit[]> {
+    const entries = await git.workflowFiles(commit, { maxBytes: this.maxBytes, knownBlobs: this.cache });
     const files: WorkflowFileAtCommit[] = entries.map((entry) => {
       if (entry.skipped) {
         const diagnostic = skippedDiagnostic(entry.skipped, entry.size, this.maxBytes);
