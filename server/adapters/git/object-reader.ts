@@ -59,6 +59,7 @@ export class GitObjectReader {
     const child = this.process();
     markUsed(this);
     clearTimeout(this.idleTimer);
+    if (this.queue.length === 0) holdProcessOpen(child, true);
     return new Promise((resolve, reject) => {
       this.queue.push({ kind, resolve, reject });
       child.stdin.write(`${kind} ${name}\n`);
@@ -84,9 +85,7 @@ export class GitObjectReader {
     child.on('error', onGone);
     child.on('exit', () => onGone());
     child.stdin.on('error', () => undefined); // reported through 'exit'
-    // An idle reader must not keep the process alive; pending work always has something else that does.
-    child.unref();
-    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?(): void }).unref?.();
+    holdProcessOpen(child, false);
     this.child = child;
     return child;
   }
@@ -120,6 +119,7 @@ export class GitObjectReader {
       pending.resolve({ oid, type, size, content });
     }
     if (this.queue.length === 0) {
+      holdProcessOpen(this.child, false);
       if (this.closeAfterPending) {
         this.closeAfterPending = false;
         this.close();
@@ -132,6 +132,15 @@ export class GitObjectReader {
 
   private fail(error: Error): void {
     for (const pending of this.queue.splice(0)) pending.reject(error);
+  }
+}
+
+/** An idle reader must not keep Node running; one with requests pending must (a script may have nothing else). */
+function holdProcessOpen(child: ChildProcessWithoutNullStreams | null, held: boolean): void {
+  if (!child) return;
+  for (const handle of [child, child.stdin, child.stdout, child.stderr] as unknown as Array<{ ref?(): void; unref?(): void }>) {
+    if (held) handle.ref?.();
+    else handle.unref?.();
   }
 }
 
