@@ -104,4 +104,4 @@ export function revParse(repo: string, revision: string): Promise<string> {
   return git(['rev-parse', '--verify', '-q', revision], repo);
 }
 
-export const ZERO_ID = '0'.repeat(40);
+export { ZERO_SHA as ZERO_ID } from '../../server/core/refs/diff.js';
