@@ -140,11 +140,15 @@ export interface SpawnGitOptions {
   stdio?: StdioOptions;
 }
 
-/** Starts git with the global options and the environment every call gets; callers own the process. */
-export function spawnGit(args: readonly string[], options: SpawnGitOptions = {}) {
+function placeOf(options: SpawnGitOptions): { gitDir: string | undefined; cwd: string | undefined } {
   const gitDir = options.gitDir === undefined ? undefined : resolve(options.gitDir);
   // A neutral cwd: with --git-dir given, git must not pick anything up from it.
-  const cwd = gitDir === undefined ? options.cwd : NEUTRAL_CWD;
+  return { gitDir, cwd: gitDir === undefined ? options.cwd : NEUTRAL_CWD };
+}
+
+/** Starts git with the global options and the environment every call gets; callers own the process. */
+export function spawnGit(args: readonly string[], options: SpawnGitOptions = {}) {
+  const { gitDir, cwd } = placeOf(options);
   return spawn(GIT, [...globalArgs(gitDir), ...args], { cwd, env: gitEnvironment(), stdio: options.stdio ?? 'pipe' });
 }
 
@@ -158,9 +162,7 @@ function execute(
   options: RunGitOptions,
   onStdout: (chunk: Buffer) => boolean,
 ): Promise<Execution> {
-  const gitDir = options.gitDir === undefined ? undefined : resolve(options.gitDir);
-  // A neutral cwd: with --git-dir given, git must not pick anything up from it.
-  const cwd = gitDir === undefined ? options.cwd : NEUTRAL_CWD;
+  const { gitDir, cwd } = placeOf(options);
   const okExitCodes = options.okExitCodes ?? [0];
   const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const fail = (message: string, exitCode: number | null, stderr: string): GitError =>
