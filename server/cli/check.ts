@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { WORKFLOWS_FOLDER } from '../core/language/workflow-paths.js';
 import { hasErrors } from '../core/language/model.js';
 import type { ParsedFile } from '../core/language/model.js';
 import type { CommandIO } from './io.js';
@@ -7,8 +8,8 @@ import { collectWorkflowPaths, parseWorkflowPaths } from './workflow-files.js';
 
 const HELP = `usage: plue-trigger check [--json] [--max-bytes N] [PATH...]
 
-Lints workflow files. PATH is a file or a folder (a folder means its .plue/workflows/*.py,
-or its *.py when it has no .plue/workflows). Default: the current folder.
+Lints workflow files. PATH is a file or a folder (a folder means its ${WORKFLOWS_FOLDER}/*.py,
+or its *.py when it has no ${WORKFLOWS_FOLDER}). Default: the current folder.
 Exit status: 0 no error, 1 any error, 2 bad usage.`;
 
 export function formatDiagnostics(files: ParsedFile[]): string[] {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { matchEvent } from '../core/match/index.js';
 import type { TriggerEvent } from '../core/match/event.js';
+import { isZeroSha, ZERO_SHA } from '../core/refs/diff.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
 import { collectWorkflowPaths, parseWorkflowPaths } from './workflow-files.js';
@@ -23,8 +24,6 @@ KIND: push, pull_request, issue, chat, manual, dispatch, schedule.
   --workflow NAME    manual: workflow name, function name or file path
   --cron CRON        schedule: only schedule triggers with this cron
   --json             print {"matched": [...], "skipped": [...]}`;
-
-const ZERO_SHA = '0'.repeat(40);
 
 const OPTIONS = {
   event: { type: 'string' },
@@ -63,7 +62,7 @@ export function eventFromOptions(o: MatchOptions): TriggerEvent {
       const after = o.after ?? 'f'.repeat(40);
       return {
         kind, ref: fullRef(required(o.ref, 'ref', kind)), before, after,
-        created: before === ZERO_SHA, deleted: after === ZERO_SHA, forced: o.forced ?? false, ...changed,
+        created: isZeroSha(before), deleted: isZeroSha(after), forced: o.forced ?? false, ...changed,
       };
     }
     case 'pull_request':

@@ -1,4 +1,4 @@
-import { closeObjectReaders, gitAvailable } from '../adapters/git/index.js';
+import { closeGitRepositories, gitAvailable } from '../adapters/git/index.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startService } from '../services/service.js';
@@ -57,6 +57,6 @@ export async function runServe(_argv: string[], io: CommandIO): Promise<number> 
   });
   log.info('stopping');
   await service.close();
-  closeObjectReaders();
+  closeGitRepositories();
   return 0;
 }

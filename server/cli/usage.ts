@@ -1,10 +1,12 @@
+import { WORKFLOWS_FOLDER } from '../core/language/workflow-paths.js';
+
 // Bad usage is its own error type so every command exits 2 for it, as compilers do.
 export class UsageError extends Error {}
 
 export const USAGE = `usage: plue-trigger <command> [options]
 
 commands:
-  check [--json] [--max-bytes N] [PATH...]   lint workflow files (default: .plue/workflows/*.py)
+  check [--json] [--max-bytes N] [PATH...]   lint workflow files (default: ${WORKFLOWS_FOLDER}/*.py)
   match --event KIND [options] [PATH...]      show which workflows an event would start
   serve                                       start the service (database, watcher, trigger, HTTP)
   migrate                                     apply database migrations and exit

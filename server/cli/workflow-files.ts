@@ -1,11 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadPythonParser } from '../adapters/tree-sitter.js';
-import { checkRepository, parseWorkflowFile } from '../core/language/index.js';
+import { checkRepository, parseWorkflowFile, WORKFLOWS_FOLDER } from '../core/language/index.js';
 import type { ParsedFile } from '../core/language/model.js';
 import { UsageError } from './usage.js';
 
-const WORKFLOW_DIR = path.join('.plue', 'workflows');
 
 async function pythonFilesIn(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -15,7 +14,7 @@ async function pythonFilesIn(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Files named on the command line; a folder means its `.plue/workflows/` when it has one, else its `*.py`. */
+/** Files named on the command line; a folder means its workflows folder when it has one, else its `*.py`. */
 export async function collectWorkflowPaths(args: string[], cwd: string): Promise<string[]> {
   const targets = args.length > 0 ? args : ['.'];
   const files: string[] = [];
@@ -27,7 +26,7 @@ export async function collectWorkflowPaths(args: string[], cwd: string): Promise
       files.push(target);
       continue;
     }
-    const workflowDir = path.join(full, WORKFLOW_DIR);
+    const workflowDir = path.join(full, WORKFLOWS_FOLDER);
     const hasWorkflowDir = (await stat(workflowDir).catch(() => null))?.isDirectory() ?? false;
     const found = await pythonFilesIn(hasWorkflowDir ? workflowDir : full);
     files.push(...found.map((f) => path.relative(cwd, f) || f));

@@ -10,7 +10,8 @@ import { watchReposDir } from '../adapters/watch/repos-dir-watcher.js';
 import type { Config } from '../config.js';
 import { capConnections } from '../http/connection-limits.js';
 import { buildApp } from '../http/app.js';
-import { createDemoRepository, installPostReceiveHook } from './demo.js';
+import { gitRepository } from '../adapters/git/index.js';
+import { createDemoRepository } from './demo.js';
 import { postReceiveHookScript } from './hook-script.js';
 import { loadHookToken } from './hook-token.js';
 import { RepositoryRegistry } from './ingest/registry.js';
@@ -79,7 +80,7 @@ export async function startService(config: Config, log: Logger, options: Service
     const trigger = new TriggerLoop({
       sql: db.sql, source, log, maxChangedFiles: config.maxChangedFiles, maxAttempts: 5,
       match: (event, files) => untrusted.match(event, files),
-      gitDirOf: async (repo) => registry.byId(repo.id)?.gitDir ?? null,
+      gitOf: async (repo) => registry.byId(repo.id)?.git ?? null,
       onRepositoryUnknown: () => rescan(),
     }, options.trigger);
     closers.push(() => trigger.stop());
@@ -125,7 +126,7 @@ export async function startService(config: Config, log: Logger, options: Service
     closers.push(() => app.close());
     const url = options.listen === false ? config.serverUrl : await app.listen({ port: config.port, host: config.host });
     const hookScript = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookTokenFile });
-    if (demoRepository) await installPostReceiveHook(demoRepository, hookScript);
+    if (demoRepository) await gitRepository(demoRepository).installHook('post-receive', hookScript);
     return { app, url, db, registry, trigger, hookToken, hookTokenFile, hookScript, demoRepository, runners, close };
   } catch (error) {
     await close();

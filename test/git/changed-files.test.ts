@@ -1,9 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { changedFiles, changedFilesOfPush } from '../../server/adapters/git/index.js';
+import { closeGitRepositories, gitRepository } from '../../server/adapters/git/index.js';
 import type { ChangedFilesQuery, ChangedFilesResult } from '../../server/adapters/git/index.js';
 import { ZERO_ID, commitFiles, createBareRepo, createWorkRepo, git, push, removeTempDirs, revParse } from './fixtures.js';
 
-afterAll(removeTempDirs);
+afterAll(async () => {
+  closeGitRepositories();
+  await removeTempDirs();
+});
 
 interface Scenario {
   bare: string;
@@ -229,22 +232,13 @@ const cases: Case[] = [
   },
 ];
 
-describe('changedFiles', () => {
+// An update is a tree comparison through the object reader; a new ref (or a gone `before`) asks git for its new
+// commits. Every case goes through the one method the trigger calls.
+describe('GitRepository.changedFilesOfPush', () => {
   it.each(cases)('$name', async ({ build, expected }) => {
     const bare = await createBareRepo();
     const work = await createWorkRepo(bare);
     const query = await build({ bare, work });
-    expect(await changedFiles(bare, query)).toEqual(expected);
-  });
-});
-
-// The trigger's path: a tree comparison through the long-lived object reader for updates, `git log` for new refs.
-// Whatever route it takes, its answer must be the same.
-describe('changedFilesOfPush', () => {
-  it.each(cases)('$name', async ({ build, expected }) => {
-    const bare = await createBareRepo();
-    const work = await createWorkRepo(bare);
-    const query = await build({ bare, work });
-    expect(await changedFilesOfPush(bare, query)).toEqual(expected);
+    expect(await gitRepository(bare).changedFilesOfPush(query)).toEqual(expected);
   });
 });

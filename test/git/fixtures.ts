@@ -1,42 +1,32 @@
-// Real git repositories in temporary folders, for tests (also the end-to-end ones).
+// Real git repositories in temporary folders, for tests (also the end-to-end ones), made with simple-git.
 // Nothing depends on the machine's git config: global/system config are disabled
 // for this process and its children (which includes the adapter under test).
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { simpleGitIn } from '../../server/adapters/git/simple.js';
 
 process.env.GIT_CONFIG_GLOBAL = '/dev/null';
 process.env.GIT_CONFIG_NOSYSTEM = '1';
 
-export const testGitEnv: NodeJS.ProcessEnv = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_TERMINAL_PROMPT: '0',
+const TEST_ENV: NodeJS.ProcessEnv = {
   GIT_AUTHOR_NAME: 'Test Author',
   GIT_AUTHOR_EMAIL: 'author@example.com',
   GIT_COMMITTER_NAME: 'Test Committer',
   GIT_COMMITTER_EMAIL: 'committer@example.com',
-  LC_ALL: 'C',
+  // The fixtures are a user's git: refs/replace/* apply, so a test can tell them from what the adapter reads.
+  GIT_NO_REPLACE_OBJECTS: undefined,
 };
 
-const CONFIG = ['-c', 'init.defaultBranch=main', '-c', 'core.autocrlf=false', '-c', 'commit.gpgSign=false', '-c', 'tag.gpgSign=false'];
+const CONFIG = ['init.defaultBranch=main', 'core.autocrlf=false', 'commit.gpgSign=false', 'tag.gpgSign=false'];
 
 /** Runs git in `cwd` with the test config; resolves with stdout minus the final newline. */
-export function git(args: readonly string[], cwd: string, options: { input?: string } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'git',
-      [...CONFIG, ...args],
-      { cwd, env: testGitEnv, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`git ${args.join(' ')} (in ${cwd}) failed: ${stderr || error.message}`));
-        else resolve(stdout.replace(/\n$/, ''));
-      },
-    );
-    child.stdin?.end(options.input);
-  });
+export async function git(args: readonly string[], cwd: string, options: { input?: string } = {}): Promise<string> {
+  try {
+    return (await simpleGitIn(cwd, { env: TEST_ENV, config: CONFIG, ...options }).raw([...args])).replace(/\n$/, '');
+  } catch (error) {
+    throw new Error(`git ${args.join(' ')} (in ${cwd}) failed: ${(error as Error).message}`);
+  }
 }
 
 const tempDirs: string[] = [];
@@ -114,4 +104,4 @@ export function revParse(repo: string, revision: string): Promise<string> {
   return git(['rev-parse', '--verify', '-q', revision], repo);
 }
 
-export const ZERO_ID = '0'.repeat(40);
+export { ZERO_SHA as ZERO_ID } from '../../server/core/refs/diff.js';

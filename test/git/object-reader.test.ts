@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  GitError, GitObjectReader, isAncestor, isAncestorWith, isFastForward, peelToCommit, peelWith,
-} from '../../server/adapters/git/index.js';
+import { GitError, GitRepository } from '../../server/adapters/git/index.js';
+import { GitObjectReader } from '../../server/adapters/git/object-reader.js';
+import { walkIsAncestor } from '../../server/adapters/git/object-walks.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, git, push, removeTempDirs } from './fixtures.js';
 
 let bare: string;
@@ -48,17 +48,24 @@ describe('GitObjectReader', () => {
 
   it('peels like git: an annotated tag to its commit', async () => {
     const tag = await git(['rev-parse', 'v1'], bare);
-    expect(await peelWith(reader, tag)).toBe(await peelToCommit(bare, tag));
-    expect(await peelWith(reader, tag)).toBe(commits[2]);
+    const repository = new GitRepository(bare);
+    expect(await repository.peel(tag)).toBe(await git(['rev-parse', `${tag}^{commit}`], bare));
+    expect(await repository.peel(tag)).toBe(commits[2]);
+    repository.close();
   });
 
-  it('tells ancestry like git merge-base, and gives up (null) past its walk limit', async () => {
-    for (const [a, b] of [[0, 5], [5, 0], [3, 3], [2, 4]] as const) {
-      expect(await isAncestorWith(reader, commits[a]!, commits[b]!)).toBe(await isAncestor(bare, commits[a]!, commits[b]!));
+  it('tells ancestry by walking as git merge-base does, and gives up (null) past its walk limit', async () => {
+    const walking = new GitRepository(bare);
+    const askingGit = new GitRepository(bare, { ancestryWalkLimit: 0 });
+    for (const [a, b, expected] of [[0, 5, true], [5, 0, false], [3, 3, true], [2, 4, true]] as const) {
+      expect(await walking.isAncestor(commits[a]!, commits[b]!)).toBe(expected);
+      expect(await askingGit.isAncestor(commits[a]!, commits[b]!)).toBe(expected);
     }
-    expect(await isAncestorWith(reader, commits[0]!, commits[5]!, 2)).toBeNull();
-    expect(await isFastForward(bare, commits[0]!, commits[5]!)).toBe(true);
-    expect(await isFastForward(bare, 'e'.repeat(40), commits[5]!)).toBe(false);
+    expect(await walkIsAncestor(reader, commits[0]!, commits[5]!, 2)).toBeNull();
+    expect(await askingGit.isFastForward(commits[0]!, commits[5]!)).toBe(true);
+    expect(await walking.isFastForward('e'.repeat(40), commits[5]!)).toBe(false);
+    walking.close();
+    askingGit.close();
   });
 
   it('fails requests with a GitError for a folder that is not a repository', async () => {

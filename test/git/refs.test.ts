@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  GitError,
-  commitExists,
-  defaultBranch,
-  isAncestor,
-  listRefs,
-  peelToCommit,
-  peelToCommits,
-} from '../../server/adapters/git/index.js';
+import { GitError, closeGitRepositories, gitRepository } from '../../server/adapters/git/index.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, git, push, removeTempDirs, revParse } from './fixtures.js';
 
-afterAll(removeTempDirs);
+afterAll(async () => {
+  closeGitRepositories();
+  await removeTempDirs();
+});
+
+const listRefs = (gitDir: string) => gitRepository(gitDir).listRefs();
 
 describe('listRefs', () => {
   let bare: string;
@@ -59,13 +56,13 @@ describe('listRefs', () => {
   });
 
   it('peels tags to the commit to read workflows from', async () => {
-    expect(await peelToCommit(bare, annotated)).toBe(second);
-    expect(await peelToCommit(bare, first)).toBe(first);
+    const repository = gitRepository(bare);
+    expect(await repository.peel(annotated)).toBe(second);
+    expect(await repository.peel(first)).toBe(first);
+    expect(await repository.peel('refs/tags/annotated')).toBe(second);
     const tree = await revParse(bare, `${first}^{tree}`);
     const missing = 'f'.repeat(40);
-    expect(await peelToCommits(bare, [annotated, tree, missing])).toEqual(
-      new Map([[annotated, second], [tree, null], [missing, null]]),
-    );
+    expect(await Promise.all([annotated, tree, missing].map((id) => repository.peel(id)))).toEqual([second, null, null]);
   });
 
   it('returns an empty map for an empty repository', async () => {
@@ -107,18 +104,18 @@ describe('defaultBranch', () => {
   ])('%s', async (_label, commands, expected) => {
     const bare = await createBareRepo();
     for (const args of commands) await git(args, bare);
-    expect(await defaultBranch(bare)).toBe(expected);
+    expect(await gitRepository(bare).defaultBranch()).toBe(expected);
   });
 
   it('is null when HEAD is detached', async () => {
     const work = await createWorkRepo();
     const commit = await commitFiles(work, { 'a.txt': 'a' });
     await git(['checkout', '-q', '--detach', commit], work);
-    expect(await defaultBranch(`${work}/.git`)).toBeNull();
+    expect(await gitRepository(`${work}/.git`).defaultBranch()).toBeNull();
   });
 });
 
-describe('commitExists and isAncestor', () => {
+describe('peel and isAncestor', () => {
   let bare: string;
   let parent: string;
   let child: string;
@@ -140,12 +137,12 @@ describe('commitExists and isAncestor', () => {
   });
 
   it.each([
-    ['a commit', () => parent, true],
-    ['an annotated tag of a commit', () => tag, true],
-    ['a missing id', () => 'e'.repeat(40), false],
-    ['the zero id', () => '0'.repeat(40), false],
-  ])('commitExists: %s', async (_label, id, expected) => {
-    expect(await commitExists(bare, id())).toBe(expected);
+    ['a commit', () => parent, () => parent],
+    ['an annotated tag of a commit', () => tag, () => child],
+    ['a missing id', () => 'e'.repeat(40), () => null],
+    ['the zero id', () => '0'.repeat(40), () => null],
+  ])('peel: %s', async (_label, id, expected) => {
+    expect(await gitRepository(bare).peel(id())).toBe(expected());
   });
 
   it.each([
@@ -155,14 +152,24 @@ describe('commitExists and isAncestor', () => {
     ['siblings (forced update)', () => [child, sibling], false],
   ])('isAncestor: %s', async (_label, pair, expected) => {
     const [a, b] = pair() as [string, string];
-    expect(await isAncestor(bare, a, b)).toBe(expected);
+    expect(await gitRepository(bare).isAncestor(a, b)).toBe(expected);
   });
 
   it('isAncestor throws a GitError when a commit is missing', async () => {
-    await expect(isAncestor(bare, 'e'.repeat(40), child)).rejects.toBeInstanceOf(GitError);
+    await expect(gitRepository(bare).isAncestor('e'.repeat(40), child)).rejects.toBeInstanceOf(GitError);
+    await expect(gitRepository(bare).isAncestor(child, 'e'.repeat(40))).rejects.toBeInstanceOf(GitError);
+  });
+
+  it('mergeBase: where two branches forked', async () => {
+    expect(await gitRepository(bare).mergeBase(child, sibling)).toBe(parent);
+    expect(await gitRepository(bare).mergeBase(child, parent)).toBe(parent);
+  });
+
+  it('changedFilesOfPullRequest: the files from the merge base to the head', async () => {
+    expect(await gitRepository(bare).changedFilesOfPullRequest(child, sibling, 10)).toEqual({ files: ['c.txt'], truncated: false });
   });
 
   it('rejects object names that would read as options', async () => {
-    await expect(commitExists(bare, '--all')).rejects.toThrow(/invalid git object name/);
+    await expect(gitRepository(bare).mergeBase('--all', child)).rejects.toThrow(/invalid git object name/);
   });
 });

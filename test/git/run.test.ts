@@ -1,16 +1,12 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  GitError,
-  GitNotFoundError,
-  gitAvailable,
-  gitVersion,
-  listRefs,
-  runGit,
-  streamGitRecords,
-} from '../../server/adapters/git/index.js';
+import { GitError, GitNotFoundError, closeGitRepositories, gitAvailable, gitRepository, gitVersion } from '../../server/adapters/git/index.js';
+import { runGit, streamGitRecords } from '../../server/adapters/git/run.js';
 import { commitFiles, createBareRepo, createWorkRepo, git, push, removeTempDirs } from './fixtures.js';
 
-afterAll(removeTempDirs);
+afterAll(async () => {
+  closeGitRepositories();
+  await removeTempDirs();
+});
 
 describe('running git', () => {
   const savedEnv = { PATH: process.env.PATH, GIT_DIR: process.env.GIT_DIR };
@@ -41,7 +37,7 @@ describe('running git', () => {
     const commit = await commitFiles(work, { 'a.txt': 'a' });
     await push(work, 'main');
     process.env.GIT_DIR = other;
-    expect(await listRefs(bare)).toEqual(new Map([['refs/heads/main', commit]]));
+    expect(await gitRepository(bare).listRefs()).toEqual(new Map([['refs/heads/main', commit]]));
   });
 
   it('accepts listed exit codes and throws GitError with command, exit code and stderr otherwise', async () => {

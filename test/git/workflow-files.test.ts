@@ -1,11 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitError, readWorkflowFiles, workflowFilesAt } from '../../server/adapters/git/index.js';
-import type { WorkflowFile } from '../../server/adapters/git/index.js';
+import { GitError, closeGitRepositories, gitRepository } from '../../server/adapters/git/index.js';
+import type { ReadWorkflowFilesOptions, WorkflowFile } from '../../server/adapters/git/index.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, git, push, removeTempDirs, revParse } from './fixtures.js';
 
-afterAll(removeTempDirs);
+afterAll(async () => {
+  closeGitRepositories();
+  await removeTempDirs();
+});
 
 const W = '.plue/workflows';
 const big = '#'.repeat(200);
@@ -15,10 +18,9 @@ function summary(files: WorkflowFile[]) {
   return files.map(({ content, ...rest }) => ({ ...rest, ...(content ? { content: content.toString('utf8') } : {}) }));
 }
 
-describe.each([
-  ['readWorkflowFiles', readWorkflowFiles],
-  ['workflowFilesAt (long-lived object reader)', workflowFilesAt],
-])('%s', (_name, read) => {
+const read = (gitDir: string, commit: string, options?: ReadWorkflowFilesOptions) => gitRepository(gitDir).workflowFiles(commit, options);
+
+describe('GitRepository.workflowFiles', () => {
   let bare: string;
   let work: string;
   let first: string;

@@ -1,8 +1,6 @@
 import type { DefinitionInput } from '../../core/trigger/definitions.js';
+import { WORKFLOWS_FOLDER } from '../../core/language/workflow-paths.js';
 import type { Queryable } from './queryable.js';
-
-// TODO(git merge): the one constant for the folder.
-const WORKFLOWS_FOLDER = '.plue/workflows';
 
 // workflow_definitions: the workflows of each repository's default branch.
 

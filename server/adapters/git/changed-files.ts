@@ -5,9 +5,7 @@
 // the list is cut and `truncated` is true; the matcher then treats path filters as
 // matched, like GitHub runs the workflow when a push has more than 1000 commits.
 // (GitHub only looks at the first 300 files; we look further by default.)
-import { peelToCommits } from './cat-file.js';
-import { isZeroId } from './commits.js';
-import { objectName, runGit, streamGitRecords } from './run.js';
+import { runGit, streamGitRecords } from './run.js';
 
 export const DEFAULT_MAX_CHANGED_FILES = 3000;
 export const DEFAULT_MAX_NEW_COMMITS = 1000;
@@ -42,8 +40,6 @@ export interface ChangedFilesResult {
   basis: 'diff' | 'new-commits' | 'none';
 }
 
-const NOTHING: ChangedFilesResult = { files: [], truncated: false, basis: 'none' };
-
 /** Collects distinct NUL-separated paths from a git command, stopping past maxFiles. */
 async function collectPaths(gitDir: string, args: string[], input: string | undefined, maxFiles: number) {
   const paths = new Set<string>();
@@ -63,7 +59,7 @@ async function collectPaths(gitDir: string, args: string[], input: string | unde
 }
 
 /** Tips of every ref except `ref` (branches, tags, remotes, notes...). */
-async function otherRefTips(gitDir: string, ref: string): Promise<string[]> {
+export async function otherRefTips(gitDir: string, ref: string): Promise<string[]> {
   const { stdout } = await runGit(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/'], { gitDir });
   const tips: string[] = [];
   for (const line of stdout.toString('utf8').split('\n')) {
@@ -73,24 +69,27 @@ async function otherRefTips(gitDir: string, ref: string): Promise<string[]> {
   return tips;
 }
 
-async function filesOfNewCommits(gitDir: string, after: string, query: ChangedFilesQuery): Promise<ChangedFilesResult> {
-  const maxCommits = query.maxCommits ?? DEFAULT_MAX_NEW_COMMITS;
-  const maxFiles = query.maxFiles ?? DEFAULT_MAX_CHANGED_FILES;
-  const tips = query.knownTips ?? (await otherRefTips(gitDir, query.ref));
-  // Only tips that peel to a commit: a stored tip may be gone, a tag may name a tree.
-  const tipCommits = [...new Set([...(await peelToCommits(gitDir, [...new Set(tips)])).values()])]
-    .filter((commit): commit is string => commit !== null);
-
+/**
+ * Files changed by the commits reachable from `after` and from none of `knownCommits` (a new ref, or an update
+ * whose old tip is gone from the repository). Merge commits list no files of their own: the commits they bring
+ * in are listed, unless already known.
+ */
+export async function filesOfNewCommits(
+  gitDir: string,
+  after: string,
+  knownCommits: readonly string[],
+  limits: { maxFiles: number; maxCommits: number },
+): Promise<ChangedFilesResult> {
+  const { maxFiles, maxCommits } = limits;
   const { stdout } = await runGit(['rev-list', `--max-count=${maxCommits + 1}`, '--stdin'], {
     gitDir,
-    input: [after, ...tipCommits.map((tip) => `^${tip}`)].join('\n') + '\n',
+    input: [after, ...knownCommits.map((tip) => `^${tip}`)].join('\n') + '\n',
   });
   const commits = stdout.toString('utf8').split('\n').filter((line) => line !== '');
   const tooManyCommits = commits.length > maxCommits;
   if (commits.length === 0) return { files: [], truncated: false, basis: 'new-commits' };
 
-  // --root: a root commit lists all its files. Merge commits list none (no -m): the
-  // commits they bring in are listed on their own, unless already known.
+  // --root: a root commit lists all its files; no -m: merge commits list none.
   const { files, truncated } = await collectPaths(
     gitDir,
     ['diff-tree', '--stdin', '-r', '-z', '--name-only', '--no-renames', '--no-commit-id', '--root'],
@@ -98,33 +97,4 @@ async function filesOfNewCommits(gitDir: string, after: string, query: ChangedFi
     maxFiles,
   );
   return { files, truncated: truncated || tooManyCommits, basis: 'new-commits' };
-}
-
-/**
- * Files changed by a push of `ref` from `before` to `after`:
- * - update: the diff of the two trees, renames as delete + add. A forced update is
- *   diffed the same way (old tip vs new tip, whatever their ancestry);
- * - new ref: every file changed by a pushed commit that no other ref already had
- *   (`knownTips`); a ref created at an existing commit changes nothing;
- * - update whose `before` is gone from the object database (force-push then gc):
- *   handled as a new ref rather than failing;
- * - deleted ref: nothing.
- */
-export async function changedFiles(gitDir: string, query: ChangedFilesQuery): Promise<ChangedFilesResult> {
-  if (isZeroId(query.after)) return NOTHING;
-  const before = isZeroId(query.before) ? null : objectName(query.before);
-  const after = objectName(query.after);
-  const peeled = await peelToCommits(gitDir, before === null ? [after] : [before, after]);
-  const afterCommit = peeled.get(after) ?? null;
-  if (afterCommit === null) return NOTHING;
-  const beforeCommit = before === null ? null : peeled.get(before) ?? null;
-  if (beforeCommit === null) return filesOfNewCommits(gitDir, afterCommit, query);
-
-  const { files, truncated } = await collectPaths(
-    gitDir,
-    ['diff-tree', '-r', '-z', '--name-only', '--no-renames', '--no-commit-id', beforeCommit, afterCommit],
-    undefined,
-    query.maxFiles ?? DEFAULT_MAX_CHANGED_FILES,
-  );
-  return { files, truncated, basis: 'diff' };
 }

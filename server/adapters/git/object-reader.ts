@@ -1,8 +1,8 @@
 // One long-lived `git cat-file --batch-command` per repository: reading objects costs a line on a pipe
 // instead of a process start, which is what makes a busy repository's pushes cheap to trigger.
-import { spawn } from 'node:child_process';
+// Its GitRepository owns it; it starts on the first request and stops after a quiet while.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { gitEnvironment, GitError } from './run.js';
+import { GitError, spawnGit } from './run.js';
 
 export interface ObjectInfo {
   oid: string;
@@ -49,6 +49,7 @@ export class GitObjectReader {
     clearTimeout(this.idleTimer);
     const child = this.child;
     this.child = null;
+    running.delete(this);
     child?.stdin.end();
     this.fail(new GitError(`object reader for ${this.gitDir} closed`, ['cat-file', '--batch-command'], null, '', this.gitDir));
   }
@@ -56,7 +57,9 @@ export class GitObjectReader {
   private request(kind: Pending['kind'], name: string): Promise<ObjectInfo | GitObjectContent | null> {
     if (/[\n\r]/.test(name)) return Promise.reject(new Error(`invalid object name: ${JSON.stringify(name)}`));
     const child = this.process();
+    markUsed(this);
     clearTimeout(this.idleTimer);
+    if (this.queue.length === 0) holdProcessOpen(child, true);
     return new Promise((resolve, reject) => {
       this.queue.push({ kind, resolve, reject });
       child.stdin.write(`${kind} ${name}\n`);
@@ -65,9 +68,7 @@ export class GitObjectReader {
 
   private process(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child;
-    const child = spawn('git', ['--git-dir', this.gitDir, '--no-replace-objects', 'cat-file', '--batch-command'], {
-      env: gitEnvironment(), cwd: '/',
-    });
+    const child = spawnGit(['cat-file', '--batch-command'], { gitDir: this.gitDir }) as ChildProcessWithoutNullStreams;
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
     child.stdout.on('data', (chunk: Buffer) => {
@@ -76,6 +77,7 @@ export class GitObjectReader {
     const onGone = (error?: Error) => {
       if (this.child !== child) return;
       this.child = null;
+      running.delete(this);
       this.buffer = Buffer.alloc(0);
       const message = error?.message ?? (stderr.trim() || 'git cat-file exited');
       this.fail(new GitError(message, ['cat-file', '--batch-command'], null, stderr, this.gitDir));
@@ -83,9 +85,7 @@ export class GitObjectReader {
     child.on('error', onGone);
     child.on('exit', () => onGone());
     child.stdin.on('error', () => undefined); // reported through 'exit'
-    // An idle reader must not keep the process alive; pending work always has something else that does.
-    child.unref();
-    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?(): void }).unref?.();
+    holdProcessOpen(child, false);
     this.child = child;
     return child;
   }
@@ -119,6 +119,7 @@ export class GitObjectReader {
       pending.resolve({ oid, type, size, content });
     }
     if (this.queue.length === 0) {
+      holdProcessOpen(this.child, false);
       if (this.closeAfterPending) {
         this.closeAfterPending = false;
         this.close();
@@ -134,28 +135,25 @@ export class GitObjectReader {
   }
 }
 
-const readers = new Map<string, GitObjectReader>();
-// A reader is a process: with many repositories, only the most recently used ones stay open.
-const MAX_OPEN_READERS = 32;
-
-/** The shared reader of a repository (started on first use, closed after a quiet while). */
-export function objectReader(gitDir: string): GitObjectReader {
-  let reader = readers.get(gitDir);
-  if (reader) {
-    readers.delete(gitDir);
-  } else {
-    reader = new GitObjectReader(gitDir);
-    if (readers.size >= MAX_OPEN_READERS) {
-      const [oldestDir, oldest] = readers.entries().next().value as [string, GitObjectReader];
-      readers.delete(oldestDir);
-      oldest.closeWhenIdle();
-    }
+/** An idle reader must not keep Node running; one with requests pending must (a script may have nothing else). */
+function holdProcessOpen(child: ChildProcessWithoutNullStreams | null, held: boolean): void {
+  if (!child) return;
+  for (const handle of [child, child.stdin, child.stdout, child.stderr] as unknown as Array<{ ref?(): void; unref?(): void }>) {
+    if (held) handle.ref?.();
+    else handle.unref?.();
   }
-  readers.set(gitDir, reader);
-  return reader;
 }
 
-export function closeObjectReaders(): void {
-  for (const reader of readers.values()) reader.close();
-  readers.clear();
+// A reader is a process: with many repositories, only the most recently used ones stay open.
+const MAX_RUNNING_READERS = 32;
+/** Readers with a process, least recently used first. */
+const running = new Set<GitObjectReader>();
+
+function markUsed(reader: GitObjectReader): void {
+  running.delete(reader);
+  running.add(reader);
+  if (running.size <= MAX_RUNNING_READERS) return;
+  const oldest = running.values().next().value as GitObjectReader;
+  running.delete(oldest);
+  oldest.closeWhenIdle();
 }

@@ -1,8 +1,6 @@
-// Reads that need many objects, done through a GitObjectReader (no process per call): the workflow folder at
-// a commit, ancestry, and the files two commits differ in.
+// Reads that need many objects, done through a GitObjectReader (no process per call): trees, ancestry, and
+// the files two commits differ in.
 import type { GitObjectReader } from './object-reader.js';
-import { DEFAULT_MAX_WORKFLOW_BYTES, WORKFLOWS_FOLDER } from './workflow-files.js';
-import type { ReadWorkflowFilesOptions, WorkflowFile } from './workflow-files.js';
 
 export interface RawTreeEntry {
   mode: string;
@@ -30,41 +28,10 @@ export function parseRawTree(content: Buffer, oidBytes: number): RawTreeEntry[] 
 
 const isTree = (mode: string) => mode === '40000' || mode === '040000';
 
-async function readTree(reader: GitObjectReader, name: string): Promise<RawTreeEntry[] | null> {
+export async function readTree(reader: GitObjectReader, name: string): Promise<RawTreeEntry[] | null> {
   const object = await reader.contents(name);
   if (object === null || object.type !== 'tree') return null;
   return parseRawTree(object.content, object.oid.length / 2);
-}
-
-/** The commit an object peels to, or null. */
-export async function peelWith(reader: GitObjectReader, id: string): Promise<string | null> {
-  const info = await reader.info(`${id}^{commit}`);
-  return info?.type === 'commit' ? info.oid : null;
-}
-
-/** Same answer as readWorkflowFiles, from the shared reader. */
-export async function readWorkflowFilesWith(
-  reader: GitObjectReader,
-  commit: string,
-  options: ReadWorkflowFilesOptions = {},
-): Promise<WorkflowFile[]> {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_WORKFLOW_BYTES;
-  const folder = await readTree(reader, `${commit}:${WORKFLOWS_FOLDER}`);
-  if (folder === null) return [];
-  const entries = folder.filter((e) => e.name.endsWith('.py') && e.name.length > 3)
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return Promise.all(entries.map(async (entry): Promise<WorkflowFile> => {
-    const file: WorkflowFile = { path: `${WORKFLOWS_FOLDER}/${entry.name}`, blobSha: entry.oid, size: 0 };
-    if (entry.mode === '120000') return { ...file, size: (await reader.info(entry.oid))?.size ?? 0, skipped: 'symlink' };
-    if (entry.mode !== '100644' && entry.mode !== '100755') return { ...file, skipped: 'not-a-file' };
-    const info = await reader.info(entry.oid);
-    file.size = info?.size ?? 0;
-    if (file.size > maxBytes) return { ...file, skipped: 'too-large' };
-    if (options.knownBlobs?.has(entry.oid)) return file;
-    const blob = await reader.contents(entry.oid);
-    if (blob === null) throw new Error(`blob ${entry.oid} of ${file.path} is missing from ${reader.gitDir}`);
-    return { ...file, content: blob.content };
-  }));
 }
 
 async function commitParents(reader: GitObjectReader, commit: string): Promise<{ tree: string; parents: string[] } | null> {
@@ -81,10 +48,10 @@ async function commitParents(reader: GitObjectReader, commit: string): Promise<{
 }
 
 /**
- * Whether `ancestor` is reachable from `descendant`, walking at most `limit` commits.
+ * Whether commit `ancestor` is reachable from commit `descendant` (full ids), walking at most `limit` commits.
  * null when the walk was cut short (the caller asks `git merge-base` instead) or a commit is missing.
  */
-export async function isAncestorWith(reader: GitObjectReader, ancestor: string, descendant: string, limit = 256): Promise<boolean | null> {
+export async function walkIsAncestor(reader: GitObjectReader, ancestor: string, descendant: string, limit: number): Promise<boolean | null> {
   const seen = new Set<string>();
   let frontier = [descendant];
   while (frontier.length > 0) {
@@ -107,7 +74,7 @@ export async function isAncestorWith(reader: GitObjectReader, ancestor: string, 
  * Files that differ between two commits' trees (both sides of a rename), sorted; null when either commit is
  * missing. Stops past `maxFiles` and says so.
  */
-export async function changedFilesWith(
+export async function diffTrees(
   reader: GitObjectReader,
   before: string,
   after: string,

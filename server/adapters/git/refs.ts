@@ -9,7 +9,7 @@ const BRANCH_PREFIX = 'refs/heads/';
  * Branches and tags: full ref name (`refs/heads/main`, `refs/tags/v1`) → the object
  * id the ref points to, as git stores it. For an annotated tag that is the tag
  * object, not the commit; it is what a ref state should record (a re-tag at the
- * same commit is still an update). Use peelToCommit(s) to get the commit whose
+ * same commit is still an update). GitRepository.peel gives the commit whose
  * workflows to read. Other refs (notes, remotes, pull/*) are left out.
  * One process whatever the number of refs; loose and packed refs alike.
  */

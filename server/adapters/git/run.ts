@@ -1,6 +1,7 @@
-// Runs the `git` executable. Every command that touches a repository gets an explicit
-// `--git-dir`, so nothing depends on the process's cwd or on a working tree.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+// Runs the `git` executable: the one place a git process is started (spawnGit), with one environment
+// (gitEnvironment). Every command that touches a repository gets an explicit `--git-dir`, so nothing depends on
+// the process's cwd or on a working tree.
+import { spawn, type ChildProcessWithoutNullStreams, type StdioOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parse, resolve } from 'node:path';
 
@@ -30,18 +31,31 @@ export class GitNotFoundError extends GitError {
   override readonly name: string = 'GitNotFoundError';
 }
 
-// Variables that would point git at another repository, index or object store.
-// A parent process (e.g. a git hook) may have set them; our --git-dir must win.
-const REPOSITORY_ENV = [
-  'GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY',
-  'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_NAMESPACE',
-  'GIT_PREFIX', 'GIT_IMPLICIT_WORK_TREE', 'GIT_QUARANTINE_PATH',
+// Variables that would point git at another repository, index, object store or history; that hand it the
+// configuration of the git command that started us (a hook runs inside `git receive-pack`, with the pusher's
+// `-c` options and a quarantine folder); or that make it start another program (we never want an editor, a
+// pager, a password prompt or ssh). Our --git-dir must win. The operator's own config files
+// (GIT_CONFIG_GLOBAL, GIT_CONFIG_SYSTEM, GIT_CONFIG_NOSYSTEM) are kept.
+export const SCRUBBED_GIT_ENV: readonly string[] = [
+  'GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_COMMON_DIR', 'GIT_NAMESPACE', 'GIT_PREFIX', 'GIT_IMPLICIT_WORK_TREE', 'GIT_QUARANTINE_PATH',
+  'GIT_SHALLOW_FILE', 'GIT_REPLACE_REF_BASE',
+  'GIT_CONFIG', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT',
+  'EDITOR', 'VISUAL', 'PAGER', 'GIT_EDITOR', 'GIT_SEQUENCE_EDITOR', 'GIT_PAGER', 'GIT_ASKPASS', 'SSH_ASKPASS',
+  'GIT_SSH', 'GIT_SSH_COMMAND', 'GIT_EXTERNAL_DIFF', 'GIT_PROXY_COMMAND', 'GIT_TEMPLATE_DIR',
 ];
+const SCRUBBED_GIT_ENV_PATTERN = /^GIT_CONFIG_(KEY|VALUE)_\d+$/;
 
+/** The environment of every git process we start (raw, the object reader, simple-git). */
 export function gitEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of REPOSITORY_ENV) delete env[name];
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!SCRUBBED_GIT_ENV.includes(name) && !SCRUBBED_GIT_ENV_PATTERN.test(name)) env[name] = value;
+  }
   env.GIT_TERMINAL_PROMPT = '0';
+  // Objects as pushed, never as refs/replace/* rewrites them; the same as --no-replace-objects, for the
+  // commands (simple-git's) whose global options we don't write.
+  env.GIT_NO_REPLACE_OBJECTS = '1';
   // Stable (English) messages: we recognise a few of them.
   env.LC_ALL = 'C';
   return env;
@@ -118,6 +132,26 @@ function globalArgs(gitDir: string | undefined): string[] {
   return gitDir === undefined ? common : [`--git-dir=${gitDir}`, ...common];
 }
 
+export interface SpawnGitOptions {
+  /** Repository to run in, passed as `--git-dir` (cwd is then a neutral folder). */
+  gitDir?: string;
+  /** Working directory when there is no gitDir. */
+  cwd?: string;
+  stdio?: StdioOptions;
+}
+
+function placeOf(options: SpawnGitOptions): { gitDir: string | undefined; cwd: string | undefined } {
+  const gitDir = options.gitDir === undefined ? undefined : resolve(options.gitDir);
+  // A neutral cwd: with --git-dir given, git must not pick anything up from it.
+  return { gitDir, cwd: gitDir === undefined ? options.cwd : NEUTRAL_CWD };
+}
+
+/** Starts git with the global options and the environment every call gets; callers own the process. */
+export function spawnGit(args: readonly string[], options: SpawnGitOptions = {}) {
+  const { gitDir, cwd } = placeOf(options);
+  return spawn(GIT, [...globalArgs(gitDir), ...args], { cwd, env: gitEnvironment(), stdio: options.stdio ?? 'pipe' });
+}
+
 interface Execution {
   exitCode: number | null;
   stderr: string;
@@ -128,9 +162,7 @@ function execute(
   options: RunGitOptions,
   onStdout: (chunk: Buffer) => boolean,
 ): Promise<Execution> {
-  const gitDir = options.gitDir === undefined ? undefined : resolve(options.gitDir);
-  // A neutral cwd: with --git-dir given, git must not pick anything up from it.
-  const cwd = gitDir === undefined ? options.cwd : NEUTRAL_CWD;
+  const { gitDir, cwd } = placeOf(options);
   const okExitCodes = options.okExitCodes ?? [0];
   const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const fail = (message: string, exitCode: number | null, stderr: string): GitError =>
@@ -139,7 +171,7 @@ function execute(
   return new Promise<Execution>((resolvePromise, reject) => {
     let child: ChildProcessWithoutNullStreams;
     try {
-      child = spawn(GIT, [...globalArgs(gitDir), ...args], { cwd, env: gitEnvironment(), stdio: 'pipe' });
+      child = spawnGit(args, { gitDir, cwd }) as ChildProcessWithoutNullStreams;
     } catch (error) {
       reject(fail(`${describe(args)} could not start: ${(error as Error).message}`, null, ''));
       return;

@@ -1,5 +1,6 @@
 // Which workflow a caller means by `:workflow`: a definition id, the file's path (`.plue/workflows/ci.py`), its
 // file name (`ci.py`), the workflow's name, or its function's name (the last three as a manual run names one).
+import { WORKFLOWS_FOLDER } from '../language/workflow-paths.js';
 
 export interface SelectableWorkflow {
   /** The definition id, when the workflow is one of the default branch's definitions. */
@@ -23,5 +24,5 @@ export function selectWorkflows<T extends SelectableWorkflow>(candidates: readon
   }
   if (selector === '') return [];
   return candidates.filter((c) =>
-    c.path === selector || c.path === `.plue/workflows/${selector}` || c.name === selector || (c.function !== '' && c.function === selector));
+    c.path === selector || c.path === `${WORKFLOWS_FOLDER}/${selector}` || c.name === selector || (c.function !== '' && c.function === selector));
 }

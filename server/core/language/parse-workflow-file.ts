@@ -5,7 +5,7 @@ import { DiagnosticList, FILE_START } from './diagnostics.js';
 import { extractWorkflows } from './extract-workflows.js';
 import type { ParsedFile, Workflow } from './model.js';
 import { reportSyntaxErrors } from './syntax-errors.js';
-import { defaultWorkflowName } from './workflow-paths.js';
+import { defaultWorkflowName, WORKFLOWS_FOLDER } from './workflow-paths.js';
 
 export const DEFAULT_MAX_BYTES = 256 * 1024;
 
@@ -35,7 +35,7 @@ export function parseWorkflowFile(
 function readFile(parser: Parser, path: string, content: Uint8Array | string, maxBytes: number, diagnostics: DiagnosticList): Workflow[] {
   const size = typeof content === 'string' ? (content.length * 3 <= maxBytes ? content.length : utf8Length(content)) : content.byteLength;
   if (size > maxBytes) {
-    diagnostics.error('file-too-large', `The file is ${size} bytes; workflow files may be at most ${maxBytes} bytes. Move code into a module outside .plue/workflows/.`, FILE_START);
+    diagnostics.error('file-too-large', `The file is ${size} bytes; workflow files may be at most ${maxBytes} bytes. Move code into a module outside ${WORKFLOWS_FOLDER}/.`, FILE_START);
     return [];
   }
   const decoded = decodeSource(content);

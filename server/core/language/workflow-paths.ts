@@ -1,12 +1,13 @@
 // Which files are workflow files, and the default workflow name.
 
-export const WORKFLOWS_DIRECTORY = '.plue/workflows/';
+/** The folder that holds a repository's workflow files; every other spelling of it is built from this one. */
+export const WORKFLOWS_FOLDER = '.plue/workflows';
 
 /** True for `*.py` directly inside `.plue/workflows/` (repository-relative, forward slashes). */
 export function isWorkflowPath(path: string): boolean {
   const relative = path.startsWith('./') ? path.slice(2) : path;
-  if (!relative.startsWith(WORKFLOWS_DIRECTORY)) return false;
-  const file = relative.slice(WORKFLOWS_DIRECTORY.length);
+  if (!relative.startsWith(`${WORKFLOWS_FOLDER}/`)) return false;
+  const file = relative.slice(WORKFLOWS_FOLDER.length + 1);
   return file.length > '.py'.length && file.endsWith('.py') && !file.includes('/');
 }
 

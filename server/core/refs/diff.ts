@@ -9,6 +9,7 @@ export interface RefUpdate {
   after: string;
 }
 
+/** True for the all-zeros id git uses for "no object" (a ref created or deleted), whatever the hash's length. */
 export function isZeroSha(sha: string): boolean {
   return /^0+$/.test(sha);
 }

@@ -4,6 +4,7 @@ import type { Sql } from '../../adapters/db/connect.js';
 import { findDefinition } from '../../adapters/db/definitions.js';
 import { findEventByKey, markEventProcessed, recordEvent } from '../../adapters/db/events.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
+import { gitRepository } from '../../adapters/git/index.js';
 import { isWorkflowId, selectWorkflows } from '../../core/api/workflow-selector.js';
 import { validateInputs } from '../../core/inputs/validate.js';
 import { hasErrors } from '../../core/language/model.js';
@@ -70,10 +71,11 @@ export async function dispatchWorkflow(
 
   const refName = request.ref ?? repo.default_branch;
   if (refName === null) throw new AppError('no_default_branch');
-  const target = await resolveRef(gitDir, refName);
+  const git = gitRepository(gitDir);
+  const target = await resolveRef(git, refName);
   if (target === null) throw new AppError('unknown_ref', { ref: refName, repository: `${repo.owner}/${repo.name}` }, { ref: refName });
 
-  const files = await deps.source.load(gitDir, target.commit);
+  const files = await deps.source.load(git, target.commit);
   const chosen = await chooseWorkflow(deps.sql, repo, files, request.workflow, target.ref);
   const workflow = checkStartable(chosen);
   const manual = workflow.triggers.find((t): t is ManualTrigger => t.event === 'manual')!;

@@ -4,6 +4,8 @@ import type { Sql } from '../../adapters/db/connect.js';
 import { findEventByKey, findEventOf, recordEvent } from '../../adapters/db/events.js';
 import type { EventOutcomeRow } from '../../adapters/db/events.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
+import { gitRepository } from '../../adapters/git/index.js';
+import type { GitRepository } from '../../adapters/git/index.js';
 import { branchName, isCommitId, isValidRefName } from '../../core/api/ref-names.js';
 import { ISSUE_TYPES, PULL_REQUEST_TYPES } from '../../core/language/model.js';
 import { commitOf, resolveRef } from './git-refs.js';
@@ -55,6 +57,7 @@ export async function checkHostEvent(repo: RepositoryRow, gitDir: string, reques
       problem(field, 'not_allowed', `\`${field}\` does not apply to ${request.event} events`);
     }
   }
+  const git = gitRepository(gitDir);
   const fields: Record<string, unknown> = {};
   if (request.action !== undefined) {
     const allowed: readonly string[] | null = request.event === 'pull_request' ? PULL_REQUEST_TYPES : request.event === 'issue' ? ISSUE_TYPES : null;
@@ -63,7 +66,7 @@ export async function checkHostEvent(repo: RepositoryRow, gitDir: string, reques
     }
     fields.action = request.action;
   }
-  if (request.event === 'pull_request') await checkPullRequest(gitDir, request, fields, problem);
+  if (request.event === 'pull_request') await checkPullRequest(git, request, fields, problem);
   if (request.event === 'dispatch' && request.workflow !== undefined) fields.workflow = request.workflow;
   // The trigger reads the ref from the payload: only the checked top-level field may set it.
   if (request.payload && Object.hasOwn(request.payload, 'ref')) {
@@ -75,7 +78,7 @@ export async function checkHostEvent(repo: RepositoryRow, gitDir: string, reques
     const refName = request.ref ?? repo.default_branch;
     if (refName === null) problem('ref', 'no_default_branch', 'the repository has no default branch to read workflows from');
     else {
-      const target = await resolveRef(gitDir, refName);
+      const target = await resolveRef(git, refName);
       if (target === null) {
         problem('ref', 'unknown_ref', request.ref === undefined
           ? `the default branch \`${refName}\` has no commit yet`
@@ -88,7 +91,7 @@ export async function checkHostEvent(repo: RepositoryRow, gitDir: string, reques
 }
 
 async function checkPullRequest(
-  gitDir: string,
+  git: GitRepository,
   request: HostEventRequest,
   fields: Record<string, unknown>,
   problem: (field: string, code: string, message: string) => void,
@@ -100,14 +103,14 @@ async function checkPullRequest(
     else fields[field] = branchName(value);
   }
   // The base branch must be here; the head branch may live in a fork or be gone, its commit may not.
-  if (typeof fields.base_ref === 'string' && (await resolveRef(gitDir, `refs/heads/${fields.base_ref}`)) === null) {
+  if (typeof fields.base_ref === 'string' && (await resolveRef(git, `refs/heads/${fields.base_ref}`)) === null) {
     problem('base_ref', 'unknown_ref', `\`${fields.base_ref}\` is not a branch of this repository`);
   }
   for (const field of ['base_sha', 'head_sha'] as const) {
     const value = request[field];
     if (value === undefined) continue;
     if (!isCommitId(value)) problem(field, 'invalid_sha', `\`${field}\` must be a full commit id (40 or 64 lower-case hex digits)`);
-    else if ((await commitOf(gitDir, value)) === null) problem(field, 'unknown_commit', `\`${field}\` ${value} is not a commit of this repository`);
+    else if ((await commitOf(git, value)) === null) problem(field, 'unknown_commit', `\`${field}\` ${value} is not a commit of this repository`);
     else fields[field] = value;
   }
 }

@@ -1,7 +1,7 @@
 import type { Sql } from '../../adapters/db/connect.js';
 import { lockRepository, replaceRefStates, upsertRepository } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
-import { defaultBranch, listRefs } from '../../adapters/git/index.js';
+import type { GitRepository } from '../../adapters/git/index.js';
 import { isFollowedRef, isZeroSha } from '../../core/refs/diff.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
 
@@ -9,7 +9,7 @@ export interface RepositoryOnDisk {
   owner: string;
   name: string;
   path: string;
-  gitDir: string;
+  git: GitRepository;
 }
 
 /**
@@ -22,12 +22,12 @@ export async function registerRepository(
   repo: RepositoryOnDisk,
   pending: RefUpdate[] = [],
 ): Promise<{ row: RepositoryRow; created: boolean }> {
-  const branch = await defaultBranch(repo.gitDir);
+  const branch = await repo.git.defaultBranch();
   return sql.begin(async (tx) => {
     const result = await upsertRepository(tx, { owner: repo.owner, name: repo.name, path: repo.path, default_branch: branch });
     if (!result.created) return result;
     await lockRepository(tx, result.row.id);
-    const baseline = await listRefs(repo.gitDir);
+    const baseline = await repo.git.listRefs();
     for (const update of pending.filter((u) => isFollowedRef(u.ref))) {
       if (isZeroSha(update.before)) baseline.delete(update.ref);
       else baseline.set(update.ref, update.before);

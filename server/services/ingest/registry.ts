@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import type { Sql } from '../../adapters/db/connect.js';
 import { findRepository, markRepositoryRemoved, setDefaultBranch } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
-import { defaultBranch, discoverRepositories, resolveRepository } from '../../adapters/git/index.js';
-import type { DiscoveredRepository } from '../../adapters/git/index.js';
+import { discoverRepositories, gitRepository, resolveRepository } from '../../adapters/git/index.js';
+import type { DiscoveredRepository, GitRepository } from '../../adapters/git/index.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
 import { registerRepository } from './register.js';
 import { recordHookUpdates, syncRefs } from './sync-refs.js';
@@ -18,6 +18,8 @@ export interface KnownRepository {
   /** gitDir with symbolic links resolved, as a hook reports it. */
   realGitDir: string;
   bare: boolean;
+  /** Its git reads (shared with every other user of the same git dir). */
+  git: GitRepository;
 }
 
 export interface RegistryListener {
@@ -78,7 +80,7 @@ export class RepositoryRegistry {
     const repo = this.known.get(key);
     if (!repo) return;
     await this.refreshDefaultBranch(repo);
-    const { events } = await syncRefs(this.sql, repo.row, repo.gitDir, source);
+    const { events } = await syncRefs(this.sql, repo.row, repo.git, source);
     if (events.length > 0) this.listener.onEvents(repo.row.id);
   }
 
@@ -102,7 +104,7 @@ export class RepositoryRegistry {
 
   /** HEAD can be pointed at another branch at any time (master → main). */
   private async refreshDefaultBranch(repo: KnownRepository): Promise<void> {
-    const branch = await defaultBranch(repo.gitDir);
+    const branch = await repo.git.defaultBranch();
     if (branch === repo.row.default_branch) return;
     repo.row = await setDefaultBranch(this.sql, repo.row.id, branch);
     this.log.info({ repository: repo.key, default_branch: branch }, `default branch of ${repo.key} is now ${branch ?? '(none)'}`);
@@ -126,7 +128,7 @@ export class RepositoryRegistry {
   }
 
   private async recordHook(repo: KnownRepository, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
-    const { events } = await recordHookUpdates(this.sql, repo.row, repo.gitDir, updates);
+    const { events } = await recordHookUpdates(this.sql, repo.row, repo.git, updates);
     if (events.length > 0) this.listener.onEvents(repo.row.id);
     return { repository: repo.key, events: events.length };
   }
@@ -135,9 +137,10 @@ export class RepositoryRegistry {
     const key = keyOf(found);
     const existing = this.known.get(key);
     if (existing && samePath(existing.gitDir, found.gitDir)) return existing;
-    const { row, created } = await registerRepository(this.sql, { owner: found.owner, name: found.name, path: found.path, gitDir: found.gitDir }, pending);
+    const git = gitRepository(found.gitDir);
+    const { row, created } = await registerRepository(this.sql, { owner: found.owner, name: found.name, path: found.path, git }, pending);
     const realGitDir = await realpath(found.gitDir).catch(() => path.resolve(found.gitDir));
-    const repo: KnownRepository = { key, row, gitDir: found.gitDir, realGitDir, bare: found.bare };
+    const repo: KnownRepository = { key, row, gitDir: found.gitDir, realGitDir, bare: found.bare, git };
     this.known.set(key, repo);
     // Watch first: a push during the catch-up below then still gets its signal.
     this.listener.onWatched?.(repo);
@@ -155,6 +158,7 @@ export class RepositoryRegistry {
     if (!repo) return;
     this.known.delete(key);
     this.failedSyncs.delete(key);
+    repo.git.close();
     this.listener.onUnwatched?.(key);
     await markRepositoryRemoved(this.sql, repo.row.id);
     this.log.info({ repository: key }, `repository ${key} is gone; stopped watching it`);

@@ -1,7 +1,7 @@
 import type { Sql } from '../../adapters/db/connect.js';
 import { loadRefStates, lockRepository } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
-import { listRefs, refValues } from '../../adapters/git/index.js';
+import type { GitRepository } from '../../adapters/git/index.js';
 import { applyUpdates, classifyHookUpdate, diffRefs, isFollowedRef } from '../../core/refs/diff.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
 import { recordRefUpdates } from './record-ref-updates.js';
@@ -17,11 +17,11 @@ export interface SyncResult {
  * The refs are listed while the repository lock is held, so a list can never be older than the state it is
  * compared with (an older list would record a ref moving backwards).
  */
-export async function syncRefs(sql: Sql, repo: RepositoryRow, gitDir: string, source: EventSource): Promise<SyncResult> {
+export async function syncRefs(sql: Sql, repo: RepositoryRow, git: GitRepository, source: EventSource): Promise<SyncResult> {
   return sql.begin(async (tx) => {
     await lockRepository(tx, repo.id);
     const state = await loadRefStates(tx, repo.id);
-    const current = await listRefs(gitDir);
+    const current = await git.listRefs();
     return { events: await recordRefUpdates(tx, repo.id, diffRefs(state.refs, current), source, state) };
   });
 }
@@ -31,14 +31,14 @@ export async function syncRefs(sql: Sql, repo: RepositoryRow, gitDir: string, so
  * what the refs point to. Anything else (another door got there first, the ref moved on since, a late line) is
  * reconciled by a diff of the stored state against the refs as they are, like the watcher does.
  */
-export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, gitDir: string, updates: RefUpdate[]): Promise<SyncResult> {
+export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, git: GitRepository, updates: RefUpdate[]): Promise<SyncResult> {
   return sql.begin(async (tx) => {
     await lockRepository(tx, repo.id);
     const state = await loadRefStates(tx, repo.id);
     const tipsBefore = state.refs;
     const followed = updates.filter((u) => isFollowedRef(u.ref));
     // The hook's refs as they are now; a full list only when something needs reconciling.
-    const current = await refValues(gitDir, followed.map((u) => u.ref));
+    const current = await git.refValues(followed.map((u) => u.ref));
     const events: number[] = [];
     let stale = false;
     for (const update of followed) {
@@ -51,7 +51,7 @@ export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, gitDir: s
         stale = true;
       }
     }
-    if (stale) events.push(...(await recordRefUpdates(tx, repo.id, diffRefs(state.refs, await listRefs(gitDir)), 'hook', state, tipsBefore)));
+    if (stale) events.push(...(await recordRefUpdates(tx, repo.id, diffRefs(state.refs, await git.listRefs()), 'hook', state, tipsBefore)));
     return { events };
   });
 }

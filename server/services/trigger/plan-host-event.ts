@@ -1,4 +1,4 @@
-import { changedFilesOfPullRequest, peelCommit } from '../../adapters/git/index.js';
+import type { GitRepository } from '../../adapters/git/index.js';
 import { isValidRefName } from '../../core/api/ref-names.js';
 import type { TriggerEvent } from '../../core/match/event.js';
 import { shortRef } from '../../core/trigger/run-details.js';
@@ -27,16 +27,16 @@ export interface HostPayload {
 const withHeads = (ref: string) => (ref.startsWith('refs/') ? ref : `refs/heads/${ref}`);
 
 export async function planPullRequest(
-  gitDir: string,
+  git: GitRepository,
   payload: PullRequestPayload,
   source: WorkflowSource,
   options: { maxChangedFiles: number },
 ): Promise<EventPlan> {
-  const commit = await peelCommit(gitDir, payload.head_sha);
+  const commit = await git.peel(payload.head_sha);
   if (commit === null) throw new Error(`pull request head ${payload.head_sha} is not a commit of this repository`);
   const [files, changes] = await Promise.all([
-    source.load(gitDir, commit),
-    changedFilesOfPullRequest(gitDir, payload.base_sha, commit, options.maxChangedFiles),
+    source.load(git, commit),
+    git.changedFilesOfPullRequest(payload.base_sha, commit, options.maxChangedFiles),
   ]);
   const match: TriggerEvent = {
     kind: 'pull_request', action: payload.action, base_ref: payload.base_ref, head_ref: payload.head_ref,
@@ -51,7 +51,7 @@ export async function planPullRequest(
 
 /** issue, chat and dispatch: the workflows of the default branch (or of the ref a dispatch names). */
 export async function planHostEvent(
-  gitDir: string,
+  git: GitRepository,
   kind: 'issue' | 'chat' | 'dispatch',
   payload: HostPayload,
   source: WorkflowSource,
@@ -62,11 +62,11 @@ export async function planHostEvent(
   }
   const ref = payload.ref ? withHeads(payload.ref) : defaultBranch ? `refs/heads/${defaultBranch}` : null;
   if (ref === null) throw new Error('the repository has no default branch to read workflows from');
-  const commit = await peelCommit(gitDir, ref);
+  const commit = await git.peel(ref);
   if (commit === null) throw new Error(`${ref} does not name a commit of this repository`);
   const match: TriggerEvent = kind === 'issue' ? { kind, action: String(payload.action ?? '') } : { kind };
   return {
-    match, commit, ref, files: await source.load(gitDir, commit), runPayload: payload,
+    match, commit, ref, files: await source.load(git, commit), runPayload: payload,
     describesDefaultBranch: false,
     ...(kind === 'dispatch' && typeof payload.workflow === 'string' ? { onlyWorkflow: payload.workflow } : {}),
     summary: `${kind}${payload.action ? ` ${String(payload.action)}` : ''} at ${shortRef(ref)}`,

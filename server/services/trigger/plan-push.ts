@@ -1,4 +1,4 @@
-import { changedFilesOfPush, isFastForward, peelCommit } from '../../adapters/git/index.js';
+import type { GitRepository } from '../../adapters/git/index.js';
 import type { PushTrigger } from '../../core/language/model.js';
 import type { PushEvent } from '../../core/match/event.js';
 import { isZeroSha } from '../../core/refs/diff.js';
@@ -21,21 +21,21 @@ function usesPathFilters(files: WorkflowFileAtCommit[]): boolean {
  * so that each workflow can be reported as skipped), the changed files, and whether it was forced.
  */
 export async function planPush(
-  gitDir: string,
+  git: GitRepository,
   payload: PushPayload,
   source: WorkflowSource,
   options: { maxChangedFiles: number; defaultBranch: string | null },
 ): Promise<EventPlan> {
   const created = isZeroSha(payload.before);
   const deleted = isZeroSha(payload.after);
-  const commit = await peelCommit(gitDir, deleted ? payload.before : payload.after);
+  const commit = await git.peel(deleted ? payload.before : payload.after);
   const [files, forced] = await Promise.all([
-    commit === null ? [] : source.load(gitDir, commit),
-    !created && !deleted && isFastForward(gitDir, payload.before, payload.after).then((ff) => !ff),
+    commit === null ? [] : source.load(git, commit),
+    !created && !deleted && git.isFastForward(payload.before, payload.after).then((ff) => !ff),
   ]);
   const needsChanges = !deleted && usesPathFilters(files);
   const changes = needsChanges
-    ? await changedFilesOfPush(gitDir, {
+    ? await git.changedFilesOfPush({
       before: payload.before, after: payload.after, ref: payload.ref, maxFiles: options.maxChangedFiles,
       ...(payload.known_tips ? { knownTips: payload.known_tips } : {}),
     })

@@ -7,6 +7,7 @@ import {
 import type { EventRow } from '../../adapters/db/events.js';
 import { getRepository } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
+import type { GitRepository } from '../../adapters/git/index.js';
 import type { ParsedFile } from '../../core/language/model.js';
 import type { MatchedWorkflow, MatchResult, TriggerEvent } from '../../core/match/event.js';
 import type { PushPayload } from '../ingest/record-ref-updates.js';
@@ -24,7 +25,8 @@ export interface TriggerDeps {
   sql: Sql;
   source: WorkflowSource;
   log: Logger;
-  gitDirOf(repo: RepositoryRow): Promise<string | null>;
+  /** The repository's git, when this process has found it on disk. */
+  gitOf(repo: RepositoryRow): Promise<GitRepository | null>;
   maxChangedFiles: number;
   maxAttempts: number;
   /** Matches an event against workflow files (in the service: in the untrusted-work pool, within its budget). */
@@ -67,13 +69,13 @@ async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, sta
     const events = await pendingEventsById(tx, started);
     if (events.length === 0) return 'none';
     const repo = await getRepository(tx, repositoryId);
-    const gitDir = repo === null ? null : await deps.gitDirOf(repo);
-    if (repo?.state === 'active' && gitDir === null) {
+    const git = repo === null ? null : await deps.gitOf(repo);
+    if (repo?.state === 'active' && git === null) {
       // This process hasn't found the repository on disk yet (another replica has): not the event's fault.
       deps.onRepositoryUnknown?.(repo);
       return 'busy';
     }
-    const plans = await mapLimit(events, PLAN_CONCURRENCY, (event) => planEvent(deps, repo, gitDir, event).catch((error: unknown) => error));
+    const plans = await mapLimit(events, PLAN_CONCURRENCY, (event) => planEvent(deps, repo, git, event).catch((error: unknown) => error));
     for (const [i, event] of events.entries()) {
       const plan = plans[i];
       let failure: unknown = plan;
@@ -100,19 +102,19 @@ async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, sta
 }
 
 
-async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, gitDir: string | null, event: EventRow): Promise<EventPlan> {
+async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, git: GitRepository | null, event: EventRow): Promise<EventPlan> {
   if (!repo) throw new Error(`repository ${event.repository_id} not found`);
-  if (gitDir === null) throw new Error(`repository ${repoName(repo)} is not on disk at ${repo.path}`);
+  if (git === null) throw new Error(`repository ${repoName(repo)} is not on disk at ${repo.path}`);
   const options = { maxChangedFiles: deps.maxChangedFiles, defaultBranch: repo.default_branch };
   switch (event.kind) {
     case 'push':
-      return planPush(gitDir, event.payload as PushPayload, deps.source, options);
+      return planPush(git, event.payload as PushPayload, deps.source, options);
     case 'pull_request':
-      return planPullRequest(gitDir, event.payload as PullRequestPayload, deps.source, options);
+      return planPullRequest(git, event.payload as PullRequestPayload, deps.source, options);
     case 'issue':
     case 'chat':
     case 'dispatch':
-      return planHostEvent(gitDir, event.kind, event.payload as HostPayload, deps.source, repo.default_branch);
+      return planHostEvent(git, event.kind, event.payload as HostPayload, deps.source, repo.default_branch);
     default:
       throw new Error(`events of kind ${event.kind} cannot be triggered from the event record`);
   }

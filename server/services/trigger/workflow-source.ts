@@ -1,4 +1,4 @@
-import { workflowFilesAt } from '../../adapters/git/index.js';
+import type { GitRepository } from '../../adapters/git/index.js';
 import { checkRepository } from '../../core/language/index.js';
 import type { Diagnostic, ParsedFile } from '../../core/language/model.js';
 import type { ParseTask } from '../untrusted/worker.js';
@@ -37,9 +37,9 @@ export class WorkflowSource {
     this.cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
   }
 
-  async load(gitDir: string, commit: string): Promise<WorkflowFileAtCommit[]> {
+  async load(git: GitRepository, commit: string): Promise<WorkflowFileAtCommit[]> {
     const { maxBytes } = this.options;
-    const entries = await workflowFilesAt(gitDir, commit, { maxBytes, knownBlobs: this.cache });
+    const entries = await git.workflowFiles(commit, { maxBytes, knownBlobs: this.cache });
     // Take what the cache holds now, before anything new goes in and may push it out.
     const blobs = entries.map((entry) => (entry.skipped ? undefined : this.cachedOrNew(entry.blobSha, entry.content)));
     const unparsed = entries.flatMap((entry, i) => {

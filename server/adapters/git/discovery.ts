@@ -4,13 +4,14 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { GitError, runGit } from './run.js';
 
-export interface GitRepository {
+/** Where a repository is: its git dir, and whether it is bare. */
+export interface RepositoryLocation {
   /** Absolute path of the git dir (`x.git`, or `x/.git` resolved through a gitfile). */
   gitDir: string;
   bare: boolean;
 }
 
-export interface DiscoveredRepository extends GitRepository {
+export interface DiscoveredRepository extends RepositoryLocation {
   owner: string;
   name: string;
   /** The folder found under the repos folder (`<reposDir>/<owner>/<name>.git`). */
@@ -38,7 +39,7 @@ async function statOrNull(path: string): Promise<Awaited<ReturnType<typeof stat>
 }
 
 /** Asks git whether `candidate` is a git dir; null when it is not a repository. */
-async function probeGitDir(candidate: string): Promise<GitRepository | null> {
+async function probeGitDir(candidate: string): Promise<RepositoryLocation | null> {
   try {
     const { stdout } = await runGit(['rev-parse', '--absolute-git-dir', '--is-bare-repository'], {
       gitDir: candidate,
@@ -58,7 +59,7 @@ async function probeGitDir(candidate: string): Promise<GitRepository | null> {
  * Throws GitError for other failures (e.g. git refusing a repository owned by
  * another user), whose message says why.
  */
-export async function resolveRepository(path: string): Promise<GitRepository | null> {
+export async function resolveRepository(path: string): Promise<RepositoryLocation | null> {
   const dir = resolve(path);
   if (!(await statOrNull(dir))?.isDirectory()) return null;
   // The usual layouts are recognised without a git process: starting a thousand repositories must be quick.
