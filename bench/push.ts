@@ -22,8 +22,8 @@ const GIT_ENV = {
 };
 const git = async (gitDir: string, ...args: string[]) => (await run('git', ['--git-dir', gitDir, ...args], { env: GIT_ENV })).stdout.trim();
 const LATENCY_SAMPLES = benchSize('BENCH_SAMPLES', 40, 5);
-const THROUGHPUT_EVENTS = benchSize('BENCH_EVENTS', 400, 40);
-const REPOSITORIES = benchSize('BENCH_REPOS', 1000, 50);
+const THROUGHPUT_EVENTS = benchSize('BENCH_EVENTS', 400, 20);
+const REPOSITORIES = benchSize('BENCH_REPOS', 1000, 20);
 const WORKFLOWS_PER_REPOSITORY = 10;
 /** Past this a wait is a broken pipeline, not a slow one. */
 const GIVE_UP_MS = 300_000;
