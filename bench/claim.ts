@@ -8,7 +8,8 @@
 //   HTTP level        16 reference-runner clients claiming and completing through the HTTP API.
 //
 // Uses DATABASE_URL (a fresh database is created on that server and dropped afterwards) or an embedded
-// PostgreSQL in a temporary folder (fsync off, as in the tests).
+// PostgreSQL in a temporary folder (fsync off, as in the tests). BENCH_QUICK=1: few samples and tasks. Fails
+// on a duplicate claim or a lost task.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,16 +24,16 @@ import { claimForRunner } from '../server/services/runners/claim.js';
 import { reportStatus } from '../server/services/runners/task-actions.js';
 import { TaskWakeups } from '../server/services/runners/wakeups.js';
 import { databaseUrl } from '../test/support/db-url.js';
+import { benchSize, check, percentile, within } from './support.js';
 import { analyzeTasks, ensureRepository, queueRun, registerRunner, seedTasks, startRunnerServer } from '../test/runners/support.js';
 
-const WAKEUP_SAMPLES = Number(process.env.BENCH_WAKEUPS ?? 200);
-const SQL_TASKS = Number(process.env.BENCH_SQL_TASKS ?? 4000);
-const HTTP_TASKS = Number(process.env.BENCH_HTTP_TASKS ?? 3000);
+const WAKEUP_SAMPLES = benchSize('BENCH_WAKEUPS', 200, 20);
+const SQL_TASKS = benchSize('BENCH_SQL_TASKS', 4000, 300);
+const HTTP_TASKS = benchSize('BENCH_HTTP_TASKS', 3000, 200);
 /** ANALYZE after seeding (as autovacuum would soon do); BENCH_ANALYZE=0 measures never-analyzed statistics. */
 const ANALYZE = process.env.BENCH_ANALYZE !== '0';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function openBenchDatabase(): Promise<{ url: string; cleanup(): Promise<void>; where: string }> {
   const name = `plue_bench_${process.pid}`;
@@ -79,9 +80,9 @@ async function wakeupLatency(url: string): Promise<number[]> {
       await sleep(2);
       const started = performance.now();
       await queueRun(producer, repo);
-      const task = await claim;
+      const task = await within(30_000, 'a woken claim', claim);
       const held = performance.now();
-      if (!task) throw new Error('claim ended without a task');
+      check(task, 'claim ended without a task');
       if (i >= 10) samples.push(held - started);
       await runner.finish(task, 'success');
     }
@@ -170,6 +171,7 @@ try {
     const r = await run(db.url);
     console.log(`${label}: ${r.cycles} claim-and-complete cycles in ${r.seconds.toFixed(2)} s = ` +
       `${Math.round(r.cycles / r.seconds)} cycles/s; duplicate claims: ${r.duplicates}; lost tasks: ${r.lost}`);
+    check(r.duplicates === 0 && r.lost === 0, `${label}: every task is claimed and completed exactly once`, r);
   }
 } finally {
   await db.cleanup();

@@ -1,5 +1,6 @@
 // npm run bench:push — push-to-waiting-task latency (hook, watcher), sustained push events per second,
-// and start-up with 1,000 watched repositories. Prints numbers; asserts nothing.
+// and start-up with 1,000 watched repositories (BENCH_QUICK=1: few samples, events and repositories). Prints
+// numbers; fails when the pushes do not make the runs they should.
 import { execFile, spawn } from 'node:child_process';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { loadConfig } from '../server/config.js';
 import { postReceiveHookScript } from '../server/services/hook-script.js';
 import { BIN_PATH, startService } from '../server/services/service.js';
 import type { Service } from '../server/services/service.js';
-import { benchDatabase, summary } from './support.js';
+import { benchDatabase, benchSize, check, summary, within } from './support.js';
 
 const run = promisify(execFile);
 const GIT_ENV = {
@@ -20,9 +21,12 @@ const GIT_ENV = {
   GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@plue.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@plue.invalid',
 };
 const git = async (gitDir: string, ...args: string[]) => (await run('git', ['--git-dir', gitDir, ...args], { env: GIT_ENV })).stdout.trim();
-const LATENCY_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
-const THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 400);
-const REPOSITORIES = Number(process.env.BENCH_REPOS ?? 1000);
+const LATENCY_SAMPLES = benchSize('BENCH_SAMPLES', 40, 5);
+const THROUGHPUT_EVENTS = benchSize('BENCH_EVENTS', 400, 20);
+const REPOSITORIES = benchSize('BENCH_REPOS', 1000, 20);
+const WORKFLOWS_PER_REPOSITORY = 10;
+/** Past this a wait is a broken pipeline, not a slow one. */
+const GIVE_UP_MS = 300_000;
 
 function workflow(i: number): string {
   const filters = i % 2 === 0 ? 'branches=["main", "release/**"]' : 'branches=["main"], paths=["src/**", "!src/vendor/**"]';
@@ -30,7 +34,7 @@ function workflow(i: number): string {
 }
 
 /** A bare repository with 10 workflow files on main; returns its git dir and main's commit. */
-async function createRepository(reposDir: string, owner: string, name: string, workflows = 10): Promise<{ gitDir: string; head: string }> {
+async function createRepository(reposDir: string, owner: string, name: string, workflows = WORKFLOWS_PER_REPOSITORY): Promise<{ gitDir: string; head: string }> {
   const gitDir = path.join(reposDir, owner, `${name}.git`);
   await mkdir(gitDir, { recursive: true });
   await git(gitDir, 'init', '-q', '--bare', '--initial-branch=main');
@@ -70,7 +74,7 @@ function taskLatency(listener: Sql): (start: () => Promise<void>) => Promise<num
     const announced = new Promise<number>((resolve) => { waiting = resolve; });
     const t0 = performance.now();
     await start();
-    return (await announced) - t0;
+    return (await within(30_000, 'a waiting task after a ref update', announced)) - t0;
   };
 }
 
@@ -166,6 +170,9 @@ async function throughput(url: string, dataDir: string): Promise<void> {
     select count(*)::int as n from events e join repositories r on r.id = e.repository_id where r.name = 'busy' and e.status = 'processed'`;
   const [runs] = await service.db.sql<{ n: number }[]>`
     select count(*)::int as n from workflow_runs w join repositories r on r.id = w.repository_id where r.name = 'busy'`;
+  // Every workflow of the repository matches a push to main that changes src/app.py.
+  check(events?.n === THROUGHPUT_EVENTS && runs?.n === THROUGHPUT_EVENTS * WORKFLOWS_PER_REPOSITORY,
+    `${THROUGHPUT_EVENTS} pushes should make as many processed events and ${WORKFLOWS_PER_REPOSITORY} runs each`, { events: events?.n, runs: runs?.n });
   console.log(`sustained push events: ${(THROUGHPUT_EVENTS / seconds).toFixed(0)} events/s triggered ` +
     `(${THROUGHPUT_EVENTS} pushes, one after another, to one repository with 10 workflow files: ${events?.n} events, ` +
     `${runs?.n} runs; delivered in ${delivered.toFixed(2)} s, all triggered after ${seconds.toFixed(2)} s)`);
@@ -215,15 +222,20 @@ async function startup(url: string, dataDir: string): Promise<void> {
   const catchUp = performance.now() - t0;
   await waitNoPending(service.db.sql);
   const triggered = performance.now() - t0;
+  const [runs] = await service.db.sql<{ n: number }[]>`
+    select count(*)::int as n from workflow_runs w join repositories r on r.id = w.repository_id where r.name like 'repo%' and w.commit_sha <> ${template.head}`;
   await service.close();
+  const pushed = Math.ceil(REPOSITORIES / 10);
+  check(runs?.n === pushed * 2, `the catch-up after the restart should make 2 runs in each of the ${pushed} pushed repositories`, { runs: runs?.n });
   console.log(`start-up with ${REPOSITORIES} repositories: first start (baseline) ${(first / 1000).toFixed(2)} s; ` +
-    `restart with catch-up of ${REPOSITORIES / 10} pushed repositories ${(catchUp / 1000).toFixed(2)} s ` +
+    `restart with catch-up of ${pushed} pushed repositories ${(catchUp / 1000).toFixed(2)} s ` +
     `(their runs created after ${(triggered / 1000).toFixed(2)} s); ` +
     `RSS ${(rss / 2 ** 20).toFixed(0)} MiB (${((rss - rssBefore) / 2 ** 20).toFixed(0)} MiB more than before start)`);
 }
 
 async function waitNoPending(sql: Sql): Promise<void> {
-  for (;;) {
+  for (const deadline = Date.now() + GIVE_UP_MS; ;) {
+    check(Date.now() < deadline, `events still pending after ${GIVE_UP_MS / 1000} s`);
     const [row] = await sql<{ n: number }[]>`select count(*)::int as n from events where status = 'pending'`;
     if (row?.n === 0) return;
     await new Promise((r) => setTimeout(r, 20));

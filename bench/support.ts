@@ -1,8 +1,43 @@
-// Shared by the benchmarks: a real PostgreSQL (DATABASE_URL, or embedded in a temp folder) and percentiles.
+// Shared by the benchmarks: quick mode, a real PostgreSQL (DATABASE_URL, or embedded in a temp folder), checks
+// that fail loudly, and percentiles.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../server/adapters/db/embedded.js';
+
+/**
+ * BENCH_QUICK=1: small sizes, so that CI runs every benchmark in seconds and a benchmark that no longer works
+ * fails there. Every figure is still printed, from less data.
+ */
+export const QUICK = process.env.BENCH_QUICK === '1';
+
+/** `full`, or `quick` in quick mode; an environment variable named `env` overrides both. */
+export function benchSize(env: string, full: number, quick: number): number {
+  const set = process.env[env];
+  return set ? Number(set) : QUICK ? quick : full;
+}
+
+/** A benchmark whose input or result is not what it claims to measure stops with this. */
+export class BenchCheckError extends Error {
+  override name = 'BenchCheckError';
+}
+
+export function check(condition: unknown, message: string, details?: unknown): asserts condition {
+  if (!condition) throw new BenchCheckError(details === undefined ? message : `${message}: ${JSON.stringify(details, null, 2)}`);
+}
+
+/** `promise`, or a BenchCheckError when it takes longer than `ms`: a benchmark that waits forever is a broken one. */
+export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BenchCheckError(`${what} did not happen within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export async function benchDatabase(): Promise<{ url: string; dataDir: string; stop(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'plue-bench-'));

@@ -31,7 +31,8 @@ export class LeaseKeeper {
     private readonly events: LeaseEvents,
   ) {
     const leaseMs = task.lease_seconds * 1000;
-    this.everyMs = Math.max(200, leaseMs / 3);
+    // Whole milliseconds: a request's time limit (AbortSignal.timeout) refuses fractions.
+    this.everyMs = Math.max(200, Math.floor(leaseMs / 3));
     this.marginMs = Math.min(5_000, leaseMs / 4);
   }
 

@@ -34,4 +34,13 @@ describe('README', () => {
     for (const name of names) expect(readme, `README should document ${name}`).toContain(`\`${name}\``);
     expect(loadConfig({}, '/srv').port).toBe(4000);
   });
+
+  it('names every benchmark, each of which CI runs in quick mode', () => {
+    const scripts = Object.keys(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).scripts);
+    const benches = scripts.filter((name) => name.startsWith('bench:'));
+    const ci = readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8');
+    expect(benches.length).toBeGreaterThan(0);
+    expect([...readme.matchAll(/`npm run (bench:\w+)`/g)].map((m) => m[1])).toEqual(benches);
+    for (const bench of benches) expect(ci, `.ci/run should run ${bench}`).toContain(`BENCH_QUICK=1 npm run ${bench}\n`);
+  });
 });

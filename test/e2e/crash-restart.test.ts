@@ -52,7 +52,7 @@ describe('kill -9 in the middle of triggering', () => {
     await firstExited;
 
     serve(env);
-    await waitForPushTriggered(db.sql, 'refs/heads/main', shas.at(-1)!, 20_000);
+    await waitForPushTriggered(db.sql, 'refs/heads/main', shas.at(-1)!);
     await waitFor(async () => (await db.sql`select 1 from events where status = 'pending'`).length === 0, 'no pending events');
 
     const runs = await runsOf(db.sql, 'acme', 'crash');

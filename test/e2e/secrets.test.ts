@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTempDir, removeTempDirs } from '../git/fixtures.js';
 import { useTestDatabase } from '../support/db.js';
@@ -16,7 +17,7 @@ describe('the log', () => {
     const logStream = new PassThrough().on('data', (chunk: Buffer) => lines.push(chunk.toString()));
     const dataDir = await createTempDir('plue-data-');
     const service = await startTestService({
-      databaseUrl: db.url, reposDir: await createTempDir('plue-repos-'), dataDir, logStream,
+      databaseUrl: db.url, reposDir: await createTempDir('plue-repos-'), dataDir, log: pino({ level: 'info' }, logStream),
       env: { PLUE_DEMO: '1', PLUE_HOOK_TOKEN: 'configured-hook-secret' },
     });
     await service.close();

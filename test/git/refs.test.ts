@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitError, closeGitRepositories, gitRepository } from '../../server/adapters/git/index.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, git, push, removeTempDirs, revParse } from './fixtures.js';
+import { cpuMs } from '../support/cpu-time.js';
 
 afterAll(async () => {
   closeGitRepositories();
@@ -80,11 +81,11 @@ describe('listRefs', () => {
 
     for (const pack of [false, true]) {
       if (pack) await git(['pack-refs', '--all'], many);
-      const started = performance.now();
+      const started = cpuMs(); // git's included: it is waited for
       const refs = await listRefs(many);
       expect(refs.size).toBe(count + 1);
       expect(refs.get('refs/heads/branch-4321')).toBe(commit);
-      expect(performance.now() - started).toBeLessThan(2000);
+      expect(cpuMs() - started).toBeLessThan(2000);
     }
   });
 

@@ -6,7 +6,7 @@ import { REGISTRATION_TOKEN, ensureRepository, seedTasks, startRunnerServer } fr
 import type { RunnerServer } from './support.js';
 
 const RUNNERS = 16;
-const TASKS = 2000;
+const TASKS = 1000; // every claim races the 15 other runners; more tasks prove nothing more, and cost seconds of CPU
 
 const db = useTestDatabase({ max: 20 });
 let server: RunnerServer;
@@ -49,5 +49,5 @@ describe(`${RUNNERS} runners claiming ${TASKS} tasks at once`, () => {
     const [runs] = await db.sql<{ success: number; all: number }[]>`
       select count(*) filter (where status = ${STATUS.success})::int as success, count(*)::int as all from workflow_runs`;
     expect(runs).toEqual({ success: TASKS, all: TASKS });
-  });
+  }, 60_000); // thousands of HTTP requests: slow when the whole suite shares two cores with other work
 });

@@ -50,7 +50,7 @@ describe('push to the demo repository with a runner attached', () => {
         select id, status from workflow_runs where commit_sha = ${sha} and workflow_name = 'CI Pipeline'
           and status in (${STATUS.success}, ${STATUS.failure}, ${STATUS.cancelled})`;
       return row;
-    }, 'the CI run to finish', 30_000);
+    }, 'the CI run to finish');
     const [task] = await db.sql<{ id: number }[]>`
       select t.id from workflow_tasks t join workflow_jobs j on j.id = t.job_id where j.run_id = ${run.id}`;
     const log = (await readTaskLog(db.sql, task!.id)).map((l) => l.content);

@@ -1,20 +1,41 @@
 // A proxy between a runner and its server that can go silent (accept requests and never answer, as a server
-// behind a dead network path does) or hold back chosen requests, to see what the runner does about its lease.
+// behind a dead network path does) or hold back chosen requests until something has happened, to see what the
+// runner does about its lease. Tests wait on what reaches it, never on the clock.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+  body: string;
+}
 
 export interface FlakyProxy {
   url: string;
   /** Requests from now on get no answer at all. */
   silent: boolean;
-  /** How long to hold back a request before passing it on, by its method, path and body; 0 passes at once. */
-  holdBack: (request: { method: string; path: string; body: string }) => number;
+  /** Holds a request back until the returned promise settles; undefined passes it on at once. */
+  holdBack: (request: ProxiedRequest) => Promise<unknown> | undefined;
+  /** Resolves when the `count`-th request from now that `matches` has reached the proxy. */
+  arrivals(matches: (request: ProxiedRequest) => boolean, count?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
   const upstream = new URL(target);
-  const proxy: FlakyProxy = { url: '', silent: false, holdBack: () => 0, close: async () => {} };
+  const watchers = new Set<(request: ProxiedRequest) => void>();
+  const proxy: FlakyProxy = {
+    url: '', silent: false, holdBack: () => undefined, close: async () => {},
+    arrivals: (matches, count = 1) => new Promise<void>((resolve) => {
+      let seen = 0;
+      const watch = (request: ProxiedRequest) => {
+        if (!matches(request) || ++seen < count) return;
+        watchers.delete(watch);
+        resolve();
+      };
+      watchers.add(watch);
+    }),
+  };
   const upstreams = new Set<http.ClientRequest>();
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -22,8 +43,10 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
     request.on('end', () => {
       if (proxy.silent) return; // never answered
       const body = Buffer.concat(chunks);
-      const wait = proxy.holdBack({ method: request.method ?? 'GET', path: request.url ?? '/', body: body.toString('utf8') });
-      setTimeout(() => {
+      const seen = { method: request.method ?? 'GET', path: request.url ?? '/', body: body.toString('utf8') };
+      const held = proxy.holdBack(seen);
+      for (const watch of [...watchers]) watch(seen);
+      const forward = () => {
         if (proxy.silent) return;
         const forwarded = http.request({
           host: upstream.hostname, port: upstream.port, method: request.method, path: request.url,
@@ -41,7 +64,9 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
         upstreams.add(forwarded);
         forwarded.on('close', () => upstreams.delete(forwarded));
         forwarded.end(body);
-      }, wait);
+      };
+      if (held) void held.then(forward, () => response.destroy());
+      else forward();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

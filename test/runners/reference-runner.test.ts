@@ -99,11 +99,11 @@ function queue(file: string, fn: string, inputs: Record<string, unknown> = {}) {
   });
 }
 
-async function finishedRun(runId: number, timeoutMs = 20_000): Promise<number> {
+async function finishedRun(runId: number): Promise<number> {
   return waitFor(async () => {
     const [row] = await db.sql<{ status: number }[]>`select status from workflow_runs where id = ${runId}`;
     return row && [STATUS.success, STATUS.failure, STATUS.cancelled].includes(row.status as 1) ? row.status : null;
-  }, `run ${runId} to finish`, timeoutMs);
+  }, `run ${runId} to finish`);
 }
 
 async function logOf(taskId: number): Promise<string[]> {

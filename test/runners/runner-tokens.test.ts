@@ -120,7 +120,7 @@ describe('runner --token-file', () => {
       await waitFor(async () => {
         const [row] = await db.sql<{ status: number }[]>`select status from workflow_runs where id = ${created.run_id}`;
         return row?.status === STATUS.success;
-      }, 'the task to succeed', 20_000).catch((error: Error) => {
+      }, 'the task to succeed').catch((error: Error) => {
         throw new Error(`${error.message}; runner said: ${stderr}`);
       });
       const cmdline = await readFile(`/proc/${child.pid}/cmdline`, 'utf8');

@@ -66,14 +66,17 @@ describe('wake-ups', () => {
   it('hands a labelled task to the waiter that fits, even when another waits longer', async () => {
     const plain = await registerRunner(a.url, 'plain', ['linux']);
     const gpu = await registerRunner(a.url, 'gpu', ['linux', 'gpu']);
-    const plainClaim = plain.claim(2);
+    const giveUp = new AbortController();
+    const plainClaim = plain.claim(30, { signal: giveUp.signal }).then((got) => got, (error: Error) => error.name);
     await waitingOn(a, 1);
     const gpuClaim = gpu.claim(30);
     await waitingOn(a, 2);
     const created = await queueRun(replicaSql, repo, { runs_on: ['gpu'] });
     const task = await gpuClaim;
     expect(task?.id).toBe(created.task_id);
-    expect(await plainClaim).toBeNull();
+    await waitingOn(a, 1); // the plain runner waits on, empty-handed
+    giveUp.abort();
+    expect(await plainClaim).toBe('AbortError');
     await finishAll(gpu, [task]);
   });
 

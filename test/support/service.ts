@@ -1,6 +1,7 @@
 // Starts the real service in-process on a test database and a temporary repos folder.
 import path from 'node:path';
 import pino from 'pino';
+import type { Logger } from 'pino';
 import type { Sql } from '../../server/adapters/db/connect.js';
 import { loadConfig } from '../../server/config.js';
 import { startService } from '../../server/services/service.js';
@@ -12,8 +13,8 @@ export interface TestServiceOptions extends ServiceOptions {
   reposDir: string;
   dataDir?: string;
   env?: Record<string, string>;
-  /** Receives the service's log lines (JSON), at level info; default: no log. */
-  logStream?: NodeJS.WritableStream;
+  /** Default: silent, or the level PLUE_TEST_LOG names. */
+  log?: Logger;
 }
 
 export async function startTestService(options: TestServiceOptions): Promise<Service> {
@@ -26,10 +27,39 @@ export async function startTestService(options: TestServiceOptions): Promise<Ser
     PORT: '0',
     ...options.env,
   }, process.cwd());
-  const log = options.logStream
-    ? pino({ level: 'info' }, options.logStream)
-    : pino({ level: process.env.PLUE_TEST_LOG ?? 'silent' });
+  const log = options.log ?? pino({ level: process.env.PLUE_TEST_LOG ?? 'silent' });
   return startService(config, log, { watchDebounceMs: 10, trigger: { pollMs: 200 }, ...options });
+}
+
+export interface RecordedLog {
+  log: Logger;
+  messages: string[];
+  /** Resolves with the first message (logged so far or later) that matches. */
+  logged(match: RegExp): Promise<string>;
+}
+
+/** A logger that keeps its messages, for tests that wait for something the service only logs. */
+export function recordLog(level: pino.Level = 'info'): RecordedLog {
+  const messages: string[] = [];
+  const waiters = new Set<(message: string) => void>();
+  const log = pino({ level }, {
+    write: (line: string) => {
+      const message = String((JSON.parse(line) as { msg?: unknown }).msg);
+      messages.push(message);
+      for (const waiter of [...waiters]) waiter(message);
+    },
+  });
+  const logged = (match: RegExp) => new Promise<string>((resolve) => {
+    const found = messages.find((m) => match.test(m));
+    if (found !== undefined) return resolve(found);
+    const waiter = (message: string) => {
+      if (!match.test(message)) return;
+      waiters.delete(waiter);
+      resolve(message);
+    };
+    waiters.add(waiter);
+  });
+  return { log, messages, logged };
 }
 
 export interface RunSummary {
@@ -49,13 +79,14 @@ export async function runsOf(sql: Sql, owner: string, name: string): Promise<Run
     where p.owner = ${owner} and p.name = ${name} order by r.id`;
 }
 
-export async function pendingEvents(sql: Sql): Promise<number> {
-  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from events where status = 'pending'`;
-  return row?.n ?? 0;
-}
+/**
+ * How long a test waits for something that should happen. Far more than it takes: the whole suite beside other
+ * work on two cores can make seconds of it. Under the tests' 30 s timeout, so that a failure says what it waited for.
+ */
+export const WAIT_MS = 25_000;
 
-/** Polls `check` until it returns a truthy value or the time runs out. */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
+/** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = WAIT_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -65,21 +96,12 @@ export async function waitFor<T>(check: () => Promise<T | undefined | null | fal
   }
 }
 
-/** Waits until the service has no pending event and its trigger loop is idle, twice in a row. */
-export async function settle(service: Service, sql: Sql): Promise<void> {
-  await waitFor(async () => {
-    await new Promise((r) => setTimeout(r, 150));
-    await service.trigger.idle();
-    return (await pendingEvents(sql)) === 0;
-  }, 'pending events to be triggered');
-}
-
 export function repoPath(reposDir: string, owner: string, name: string): string {
   return path.join(reposDir, owner, `${name}.git`);
 }
 
 /** Waits until the push of `ref` to `after` has been recorded and triggered; returns its result. */
-export async function waitForPushTriggered(sql: Sql, ref: string, after: string, timeoutMs = 10_000): Promise<{ runs: unknown[]; skipped: Array<{ name: string; reason: string }> }> {
+export async function waitForPushTriggered(sql: Sql, ref: string, after: string, timeoutMs = WAIT_MS): Promise<{ runs: unknown[]; skipped: Array<{ name: string; reason: string }> }> {
   return waitFor(async () => {
     const [row] = await sql<{ status: string; result: { runs: unknown[]; skipped: Array<{ name: string; reason: string }> } | null }[]>`
       select status, result from events
