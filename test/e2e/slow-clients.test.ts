@@ -25,9 +25,10 @@ const CI = 'from plue import workflow\n\n@workflow(name="CI", on="push")\ndef ci
 function slowClient(port: number, closed: Set<net.Socket>): net.Socket {
   const socket = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' });
   socket.on('error', () => {});
-  // Closed by the server: reset (refused at once) or ended (after a 408).
+  // Closed by the server: reset (refused at once) or ended after a 408, which is read so that the end is seen.
   socket.on('close', () => closed.add(socket));
   socket.on('end', () => closed.add(socket));
+  socket.resume();
   socket.on('connect', () => {
     socket.write('POST /api/hooks/post-receive HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n/');
   });
