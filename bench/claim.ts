@@ -26,6 +26,7 @@ import { TaskWakeups } from '../server/services/runners/wakeups.js';
 import { databaseUrl } from '../test/support/db-url.js';
 import { benchSize, check, percentile, within } from './support.js';
 import { analyzeTasks, ensureRepository, queueRun, registerRunner, seedTasks, startRunnerServer } from '../test/runners/support.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const WAKEUP_SAMPLES = benchSize('BENCH_WAKEUPS', 200, 20);
 const SQL_TASKS = benchSize('BENCH_SQL_TASKS', 4000, 300);
@@ -33,7 +34,6 @@ const HTTP_TASKS = benchSize('BENCH_HTTP_TASKS', 3000, 200);
 /** ANALYZE after seeding (as autovacuum would soon do); BENCH_ANALYZE=0 measures never-analyzed statistics. */
 const ANALYZE = process.env.BENCH_ANALYZE !== '0';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function openBenchDatabase(): Promise<{ url: string; cleanup(): Promise<void>; where: string }> {
   const name = `plue_bench_${process.pid}`;

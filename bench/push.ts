@@ -14,6 +14,7 @@ import { postReceiveHookScript } from '../server/services/hook-script.js';
 import { BIN_PATH, startService } from '../server/services/service.js';
 import type { Service } from '../server/services/service.js';
 import { benchDatabase, benchSize, check, summary, within } from './support.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const run = promisify(execFile);
 const GIT_ENV = {
@@ -116,7 +117,7 @@ async function latency(url: string, dataDir: string): Promise<void> {
       });
       previous = commit;
       if (i >= 3) samples.push(ms); // the first ones warm caches and connections
-      await new Promise((r) => setTimeout(r, 30));
+      await sleep(30);
     }
     if (mode === 'hook' || mode === 'hook-node') console.log(summary(`  the ${mode === 'hook' ? 'bash' : 'node'} hook process alone (start, deliver, exit)`, hookProcess.slice(3)));
     const label = {
@@ -238,7 +239,7 @@ async function waitNoPending(sql: Sql): Promise<void> {
     check(Date.now() < deadline, `events still pending after ${GIVE_UP_MS / 1000} s`);
     const [row] = await sql<{ n: number }[]>`select count(*)::int as n from events where status = 'pending'`;
     if (row?.n === 0) return;
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
 

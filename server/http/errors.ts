@@ -6,6 +6,7 @@ import { SourceUnavailableError } from '../services/runners/archive.js';
 import { UnknownRepositoryError } from '../services/ingest/registry.js';
 import { AppError, invalid } from '../services/errors/app-error.js';
 import { problemsOfValidation } from './validation.js';
+import { asError } from '../logger.js';
 
 /** Fastify's own refusals (body parsing, URLs), in the catalogue's words. */
 const FRAMEWORK_ERRORS: Record<string, (request: FastifyRequest) => AppError> = {
@@ -58,7 +59,7 @@ function send(reply: FastifyReply, error: AppError) {
 function reply(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const known = catalogueErrorOf(error, request);
   if (known) return send(reply, known);
-  request.log.error({ err: error instanceof Error ? error : new Error(String(error)) }, 'request failed');
+  request.log.error({ err: asError(error) }, 'request failed');
   return send(reply, new AppError('internal'));
 }
 

@@ -23,6 +23,7 @@ import { TriggerLoop } from './trigger/trigger-loop.js';
 import type { TriggerLoopOptions } from './trigger/trigger-loop.js';
 import { WorkflowSource } from './trigger/workflow-source.js';
 import { UntrustedWork } from './untrusted/pool.js';
+import { asError } from '../logger.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 export const BIN_PATH = path.join(PACKAGE_ROOT, 'bin', 'plue-trigger.js');
@@ -57,7 +58,7 @@ export async function startService(config: Config, log: Logger, options: Service
   const db = await openDatabase({ url: config.databaseUrl ?? undefined, dataDir: config.dataDir, log });
   const closers: Array<() => Promise<void>> = [() => db.close()];
   const close = async () => {
-    for (const c of closers.reverse()) await c().catch((error: unknown) => log.warn({ err: String(error) }, 'error while stopping'));
+    for (const c of closers.reverse()) await c().catch((error: unknown) => log.warn({ err: asError(error) }, 'error while stopping'));
   };
   try {
     await migrate(db.sql, { log });
@@ -74,7 +75,7 @@ export async function startService(config: Config, log: Logger, options: Service
     let rescanning: Promise<void> | null = null;
     const rescan = () => {
       rescanning ??= registry.scan('watcher')
-        .catch((error: unknown) => log.warn({ err: String(error) }, 'cannot rescan repositories'))
+        .catch((error: unknown) => log.warn({ err: asError(error) }, 'cannot rescan repositories'))
         .finally(() => { rescanning = null; });
     };
     const trigger = new TriggerLoop({
@@ -88,13 +89,13 @@ export async function startService(config: Config, log: Logger, options: Service
     const watcher = new RefWatcher({
       debounceMs: options.watchDebounceMs,
       onSignal: (key) => void registry.syncOrRetry(key),
-      onError: (error) => log.warn({ err: String(error) }, 'file watcher error'),
+      onError: (error) => log.warn({ err: asError(error) }, 'file watcher error'),
     });
     closers.push(() => watcher.close());
     const registry: RepositoryRegistry = new RepositoryRegistry(db.sql, config.reposDir, log, {
       onEvents: (id) => trigger.kick(id),
       onDefaultBranchToDescribe: (repo) => refreshDefinitions(db.sql, source, repo).then(() => undefined, (error: unknown) =>
-        log.warn({ repository: repo.key, err: String(error) }, 'cannot read the default branch workflows')),
+        log.warn({ repository: repo.key, err: asError(error) }, 'cannot read the default branch workflows')),
       onWatched: (repo) => options.watch !== false && watcher.add({ key: repo.key, gitDir: repo.gitDir, workDir: repo.bare ? null : path.dirname(repo.gitDir) }),
       onUnwatched: (key) => watcher.remove(key),
     });
@@ -106,7 +107,7 @@ export async function startService(config: Config, log: Logger, options: Service
     log.info({ repositories: registry.list().length, ms: Date.now() - started }, `watching ${registry.list().length} repositories under ${config.reposDir}`);
     const reposWatcher = watchReposDir(config.reposDir, {
       onChange: rescan,
-      onError: (error) => log.warn({ err: String(error) }, 'repos folder watcher error'),
+      onError: (error) => log.warn({ err: asError(error) }, 'repos folder watcher error'),
     });
     closers.push(() => reposWatcher.close());
     trigger.start();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Queryable } from '../../server/adapters/db/queryable.js';
 import { STATUS, statusName, statusNumber } from '../../server/adapters/db/status.js';
 import { useTestDatabase } from '../support/db.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const db = useTestDatabase({ max: 10 });
 
@@ -138,7 +139,7 @@ describe('schema', () => {
   it('touches updated_at on update', async () => {
     const repo = await insertRepository(db.sql);
     const [before] = await db.sql<{ updated_at: Date }[]>`select updated_at from repositories where id = ${repo}`;
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     const [after] = await db.sql<{ updated_at: Date }[]>`
       update repositories set default_branch = 'main' where id = ${repo} returning updated_at`;
     expect(after!.updated_at.getTime()).toBeGreaterThan(before!.updated_at.getTime());

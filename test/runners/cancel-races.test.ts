@@ -12,6 +12,7 @@ import { hashToken } from '../../server/services/runners/tokens.js';
 import { useTestDatabase } from '../support/db.js';
 import { ensureRepository, expireLease, queueRun, registerRunner, startRunnerServer, statusOf, tasksOfJob } from './support.js';
 import type { RunnerServer } from './support.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const db = useTestDatabase();
 let server: RunnerServer;
@@ -41,7 +42,7 @@ async function blockedOrDone(sql: Sql, other: Promise<unknown>): Promise<void> {
       select count(*)::int as waiting from pg_stat_activity
       where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`;
     if (row!.waiting > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
   }
 }
 

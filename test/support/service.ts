@@ -7,6 +7,7 @@ import { loadConfig } from '../../server/config.js';
 import { startService } from '../../server/services/service.js';
 import type { Service, ServiceOptions } from '../../server/services/service.js';
 import { createTempDir } from '../git/fixtures.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface TestServiceOptions extends ServiceOptions {
   databaseUrl: string;
@@ -92,7 +93,7 @@ export async function waitFor<T>(check: () => Promise<T | undefined | null | fal
     const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
 

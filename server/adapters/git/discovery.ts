@@ -3,6 +3,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { GitError, runGit } from './run.js';
+import { mapLimit } from '../../core/async/map-limit.js';
 
 /** Where a repository is: its git dir, and whether it is bare. */
 export interface RepositoryLocation {
@@ -97,19 +98,6 @@ async function looksLikeRepository(path: string): Promise<boolean> {
   return Boolean((await statOrNull(join(path, 'HEAD')))?.isFile() && (await statOrNull(join(path, 'objects')))?.isDirectory());
 }
 
-async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 interface Candidate {
   owner: string;
   name: string;
@@ -150,7 +138,7 @@ export async function discoverRepositories(reposDir: string): Promise<Discovery>
     }
   }
 
-  const resolved = await mapWithConcurrency(candidates, DISCOVERY_CONCURRENCY, async (candidate) => {
+  const resolved = await mapLimit(candidates, DISCOVERY_CONCURRENCY, async (candidate) => {
     try {
       return await resolveRepository(candidate.path);
     } catch (error) {

@@ -11,6 +11,7 @@ import { ISSUE_TYPES, PULL_REQUEST_TYPES } from '../../core/language/model.js';
 import { commitOf, resolveRef } from './git-refs.js';
 import { AppError, invalid } from '../errors/app-error.js';
 import type { Problem } from '../errors/app-error.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // Events the git host hands in (`POST /api/repos/:owner/:repo/events`): checked here against the repository, then
 // recorded in the same event table as pushes, for the trigger to match and run like any other event.
@@ -143,7 +144,7 @@ export async function waitForEvent(sql: Sql, repositoryId: number, eventId: numb
   for (;;) {
     const row = await findEventOf(sql, repositoryId, eventId);
     if (!row || row.status !== 'pending' || Date.now() >= deadline) return row;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))));
+    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
     delay = Math.min(delay * 2, 200);
   }
 }

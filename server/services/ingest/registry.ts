@@ -10,6 +10,8 @@ import type { RefUpdate } from '../../core/refs/diff.js';
 import { registerRepository } from './register.js';
 import { recordHookUpdates, syncRefs } from './sync-refs.js';
 import type { EventSource } from './record-ref-updates.js';
+import { mapLimit } from '../../core/async/map-limit.js';
+import { asError } from '../../logger.js';
 
 export interface KnownRepository {
   key: string;
@@ -66,11 +68,11 @@ export class RepositoryRegistry {
     for (const key of [...this.known.keys()]) {
       if (!seen.has(key)) await this.forget(key);
     }
-    await forEachLimited(repos, SCAN_CONCURRENCY, async (found) => {
+    await mapLimit(repos, SCAN_CONCURRENCY, async (found) => {
       try {
         await this.adopt(found, source);
       } catch (error) {
-        this.log.warn({ repository: keyOf(found), err: errorMessage(error) }, `cannot read repository ${keyOf(found)}`);
+        this.log.warn({ repository: keyOf(found), err: asError(error) }, `cannot read repository ${keyOf(found)}`);
       }
     });
   }
@@ -93,7 +95,7 @@ export class RepositoryRegistry {
       await this.refsChanged(key, source);
       this.failedSyncs.delete(key);
     } catch (error) {
-      if (!this.failedSyncs.has(key)) this.log.warn({ repository: key, err: errorMessage(error) }, 'cannot record ref changes; will retry');
+      if (!this.failedSyncs.has(key)) this.log.warn({ repository: key, err: asError(error) }, 'cannot record ref changes; will retry');
       this.failedSyncs.add(key);
     }
   }
@@ -183,18 +185,6 @@ function keyOf(repo: { owner: string; name: string }): string {
 
 function samePath(a: string, b: string): boolean {
   return path.resolve(a) === path.resolve(b);
-}
-
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(workers);
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class UnknownRepositoryError extends Error {

@@ -6,6 +6,7 @@ import { STATUS } from '../../adapters/db/status.js';
 import { expireLeases } from '../../adapters/db/tasks.js';
 import type { ExpiredTask } from '../../adapters/db/tasks.js';
 import { rollUpJobs } from './rollup.js';
+import { asError } from '../../logger.js';
 
 // Ends attempts whose runner stopped renewing its lease (died, lost the network) and queues the next attempt.
 // Safe on every replica at once: each batch locks the rows it takes with SKIP LOCKED.
@@ -50,7 +51,7 @@ export class LeaseSweeper {
     this.timer = setTimeout(() => {
       this.running = this.sweepOnce().then(
         (ended) => { if (ended.length > 0) this.log.info({ tasks: ended.map((t) => t.id) }, `expired ${ended.length} task lease(s)`); },
-        (error: unknown) => this.log.warn({ err: String(error) }, 'lease sweep failed; will retry'),
+        (error: unknown) => this.log.warn({ err: asError(error) }, 'lease sweep failed; will retry'),
       ).finally(() => this.schedule());
     }, this.options.intervalMs);
     this.timer.unref();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Sql } from '../../adapters/db/connect.js';
 import { TASKS_CHANNEL } from '../../adapters/db/runs.js';
+import { asError } from '../../logger.js';
 
 // Wakes claim requests that are waiting for work. One LISTEN connection per process hears `plue_tasks`, which any
 // replica notifies when it queues tasks, so a runner waiting here gets a task created anywhere.
@@ -152,7 +153,7 @@ export class TaskWakeups {
       this.pingsSent++;
       await this.sql`select pg_notify(${TASKS_CHANNEL}, ${`${PING_PREFIX}${this.pingId}:${this.pingsSent}`})`;
     } catch (error) {
-      this.log.warn({ err: String(error) }, 'task notifications: cannot check the LISTEN connection');
+      this.log.warn({ err: asError(error) }, 'task notifications: cannot check the LISTEN connection');
     }
   }
 }

@@ -20,6 +20,8 @@ import { UntrustedWorkError } from '../untrusted/pool.js';
 import { writeRuns } from './write-runs.js';
 import type { WrittenRun } from './write-runs.js';
 import type { WorkflowSource } from './workflow-source.js';
+import { mapLimit } from '../../core/async/map-limit.js';
+import { asError } from '../../logger.js';
 
 export interface TriggerDeps {
   sql: Sql;
@@ -55,7 +57,7 @@ export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number)
   const outcome = await triggerInTransaction(deps, repositoryId, started, written);
   if (written.length > 0) {
     const cancelled = await cancelSupersededRuns(deps.sql, repositoryId, written).catch((error: unknown) => {
-      deps.log.warn({ repository_id: repositoryId, err: String(error) }, 'cannot cancel superseded runs');
+      deps.log.warn({ repository_id: repositoryId, err: asError(error) }, 'cannot cancel superseded runs');
       return [];
     });
     if (cancelled.length > 0) deps.log.info({ repository_id: repositoryId, runs: cancelled }, `cancelled ${cancelled.length} superseded run(s) (cancel_in_progress)`);
@@ -91,7 +93,7 @@ async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, sta
         }
       }
       const message = failure instanceof Error ? failure.message : String(failure);
-      deps.log.warn({ repository: repoName(repo), event: event.id, attempt: event.attempts, err: message }, 'event could not be triggered');
+      deps.log.warn({ repository: repoName(repo), event: event.id, attempt: event.attempts, err: asError(failure) }, 'event could not be triggered');
       // Past its time or memory budget, trying again would only cost as much again.
       await markEventAttemptFailed(tx, event.id, message, deps.maxAttempts, failure instanceof UntrustedWorkError);
       await refundEventAttempts(tx, events.slice(i + 1).map((e) => e.id));
@@ -100,7 +102,6 @@ async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, sta
     return 'processed';
   });
 }
-
 
 async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, git: GitRepository | null, event: EventRow): Promise<EventPlan> {
   if (!repo) throw new Error(`repository ${event.repository_id} not found`);
@@ -147,14 +148,3 @@ function repoName(repo: RepositoryRow | null): string {
   return repo ? `${repo.owner}/${repo.name}` : '?';
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  }));
-  return results;
-}

@@ -1,6 +1,7 @@
 import { repositoriesWithPendingEvents } from '../../adapters/db/events.js';
 import { triggerNextEvents } from './trigger-event.js';
 import type { TriggerDeps } from './trigger-event.js';
+import { asError } from '../../logger.js';
 
 // Drains pending events: at once for repositories kicked in-process, and by polling for everything else
 // (events recorded by another replica, events left by a crash, retries).
@@ -51,7 +52,7 @@ export class TriggerLoop {
     try {
       for (const id of await repositoriesWithPendingEvents(this.deps.sql)) this.kick(id);
     } catch (error) {
-      this.deps.log.warn({ err: errorMessage(error) }, 'cannot read pending events; retrying');
+      this.deps.log.warn({ err: asError(error) }, 'cannot read pending events; retrying');
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.poll(), this.options.pollMs ?? 1000);
   }
@@ -81,15 +82,11 @@ export class TriggerLoop {
       try {
         outcome = await triggerNextEvents(this.deps, repositoryId);
       } catch (error) {
-        this.deps.log.warn({ repository_id: repositoryId, err: errorMessage(error) }, 'trigger failed; the event stays pending');
+        this.deps.log.warn({ repository_id: repositoryId, err: asError(error) }, 'trigger failed; the event stays pending');
         return;
       }
       if (outcome !== 'processed') return;
       this.options.onProcessed?.(repositoryId);
     }
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
