@@ -2,7 +2,6 @@
 // (server/services/errors/catalogue.ts). Anything not in the catalogue is a 500 `internal`, logged, never shown.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isTransientConnectError } from '../adapters/db/connect.js';
-import { SourceUnavailableError } from '../services/runners/archive.js';
 import { UnknownRepositoryError } from '../services/ingest/registry.js';
 import { AppError, invalid } from '../services/errors/app-error.js';
 import { problemsOfValidation } from './validation.js';
@@ -24,7 +23,6 @@ const FRAMEWORK_ERRORS: Record<string, (request: FastifyRequest) => AppError> = 
 /** Errors of modules that do not throw catalogue errors themselves. */
 function foreignError(error: unknown): AppError | null {
   if (isTransientConnectError(error)) return new AppError('database_unavailable');
-  if (error instanceof SourceUnavailableError) return new AppError('source_unavailable', { reason: error.message });
   if (error instanceof UnknownRepositoryError) return new AppError('unknown_repository', { reason: error.message });
   return null;
 }

@@ -198,3 +198,15 @@ describe('errors', () => {
     await expect(runner.heartbeat({ id: 999999, token: 'plt_x' })).rejects.toBeInstanceOf(ApiError);
   });
 });
+
+describe('archive', () => {
+  it('answers 410 when the repository is gone from disk, without saying where it was', async () => {
+    await queueRun(db.sql, repo);
+    const task = (await runner.claim(0))!;
+    const response = await fetch(`${server.url}/api/runners/tasks/${task.id}/archive`, { headers: { authorization: `Bearer ${task.token}` } });
+    expect(response.status).toBe(410);
+    const body = await response.text();
+    expect(JSON.parse(body)).toMatchObject({ error: { code: 'source_unavailable', message: 'the repository is no longer on disk' } });
+    expect(body).not.toContain('/srv/git');
+  });
+});
