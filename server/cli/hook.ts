@@ -3,6 +3,7 @@ import * as https from 'node:https';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseHookLines } from '../core/refs/hook-lines.js';
+import { refNameFromBytes } from '../core/refs/ref-bytes.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
 
@@ -15,7 +16,7 @@ const TIMEOUT_MS = 5000;
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks).toString('utf8');
+  return refNameFromBytes(Buffer.concat(chunks));
 }
 
 export async function runHook(argv: string[], io: CommandIO): Promise<number> {

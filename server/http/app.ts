@@ -27,7 +27,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   useStrictValidation(app);
   await registerOpenApi(app);
   registerHealthRoutes(app, deps);
-  registerHookRoutes(app, deps);
+  await registerHookRoutes(app, deps);
   if (deps.runners) registerRunnerRoutes(app, deps.runners);
   // The user API (docs/api.md), in its own scope: storable text, API tokens.
   await app.register(async (api) => {

@@ -3,6 +3,7 @@
 // Its GitRepository owns it; it starts on the first request and stops after a quiet while.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { GitError, spawnGit } from './run.js';
+import { refNameToBytes } from '../../core/refs/ref-bytes.js';
 
 export interface ObjectInfo {
   oid: string;
@@ -62,7 +63,8 @@ export class GitObjectReader {
     if (this.queue.length === 0) holdProcessOpen(child, true);
     return new Promise((resolve, reject) => {
       this.queue.push({ kind, resolve, reject });
-      child.stdin.write(`${kind} ${name}\n`);
+      // Names are ref names as stored (refNameFromBytes): write git the bytes they stand for.
+      child.stdin.write(Buffer.concat([Buffer.from(`${kind} `), refNameToBytes(name), Buffer.from('\n')]));
     });
   }
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 // Branches, tags and HEAD of a repository.
+import { refNameFromBytes } from '../../core/refs/ref-bytes.js';
 import { runGit } from './run.js';
 
 const BRANCH_PREFIX = 'refs/heads/';
@@ -19,11 +20,15 @@ export async function listRefs(gitDir: string): Promise<Map<string, string>> {
     { gitDir },
   );
   const refs = new Map<string, string>();
-  // Ref names can't contain spaces or newlines (git check-ref-format), so this split is safe.
-  for (const line of stdout.toString('utf8').split('\n')) {
-    const space = line.indexOf(' ');
-    if (space === -1) continue;
-    refs.set(line.slice(space + 1), line.slice(0, space));
+  // Ref names can't contain spaces or newlines (git check-ref-format), so this split is safe. They are bytes,
+  // not always UTF-8: refNameFromBytes keeps two different names apart.
+  let start = 0;
+  while (start < stdout.length) {
+    let end = stdout.indexOf(0x0a, start);
+    if (end === -1) end = stdout.length;
+    const space = stdout.indexOf(0x20, start);
+    if (space !== -1 && space < end) refs.set(refNameFromBytes(stdout.subarray(space + 1, end)), stdout.toString('latin1', start, space));
+    start = end + 1;
   }
   return refs;
 }
@@ -34,11 +39,11 @@ export async function listRefs(gitDir: string): Promise<Map<string, string>> {
  */
 export async function defaultBranch(gitDir: string): Promise<string | null> {
   // HEAD is nearly always a plain `ref: refs/heads/<name>` file; read it without a git process.
-  const head = await readFile(join(gitDir, 'HEAD'), 'utf8').catch(() => '');
+  const head = refNameFromBytes(await readFile(join(gitDir, 'HEAD')).catch(() => Buffer.alloc(0)));
   if (head.startsWith(`ref: ${BRANCH_PREFIX}`) && !head.includes('.invalid')) return head.slice(`ref: ${BRANCH_PREFIX}`.length).trim();
   if (/^[0-9a-f]{40,64}\s*$/.test(head)) return null;
   const { stdout, exitCode } = await runGit(['symbolic-ref', '-q', 'HEAD'], { gitDir, okExitCodes: [0, 1] });
   if (exitCode !== 0) return null;
-  const ref = stdout.toString('utf8').trim();
+  const ref = refNameFromBytes(stdout).trim();
   return ref.startsWith(BRANCH_PREFIX) ? ref.slice(BRANCH_PREFIX.length) : null;
 }

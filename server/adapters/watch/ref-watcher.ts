@@ -48,6 +48,12 @@ export class RefWatcher {
     });
     const onPath = (p: string) => this.signalFor(p);
     this.watcher.on('add', onPath).on('change', onPath).on('unlink', onPath).on('addDir', onPath).on('unlinkDir', onPath);
+    // A ref whose name is not valid UTF-8 reaches chokidar under a name it cannot stat, and it then reports
+    // nothing; the raw event of the folder still says which repository moved.
+    this.watcher.on('raw', (_event, _name, details) => {
+      const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+      if (watched !== undefined) onPath(watched);
+    });
     this.watcher.on('error', (error) => this.options.onError?.(error));
   }
 

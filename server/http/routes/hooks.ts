@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { parseHookDelivery } from '../../core/refs/hook-lines.js';
+import { refNameFromBytes } from '../../core/refs/ref-bytes.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
 import { bearerToken, tokensEqual } from '../auth.js';
 import type { AppDeps } from '../deps.js';
@@ -47,7 +48,15 @@ function deliveryOf(body: Delivery | string): Delivery {
   return { repository_path: parsed.repositoryPath, updates: parsed.updates };
 }
 
-export function registerHookRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'registry' | 'hookToken'>): void {
+export async function registerHookRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'registry' | 'hookToken'>): Promise<void> {
+  await app.register(async (scope) => {
+    // Ref names are bytes and need not be UTF-8: decode so that two different names stay two (core/refs/ref-bytes).
+    scope.addContentTypeParser('text/plain', { parseAs: 'buffer' }, (_request, body, done) => done(null, refNameFromBytes(body as Buffer)));
+    registerPostReceive(scope, deps);
+  });
+}
+
+function registerPostReceive(app: FastifyInstance, deps: Pick<AppDeps, 'registry' | 'hookToken'>): void {
   typed(app).post('/api/hooks/post-receive', {
     bodyLimit: 4 * 1024 * 1024, // a push of thousands of refs
     schema: { body: hookBody },
