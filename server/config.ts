@@ -11,6 +11,10 @@ export interface Config {
   logLevel: string;
   maxWorkflowBytes: number;
   maxChangedFiles: number;
+  /** Workflow files read from one commit (PLUE_MAX_WORKFLOW_FILES). */
+  maxWorkflowFiles: number;
+  /** Runs one event may start (PLUE_MAX_RUNS_PER_EVENT). */
+  maxRunsPerEvent: number;
   hookToken: string | null;
   /** Where `hook post-receive` delivers updates. */
   serverUrl: string;
@@ -83,6 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
     logLevel: env.PLUE_LOG_LEVEL || 'info',
     maxWorkflowBytes: integer(env, 'PLUE_MAX_WORKFLOW_BYTES', 256 * 1024, 1, 64 * 1024 * 1024),
     maxChangedFiles: integer(env, 'PLUE_MAX_CHANGED_FILES', 3000, 1, 1_000_000),
+    maxWorkflowFiles: integer(env, 'PLUE_MAX_WORKFLOW_FILES', 1000, 1, 1_000_000),
+    maxRunsPerEvent: integer(env, 'PLUE_MAX_RUNS_PER_EVENT', 256, 1, 100_000),
     hookToken: env.PLUE_HOOK_TOKEN || null,
     serverUrl: env.PLUE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     explicitServerUrl: Boolean(env.PLUE_URL),

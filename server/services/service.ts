@@ -66,7 +66,7 @@ export async function startService(config: Config, log: Logger, options: Service
     // Parsing and matching repository content run in worker threads, within a budget (docs/architecture.md).
     const untrusted = new UntrustedWork(config.untrusted);
     closers.push(() => untrusted.close());
-    const source = new WorkflowSource({ parse: (task) => untrusted.parse(task), maxBytes: config.maxWorkflowBytes });
+    const source = new WorkflowSource({ parse: (task) => untrusted.parse(task), maxBytes: config.maxWorkflowBytes, maxFiles: config.maxWorkflowFiles });
     const demoRepository = config.createDemo
       ? await createDemoRepository(config.reposDir, path.join(PACKAGE_ROOT, 'test-repo'))
       : null;
@@ -79,7 +79,7 @@ export async function startService(config: Config, log: Logger, options: Service
         .finally(() => { rescanning = null; });
     };
     const trigger = new TriggerLoop({
-      sql: db.sql, source, log, maxChangedFiles: config.maxChangedFiles, maxAttempts: 5,
+      sql: db.sql, source, log, maxChangedFiles: config.maxChangedFiles, maxAttempts: 5, maxRunsPerEvent: config.maxRunsPerEvent,
       match: (event, files) => untrusted.match(event, files),
       gitOf: async (repo) => registry.byId(repo.id)?.git ?? null,
       onRepositoryUnknown: () => rescan(),

@@ -7,7 +7,7 @@ import { GitError } from './run.js';
 
 export const DEFAULT_MAX_WORKFLOW_BYTES = 1024 * 1024;
 
-export type WorkflowFileSkip = 'symlink' | 'too-large' | 'not-a-file';
+export type WorkflowFileSkip = 'symlink' | 'too-large' | 'not-a-file' | 'too-many-files';
 
 /**
  * One `.py` entry directly in the workflows folder. Exactly one of these holds:
@@ -29,6 +29,8 @@ export interface WorkflowFile {
 export interface ReadWorkflowFilesOptions {
   /** Larger files are reported as skipped 'too-large' and not read. */
   maxBytes?: number;
+  /** Files past this many (in name order) are listed as skipped 'too-many-files' and not read. */
+  maxFiles?: number;
   /** Blob ids whose content the caller has cached: listed but not read. */
   knownBlobs?: { has(blobId: string): boolean };
 }
@@ -49,8 +51,10 @@ export async function readWorkflowFiles(
   const folder = await readTree(reader, `${commit}:${WORKFLOWS_FOLDER}`);
   if (folder === null) return [];
   const entries = folder.filter((e) => e.name.endsWith('.py') && e.name.length > '.py'.length).sort(compareNames);
-  return Promise.all(entries.map(async (entry): Promise<WorkflowFile> => {
+  const maxFiles = options.maxFiles ?? Number.POSITIVE_INFINITY;
+  return Promise.all(entries.map(async (entry, index): Promise<WorkflowFile> => {
     const file: WorkflowFile = { path: `${WORKFLOWS_FOLDER}/${entry.name}`, blobSha: entry.oid, size: 0 };
+    if (index >= maxFiles) return { ...file, skipped: 'too-many-files' };
     if (entry.mode === '120000') return { ...file, size: (await reader.info(entry.oid))?.size ?? 0, skipped: 'symlink' };
     if (entry.mode !== '100644' && entry.mode !== '100755') return { ...file, skipped: 'not-a-file' };
     const info = await reader.info(entry.oid);

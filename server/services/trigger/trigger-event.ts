@@ -31,6 +31,8 @@ export interface TriggerDeps {
   gitOf(repo: RepositoryRow): Promise<GitRepository | null>;
   maxChangedFiles: number;
   maxAttempts: number;
+  /** Runs one event may start; the workflows past it are skipped, saying why. Default 256. */
+  maxRunsPerEvent?: number;
   /** Matches an event against workflow files (in the service: in the untrusted-work pool, within its budget). */
   match(event: TriggerEvent, files: ParsedFile[]): Promise<MatchResult>;
   /** The repository is in the database but not found on disk by this process (yet). */
@@ -122,7 +124,7 @@ async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, git: Git
 }
 
 async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: EventRow, plan: EventPlan): Promise<WrittenRun[]> {
-  const result = narrowToWorkflow(await deps.match(plan.match, plan.files), plan);
+  const result = capRuns(narrowToWorkflow(await deps.match(plan.match, plan.files), plan), deps.maxRunsPerEvent ?? 256);
   const runs = await writeRuns(tx, repo, event.id, plan, result.matched);
   await markEventProcessed(tx, event.id, { runs, skipped: result.skipped });
   deps.log.info({
@@ -141,6 +143,16 @@ function narrowToWorkflow(result: MatchResult, plan: EventPlan): MatchResult {
   return {
     matched: result.matched.filter(wanted),
     skipped: [...result.skipped, ...result.matched.filter((m) => !wanted(m)).map((m) => ({ ...m, reason: `not the requested workflow \`${only}\`` }))],
+  };
+}
+
+/** At most `max` runs from one event: a branch with thousands of workflows must not flood the runners. */
+function capRuns(result: MatchResult, max: number): MatchResult {
+  if (result.matched.length <= max) return result;
+  const reason = `not started: one event starts at most ${max} runs (PLUE_MAX_RUNS_PER_EVENT), and ${result.matched.length} workflows matched`;
+  return {
+    matched: result.matched.slice(0, max),
+    skipped: [...result.skipped, ...result.matched.slice(max).map((m) => ({ ...m, reason }))],
   };
 }
 

@@ -15,6 +15,8 @@ export type ParseFiles = (task: ParseTask) => Promise<ParsedFile[]>;
 export interface WorkflowSourceOptions {
   parse: ParseFiles;
   maxBytes: number;
+  /** Workflow files read from one commit; the others are an error each (PLUE_MAX_WORKFLOW_FILES). */
+  maxFiles?: number;
   /** Source bytes the parse cache may hold; default 64 MiB. */
   cacheBytes?: number;
 }
@@ -39,7 +41,7 @@ export class WorkflowSource {
 
   async load(git: GitRepository, commit: string): Promise<WorkflowFileAtCommit[]> {
     const { maxBytes } = this.options;
-    const entries = await git.workflowFiles(commit, { maxBytes, knownBlobs: this.cache });
+    const entries = await git.workflowFiles(commit, { maxBytes, knownBlobs: this.cache, ...(this.options.maxFiles ? { maxFiles: this.options.maxFiles } : {}) });
     // Take what the cache holds now, before anything new goes in and may push it out.
     const blobs = entries.map((entry) => (entry.skipped ? undefined : this.cachedOrNew(entry.blobSha, entry.content)));
     const unparsed = entries.flatMap((entry, i) => {
@@ -54,7 +56,7 @@ export class WorkflowSource {
     const files: WorkflowFileAtCommit[] = entries.map((entry, i) => {
       const blob = blobs[i];
       if (entry.skipped || blob === undefined) {
-        const diagnostic = skippedDiagnostic(entry.skipped ?? 'not-a-file', entry.size, maxBytes);
+        const diagnostic = skippedDiagnostic(entry.skipped ?? 'not-a-file', entry.size, maxBytes, this.options.maxFiles);
         return { path: entry.path, blobSha: entry.blobSha, content: '', workflows: [], diagnostics: [diagnostic] };
       }
       return { ...(blob.parsed.get(entry.path) as ParsedFile), blobSha: entry.blobSha, content: blob.content };
@@ -83,7 +85,10 @@ export class WorkflowSource {
   }
 }
 
-function skippedDiagnostic(reason: string, size: number, maxBytes: number): Diagnostic {
+function skippedDiagnostic(reason: string, size: number, maxBytes: number, maxFiles = 0): Diagnostic {
+  if (reason === 'too-many-files') {
+    return { severity: 'error', code: 'too-many-files', line: 1, column: 1, message: `a commit may have at most ${maxFiles} workflow files; this one, past them in name order, was not read` };
+  }
   if (reason === 'too-large') {
     return { severity: 'error', code: 'file-too-large', line: 1, column: 1, message: `file is ${size} bytes; workflow files may be at most ${maxBytes} bytes` };
   }

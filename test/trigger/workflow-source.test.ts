@@ -1,0 +1,53 @@
+// Reading workflows at a commit through the parse cache, with more files than the cache holds.
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gitRepository } from '../../server/adapters/git/index.js';
+import { loadPythonParser } from '../../server/adapters/tree-sitter.js';
+import { parseWorkflowFile } from '../../server/core/language/index.js';
+import { WorkflowSource } from '../../server/services/trigger/workflow-source.js';
+import { commitFiles, createBareRepo, createTempDir, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
+
+afterAll(removeTempDirs);
+
+const workflow = (i: number) => `from plue import workflow\n\n@workflow(name="W${i}", on="push")\ndef w${i}(ctx):\n    pass\n`;
+
+describe('the parse cache', () => {
+  it('serves a commit with more files than it holds, again and again, and forgets the oldest', async () => {
+    const bare = await createBareRepo(path.join(await createTempDir('plue-repos-'), 'acme', 'many.git'));
+    const work = await createWorkRepo(bare);
+    const files = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`.plue/workflows/w${String(i).padStart(2, '0')}.py`, workflow(i)]));
+    const first = await commitFiles(work, files, 'sixty workflows');
+    const second = await commitFiles(work, { '.plue/workflows/w00.py': workflow(100) }, 'one changed');
+    await push(work, 'main');
+    const parser = await loadPythonParser();
+    let parsed = 0;
+    const source = new WorkflowSource({
+      parse: async (task) => task.files.map((f) => (parsed++, parseWorkflowFile(parser, f.path, f.bytes, { maxBytes: task.maxBytes }))),
+      maxBytes: 1 << 20,
+      cacheBytes: 1000, // about ten of the files
+    });
+    const git = gitRepository(bare);
+    for (const commit of [first, second, first, second]) {
+      const loaded = await source.load(git, commit);
+      expect(loaded).toHaveLength(60);
+      expect(loaded.every((f) => f.diagnostics.length === 0 && f.workflows.length === 1)).toBe(true);
+    }
+    expect(parsed).toBeGreaterThan(60); // forgotten files were parsed again
+  });
+
+  it('reads at most maxFiles files of a commit; the others are an error each', async () => {
+    const bare = await createBareRepo(path.join(await createTempDir('plue-repos-'), 'acme', 'capped.git'));
+    const work = await createWorkRepo(bare);
+    const commit = await commitFiles(work, { '.plue/workflows/a.py': workflow(1), '.plue/workflows/b.py': workflow(2), '.plue/workflows/c.py': workflow(3) }, 'three');
+    await push(work, 'main');
+    const parser = await loadPythonParser();
+    const source = new WorkflowSource({
+      parse: async (task) => task.files.map((f) => parseWorkflowFile(parser, f.path, f.bytes, { maxBytes: task.maxBytes })),
+      maxBytes: 1 << 20, maxFiles: 2,
+    });
+    const loaded = await source.load(gitRepository(bare), commit);
+    expect(loaded.map((f) => [f.path, f.workflows.length, f.diagnostics.map((d) => d.code)])).toEqual([
+      ['.plue/workflows/a.py', 1, []], ['.plue/workflows/b.py', 1, []], ['.plue/workflows/c.py', 0, ['too-many-files']],
+    ]);
+  });
+});
