@@ -55,18 +55,23 @@ describe('discoverRepositories', () => {
     await mkdir(join(reposDir, '.hidden', 'x.git'), { recursive: true });
     await mkdir(join(reposDir, 'alice', '.cache'));
 
-    const { repos, problems } = await discoverRepositories(reposDir);
+    const { repos, problems, twins } = await discoverRepositories(reposDir);
 
+    // Two repositories of one name are neither's: the caller decides which, if any, it already knows.
+    expect(twins).toEqual([[
+      { owner: 'carol', name: 'dup', path: join(reposDir, 'carol/dup'), gitDir: join(reposDir, 'carol/dup/.git'), bare: false },
+      { owner: 'carol', name: 'dup', path: join(reposDir, 'carol/dup.git'), gitDir: join(reposDir, 'carol/dup.git'), bare: true },
+    ]]);
     expect(repos).toEqual([
       { owner: 'alice', name: 'app', path: join(reposDir, 'alice/app.git'), gitDir: join(reposDir, 'alice/app.git'), bare: true },
       { owner: 'alice', name: 'site', path: join(reposDir, 'alice/site'), gitDir: join(reposDir, 'alice/site/.git'), bare: false },
       { owner: 'bob', name: 'tool', path: join(reposDir, 'bob/tool.git'), gitDir: join(reposDir, 'bob/tool.git'), bare: true },
-      { owner: 'carol', name: 'dup', path: join(reposDir, 'carol/dup'), gitDir: join(reposDir, 'carol/dup/.git'), bare: false },
     ]);
     expect(problems.map((problem) => [problem.path.slice(reposDir.length + 1), problem.message])).toEqual([
       ['bob/notes', 'not a git repository'],
       ['bob/readme.txt', 'not a folder: expected a git repository'],
-      ['carol/dup.git', `duplicate repository carol/dup: already found at ${join(reposDir, 'carol/dup')}`],
+      ['carol/dup', `carol/dup is also at ${join(reposDir, 'carol/dup.git')}`],
+      ['carol/dup.git', `carol/dup is also at ${join(reposDir, 'carol/dup')}`],
       ['stray.txt', 'not a folder: expected an owner folder holding repositories'],
       ['toplevel.git', 'looks like a repository: repositories must be at <owner>/<name>'],
     ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));

@@ -27,6 +27,8 @@ export interface DiscoveryProblem {
 export interface Discovery {
   repos: DiscoveredRepository[];
   problems: DiscoveryProblem[];
+  /** Repositories that share an `<owner>/<name>` (`x.git` and `x/`), each group sorted by path; none is in `repos`. */
+  twins: DiscoveredRepository[][];
 }
 
 const DISCOVERY_CONCURRENCY = 8;
@@ -146,8 +148,7 @@ export async function discoverRepositories(reposDir: string): Promise<Discovery>
     }
   });
 
-  const repos: DiscoveredRepository[] = [];
-  const seen = new Map<string, string>();
+  const byKey = new Map<string, DiscoveredRepository[]>();
   candidates.forEach((candidate, index) => {
     const result = resolved[index];
     if (result instanceof Error) {
@@ -159,17 +160,20 @@ export async function discoverRepositories(reposDir: string): Promise<Discovery>
       return;
     }
     const key = `${candidate.owner}/${candidate.name}`;
-    const earlier = seen.get(key);
-    if (earlier !== undefined) {
-      problems.push({ path: candidate.path, message: `duplicate repository ${key}: already found at ${earlier}` });
-      return;
-    }
-    seen.set(key, candidate.path);
-    repos.push({ ...candidate, ...result });
+    byKey.set(key, [...(byKey.get(key) ?? []), { ...candidate, ...result }]);
   });
+  const repos: DiscoveredRepository[] = [];
+  const twins: DiscoveredRepository[][] = [];
+  for (const [key, found] of byKey) {
+    if (found.length === 1) repos.push(found[0] as DiscoveredRepository);
+    else {
+      twins.push(found.sort((a, b) => compare(a.path, b.path)));
+      for (const twin of found) problems.push({ path: twin.path, message: `${key} is also at ${found.filter((t) => t !== twin).map((t) => t.path).join(', ')}` });
+    }
+  }
   repos.sort((a, b) => (a.owner === b.owner ? compare(a.name, b.name) : compare(a.owner, b.owner)));
   problems.sort((a, b) => compare(a.path, b.path));
-  return { repos, problems };
+  return { repos, problems, twins };
 }
 
 function compare(a: string, b: string): number {

@@ -85,7 +85,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: AppDeps): void {
         response: { 200: eventReply, 202: eventReply, ...errorReplies },
       },
     }, async (request, reply) => {
-      const repo = await repositoryOf(sql, request.params);
+      const repo = await repositoryOf(deps, request.params);
       const gitDir = gitDirOf(deps.registry, repo);
       const { delivery_id: bodyDelivery, ...event } = request.body;
       const headerKey = request.headers['idempotency-key'];
@@ -115,7 +115,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: AppDeps): void {
       response: { 200: eventReply, ...errorReplies },
     },
   }, async (request) => {
-    const repo = await repositoryOf(sql, request.params);
+    const repo = await repositoryOf(deps, request.params);
     const row = await findEventOf(sql, repo.id, request.params.id);
     if (!row) throw new AppError('not_found', { what: `event ${request.params.id}` });
     return presentEvent(row);

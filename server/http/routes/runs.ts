@@ -55,7 +55,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
     config: { access: 'read' },
     schema: { summary: 'List runs, newest first', tags, security, params: repoParams, querystring: listQuery, response: { 200: runList, ...errorReplies } },
   }, async (request) => {
-    const repo = await repositoryOf(sql, request.params);
+    const repo = await repositoryOf(deps, request.params);
     const q = request.query;
     const filter: RunFilter = {
       ...(q.workflow !== undefined ? { workflow: q.workflow } : {}),
@@ -72,7 +72,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
     config: { access: 'read' },
     schema: { summary: 'Get a run with its jobs and their attempts', tags, security, params: runParams, response: { 200: runDetail, ...errorReplies } },
   }, async (request) => {
-    const repo = await repositoryOf(sql, request.params);
+    const repo = await repositoryOf(deps, request.params);
     const found = await runOrNotFound(sql, repo.id, request.params.id);
     return presentRunDetail(found, await jobsOfRun(sql, found.id));
   });
@@ -81,7 +81,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
     config: { access: 'read' },
     schema: { summary: "Get a run's logs", tags, security, params: runParams, querystring: logsQuery, response: { 200: runLogs, ...errorReplies } },
   }, async (request) => {
-    const repo = await repositoryOf(sql, request.params);
+    const repo = await repositoryOf(deps, request.params);
     const found = await runOrNotFound(sql, repo.id, request.params.id);
     const { attempt, offset, limit } = request.query;
     const jobs = await jobsOfRun(sql, found.id);
@@ -112,7 +112,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
       tags, security, params: runParams, body: emptyBody, response: { 202: run, ...errorReplies },
     },
   }, async (request, reply) => {
-    const repo = await repositoryOf(sql, request.params);
+    const repo = await repositoryOf(deps, request.params);
     return reply.status(202).send(presentRun(await cancelRun(sql, repo.id, request.params.id)));
   });
 
@@ -124,7 +124,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
       tags, security, params: runParams, body: emptyBody, response: { 201: rerunReply, ...errorReplies },
     },
   }, async (request, reply) => {
-    const repo = await repositoryOf(sql, request.params);
+    const repo = await repositoryOf(deps, request.params);
     const made = await rerunRun(sql, repo.id, request.params.id);
     return reply.status(201)
       .header('location', `/api/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}/runs/${made.run_id}`)

@@ -52,7 +52,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: AppDeps): voi
       params: repoParams, querystring: listQuery, response: { 200: workflowList, ...errorReplies },
     },
   }, async (request) => {
-    const repo = await repositoryOf(deps.sql, request.params);
+    const repo = await repositoryOf(deps, request.params);
     const { page, per_page, state } = request.query;
     const { rows, total } = await pageDefinitions(deps.sql, repo.id, state === undefined ? {} : { state }, { limit: per_page, offset: (page - 1) * per_page });
     return { total_count: total, workflows: rows.map(presentWorkflow) };
@@ -65,7 +65,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: AppDeps): voi
       params: workflowParams, response: { 200: workflow, ...errorReplies },
     },
   }, async (request) => {
-    const repo = await repositoryOf(deps.sql, request.params);
+    const repo = await repositoryOf(deps, request.params);
     const rows = await definitionsNamedBy(deps.sql, repo.id, request.params.workflow);
     const candidates = rows.map((row) => ({ id: row.id, path: row.file_path, name: row.name, function: row.function_name, row }));
     let chosen = selectWorkflows(candidates, request.params.workflow);
@@ -90,7 +90,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: AppDeps): voi
         response: { 201: dispatchReply, ...errorReplies },
       },
     }, async (request, reply) => {
-      const repo = await repositoryOf(deps.sql, request.params);
+      const repo = await repositoryOf(deps, request.params);
       const gitDir = gitDirOf(deps.registry, repo);
       const dispatch: DispatchRequest = {
         workflow: request.params.workflow,

@@ -11,6 +11,7 @@ export const ERROR_CATALOGUE = {
   not_found: { status: 404, message: '{what} not found' },
   workflow_not_found: { status: 404, message: '{reason}' },
   repository_unavailable: { status: 409, message: 'repository {repository} is not on disk any more' },
+  repository_conflict: { status: 409, message: 'repository {repository} exists twice on disk (as `<name>.git` and `<name>/`); an operator must remove or rename one' },
   run_finished: { status: 409, message: 'run {run} has already finished ({status})' },
   run_not_finished: { status: 409, message: 'run {run} is still {status}; cancel it or wait for it to finish' },
   nothing_to_rerun: { status: 409, message: 'run {run} has no task to run again' },

@@ -39,6 +39,8 @@ const SCAN_CONCURRENCY = 8;
 export class RepositoryRegistry {
   private readonly known = new Map<string, KnownRepository>();
   private readonly failedSyncs = new Set<string>();
+  /** Names that two repositories on disk carry (`x.git` and `x/`), with their paths. */
+  private readonly twins = new Map<string, string[]>();
 
   constructor(
     private readonly sql: Sql,
@@ -60,10 +62,25 @@ export class RepositoryRegistry {
     return [...this.known.values()];
   }
 
+  /** Whether two repositories on disk carry this name. */
+  isInConflict(key: string): boolean {
+    return this.twins.has(key);
+  }
+
   /** Finds repositories on disk; registers new ones (baseline) and catches up on known ones. */
   async scan(source: EventSource = 'startup'): Promise<void> {
-    const { repos, problems } = await discoverRepositories(this.reposDir);
+    const { repos, problems, twins } = await discoverRepositories(this.reposDir);
     for (const p of problems) this.log.warn({ path: p.path }, `skipping ${p.path}: ${p.message}`);
+    this.twins.clear();
+    for (const group of twins) {
+      // Neither twin takes the other's place: the one already recorded goes on, a new name is refused.
+      const key = keyOf(group[0]!);
+      const recorded = this.known.get(key)?.row.path ?? (await findRepository(this.sql, group[0]!.owner, group[0]!.name))?.path;
+      const kept = group.find((twin) => recorded !== undefined && samePath(twin.path, recorded));
+      if (kept) repos.push(kept);
+      this.twins.set(key, group.map((twin) => twin.path));
+      this.log.warn({ repository: key, kept: kept?.path ?? null }, `${key} exists twice on disk; ${kept ? `keeping ${kept.path}` : 'recording neither'} until one is removed or renamed`);
+    }
     const seen = new Set(repos.map(keyOf));
     for (const key of [...this.known.keys()]) {
       if (!seen.has(key)) await this.forget(key);
@@ -139,6 +156,9 @@ export class RepositoryRegistry {
     const key = keyOf(found);
     const existing = this.known.get(key);
     if (existing && samePath(existing.gitDir, found.gitDir)) return existing;
+    if (existing || this.twins.has(key)) {
+      throw new UnknownRepositoryError(`${key} exists twice on disk; an operator must remove or rename one`);
+    }
     const git = gitRepository(found.gitDir);
     const { row, created } = await registerRepository(this.sql, { owner: found.owner, name: found.name, path: found.path, git }, pending);
     const realGitDir = await realpath(found.gitDir).catch(() => path.resolve(found.gitDir));
