@@ -147,10 +147,15 @@ describe('POST /api/hooks/post-receive', () => {
     { name: 'a relative path line', token: 'ok', body: 'relative\n', status: 400 },
     { name: 'a malformed update line', token: 'ok', body: `/x\nnot a line\n`, status: 400 },
     { name: 'a repository outside the repositories folder', token: 'ok', body: `/nowhere\n${'a'.repeat(40)} ${'b'.repeat(40)} refs/heads/main\n`, status: 422 },
+    { name: 'a hidden repository, which the watcher ignores too', token: 'ok', hidden: true, status: 422 },
     { name: 'JSON with a bad sha', token: 'ok', json: { repository_path: '/x', updates: [{ before: 'x', after: 'y', ref: 'refs/heads/a' }] }, status: 400 },
-  ])('answers $status to $name, with an error body', async ({ token, body, json, status }) => {
+  ])('answers $status to $name, with an error body', async ({ token, body, json, hidden, status }) => {
     const service = services[0] ?? (await startTestService({ databaseUrl: db.url, reposDir, watch: false }));
     if (!services.includes(service)) services.push(service);
+    if (hidden) {
+      const bare = await createBareRepo(path.join(reposDir, 'acme', '.copying.git'));
+      body = `${bare}\n${'0'.repeat(40)} ${'b'.repeat(40)} refs/heads/main\n`;
+    }
     const response = await service.app.inject({
       method: 'POST', url: '/api/hooks/post-receive',
       headers: {
@@ -161,5 +166,6 @@ describe('POST /api/hooks/post-receive', () => {
     });
     expect(response.statusCode).toBe(status);
     expect(response.json().error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+    if (hidden) expect(await db.sql`select 1 from repositories where name like '.%'`).toHaveLength(0);
   });
 });

@@ -191,6 +191,8 @@ export class RepositoryRegistry {
     const repoPath = bare ? gitDir : path.dirname(gitDir);
     const rel = path.relative(path.resolve(this.reposDir), repoPath).split(path.sep);
     if (rel.length !== 2 || rel[0] === '..' || !rel[0] || !rel[1]) return null;
+    // Hidden folders are not repositories to the watcher (a clone being copied in, say): nor to the hook.
+    if (rel[0].startsWith('.') || rel[1].startsWith('.')) return null;
     return { owner: rel[0], name: rel[1].replace(/\.git$/, ''), path: repoPath };
   }
 
