@@ -88,3 +88,21 @@ describe('payload.inputs', () => {
     expect((await claimAndFinish()).inputs).toEqual({ replicas: 2, environment: 'staging', dry_run: true });
   });
 });
+
+describe('numbers in a payload', () => {
+  it('are stored as written, even past what a JavaScript number holds; a redelivery is still the same event', async () => {
+    const body = '{"event": "issue", "action": "opened", "delivery_id": "big-numbers", "payload": {"n": 1e400, "big": 12345678901234567890, "action": "x"}}';
+    const post = () => service.app.inject({
+      method: 'POST', url: '/api/repos/acme/app/events',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: body,
+    });
+    const first = await post();
+    expect(first.statusCode).toBe(202);
+    const [row] = await db.sql<{ n: boolean; big: string; action: string }[]>`
+      select payload->'n' = '1e400'::jsonb as n, payload->>'big' as big, payload->>'action' as action
+      from events where id = ${first.json().event_id}`;
+    expect(row).toEqual({ n: true, big: '12345678901234567890', action: 'opened' });
+    const again = await post();
+    expect([again.statusCode, again.json().event_id, again.json().duplicate]).toEqual([202, first.json().event_id, true]);
+  });
+});

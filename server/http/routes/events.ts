@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { findEventOf } from '../../adapters/db/events.js';
 import type { EventOutcomeRow } from '../../adapters/db/events.js';
+import { rawJsonMember } from '../../core/api/json-member.js';
 import { HOST_EVENT_KINDS, checkHostEvent, recordHostEvent, waitForEvent } from '../../services/api/host-events.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
 import type { AppDeps } from '../deps.js';
@@ -70,7 +71,21 @@ function presentEvent(row: EventOutcomeRow, duplicate?: boolean) {
   };
 }
 
+// The body's text, kept beside the parsed body: numbers in a payload are stored as they were written.
+const rawBodies = new WeakMap<object, string>();
+
 export function registerEventRoutes(app: FastifyInstance, deps: AppDeps): void {
+  void app.register(async (scope) => {
+    const parseJson = scope.getDefaultJsonParser('error', 'error');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      rawBodies.set(request, body as string);
+      parseJson(request, body as string, done);
+    });
+    registerEventRoutesIn(scope, deps);
+  });
+}
+
+function registerEventRoutesIn(app: FastifyInstance, deps: AppDeps): void {
   const { sql } = deps;
   const api = typed(app);
 
@@ -95,7 +110,13 @@ export function registerEventRoutes(app: FastifyInstance, deps: AppDeps): void {
         ]);
       }
       const payload = await checkHostEvent(repo, gitDir, event);
-      const recorded = await recordHostEvent(sql, repo.id, event.event, payload, bodyDelivery ?? headerKey);
+      const rawBody = rawBodies.get(request);
+      const rawPayload = event.payload === undefined || rawBody === undefined ? undefined : rawJsonMember(rawBody, 'payload');
+      const recorded = await recordHostEvent(sql, repo.id, event.event, payload, bodyDelivery ?? headerKey, rawPayload === undefined ? undefined : {
+        text: rawPayload,
+        // What checking added or replaced; the rest of the payload is stored from its text.
+        fields: Object.fromEntries(Object.entries(payload).filter(([key, value]) => !(Object.hasOwn(event.payload!, key) && event.payload![key] === value))),
+      });
       if (!recorded.duplicate) deps.onEventRecorded?.(repo.id);
       if (!request.query.wait && !recorded.duplicate) {
         return reply.status(202).send({ event_id: recorded.event_id, event: event.event, duplicate: false, status: 'pending', runs: [], skipped: [], error: null });

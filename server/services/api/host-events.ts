@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Sql } from '../../adapters/db/connect.js';
 import { findEventByKey, findEventOf, recordEvent } from '../../adapters/db/events.js';
+import type { RawPayload } from '../../adapters/db/events.js';
 import type { EventOutcomeRow } from '../../adapters/db/events.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { gitRepository } from '../../adapters/git/index.js';
@@ -126,12 +127,16 @@ export async function recordHostEvent(
   kind: HostEventKind,
   payload: Record<string, unknown>,
   deliveryId: string | undefined,
+  /** The payload's text as received, and the fields checking set on top of it: stored so, numbers exact. */
+  raw?: RawPayload,
 ): Promise<{ event_id: number; duplicate: boolean }> {
   const key = deliveryId === undefined ? `api:${randomUUID()}` : `delivery:${deliveryId}`;
-  const id = await recordEvent(sql, { repository_id: repositoryId, kind, dedup_key: key, payload, source: 'api' });
+  const id = await recordEvent(sql, { repository_id: repositoryId, kind, dedup_key: key, payload, source: 'api', ...(raw ? { raw } : {}) });
   if (id !== null) return { event_id: id, duplicate: false };
   const first = await findEventByKey(sql, repositoryId, key);
-  if (!first || first.kind !== kind || !isDeepStrictEqual(first.payload, JSON.parse(JSON.stringify(payload)))) {
+  // As the stored payload reads back: from its text where it was stored from its text.
+  const expected = raw ? { ...(JSON.parse(raw.text) as object), ...raw.fields } : JSON.parse(JSON.stringify(payload));
+  if (!first || first.kind !== kind || !isDeepStrictEqual(first.payload, expected)) {
     throw new AppError('idempotency_key_reused', { key: 'delivery id', what: 'event' });
   }
   return { event_id: first.id, duplicate: true };
