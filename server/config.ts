@@ -15,6 +15,8 @@ export interface Config {
   maxWorkflowFiles: number;
   /** Runs one event may start (PLUE_MAX_RUNS_PER_EVENT). */
   maxRunsPerEvent: number;
+  /** Ref updates of one push that get events (PLUE_MAX_REFS_PER_PUSH). */
+  maxRefsPerPush: number;
   hookToken: string | null;
   /** Where `hook post-receive` delivers updates. */
   serverUrl: string;
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
     maxChangedFiles: integer(env, 'PLUE_MAX_CHANGED_FILES', 3000, 1, 1_000_000),
     maxWorkflowFiles: integer(env, 'PLUE_MAX_WORKFLOW_FILES', 1000, 1, 1_000_000),
     maxRunsPerEvent: integer(env, 'PLUE_MAX_RUNS_PER_EVENT', 256, 1, 100_000),
+    maxRefsPerPush: integer(env, 'PLUE_MAX_REFS_PER_PUSH', 1000, 1, 1_000_000),
     hookToken: env.PLUE_HOOK_TOKEN || null,
     serverUrl: env.PLUE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     explicitServerUrl: Boolean(env.PLUE_URL),

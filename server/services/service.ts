@@ -98,7 +98,7 @@ export async function startService(config: Config, log: Logger, options: Service
         log.warn({ repository: repo.key, err: asError(error) }, 'cannot read the default branch workflows')),
       onWatched: (repo) => options.watch !== false && watcher.add({ key: repo.key, gitDir: repo.gitDir, workDir: repo.bare ? null : path.dirname(repo.gitDir) }),
       onUnwatched: (key) => watcher.remove(key),
-    });
+    }, { maxRefsPerPush: config.maxRefsPerPush });
     const resync = setInterval(() => void registry.retryFailedSyncs(), RESYNC_MS);
     closers.push(async () => clearInterval(resync));
 

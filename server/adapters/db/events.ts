@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Queryable } from './queryable.js';
 
 // events: the durable record of everything received. A second delivery of the same thing has the
@@ -44,6 +45,18 @@ export async function recordEvent(db: Queryable, event: NewEvent): Promise<numbe
     on conflict (repository_id, dedup_key) do nothing
     returning id`;
   return row?.id ?? null;
+}
+
+/** A failed push event that records the ref updates a push moved past its limit (they start nothing). */
+export async function recordDroppedRefUpdates(
+  db: Queryable,
+  repositoryId: number,
+  dropped: { limit: number; count: number; refs: string[]; message: string },
+): Promise<void> {
+  await db`
+    insert into events (repository_id, kind, dedup_key, payload, source, status, processed_at, last_error)
+    values (${repositoryId}, 'push', ${`dropped:${randomUUID()}`}, ${db.json({ dropped: dropped.count, limit: dropped.limit, refs: dropped.refs } as never)},
+      'limit', 'failed', now(), ${dropped.message})`;
 }
 
 /** Repositories that have pending events, oldest first. */

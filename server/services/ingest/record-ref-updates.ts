@@ -1,4 +1,4 @@
-import { recordEvent } from '../../adapters/db/events.js';
+import { recordDroppedRefUpdates, recordEvent } from '../../adapters/db/events.js';
 import type { Queryable } from '../../adapters/db/queryable.js';
 import { setRefState } from '../../adapters/db/repositories.js';
 import type { RefStates } from '../../adapters/db/repositories.js';
@@ -21,6 +21,24 @@ export interface PushPayload {
 const MAX_KNOWN_TIPS = 1000;
 
 /**
+ * How many ref updates of one push get events (PLUE_MAX_REFS_PER_PUSH). Past it, refs still move in the stored
+ * state, so they are not seen again, but get no event; they are recorded in one failed event that names them.
+ */
+export class PushBudget {
+  readonly dropped: RefUpdate[] = [];
+  constructor(public remaining: number) {}
+
+  take(update: RefUpdate): boolean {
+    if (this.remaining > 0) {
+      this.remaining--;
+      return true;
+    }
+    this.dropped.push(update);
+    return false;
+  }
+}
+
+/**
  * Records ref updates as push events and moves the stored ref state with them. Each update must start from the
  * stored state. Runs inside the caller's transaction, which holds the repository lock. Returns the new events' ids.
  */
@@ -32,9 +50,14 @@ export async function recordRefUpdates(
   state: RefStates,
   /** The refs before the push being recorded: a new ref's commits are those none of these had. */
   tipsBefore: ReadonlyMap<string, string> = state.refs,
+  budget?: PushBudget,
 ): Promise<number[]> {
   const ids: number[] = [];
   for (const update of updates) {
+    if (budget && !budget.take(update)) {
+      await setRefState(tx, repositoryId, update.ref, isZeroSha(update.after) ? null : update.after);
+      continue;
+    }
     const payload: PushPayload = { ref: update.ref, before: update.before, after: update.after };
     if (isZeroSha(update.before) && tipsBefore.size <= MAX_KNOWN_TIPS) {
       payload.known_tips = [...new Set([...tipsBefore].filter(([ref]) => ref !== update.ref).map(([, sha]) => sha))];
@@ -47,4 +70,14 @@ export async function recordRefUpdates(
     await setRefState(tx, repositoryId, update.ref, isZeroSha(update.after) ? null : update.after);
   }
   return ids;
+}
+
+/** One failed event naming what a push moved past its budget, so that it can be seen (`GET …/events/:id`, logs). */
+export async function recordDropped(tx: Queryable, repositoryId: number, budget: PushBudget, limit: number): Promise<void> {
+  if (budget.dropped.length === 0) return;
+  const refs = budget.dropped.map((u) => u.ref);
+  await recordDroppedRefUpdates(tx, repositoryId, {
+    limit, count: refs.length, refs: refs.slice(0, 100),
+    message: `${refs.length} ref update(s) past the limit of ${limit} per push (PLUE_MAX_REFS_PER_PUSH) started nothing: ${refs.slice(0, 10).join(', ')}${refs.length > 10 ? ', …' : ''}`,
+  });
 }

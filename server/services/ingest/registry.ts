@@ -33,6 +33,11 @@ export interface RegistryListener {
   onUnwatched?(key: string): void;
 }
 
+export interface RegistryOptions {
+  /** Ref updates of one push that get events (PLUE_MAX_REFS_PER_PUSH). Default 1000. */
+  maxRefsPerPush?: number;
+}
+
 const SCAN_CONCURRENCY = 8;
 
 /** The repositories under the repos folder, kept in step with the database. */
@@ -47,6 +52,7 @@ export class RepositoryRegistry {
     private readonly reposDir: string,
     private readonly log: Logger,
     private readonly listener: RegistryListener,
+    private readonly options: RegistryOptions = {},
   ) {}
 
   get(key: string): KnownRepository | undefined {
@@ -99,7 +105,7 @@ export class RepositoryRegistry {
     const repo = this.known.get(key);
     if (!repo) return;
     await this.refreshDefaultBranch(repo);
-    const { events } = await syncRefs(this.sql, repo.row, repo.git, source);
+    const { events } = await syncRefs(this.sql, repo.row, repo.git, source, this.options.maxRefsPerPush ?? 1000);
     if (events.length > 0) this.listener.onEvents(repo.row.id);
   }
 
@@ -147,7 +153,7 @@ export class RepositoryRegistry {
   }
 
   private async recordHook(repo: KnownRepository, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
-    const { events } = await recordHookUpdates(this.sql, repo.row, repo.git, updates);
+    const { events } = await recordHookUpdates(this.sql, repo.row, repo.git, updates, this.options.maxRefsPerPush ?? 1000);
     if (events.length > 0) this.listener.onEvents(repo.row.id);
     return { repository: repo.key, events: events.length };
   }

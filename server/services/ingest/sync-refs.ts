@@ -4,7 +4,8 @@ import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import type { GitRepository } from '../../adapters/git/index.js';
 import { applyUpdates, classifyHookUpdate, diffRefs, isFollowedRef } from '../../core/refs/diff.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
-import { recordRefUpdates } from './record-ref-updates.js';
+import { byPushPriority } from '../../core/refs/push-order.js';
+import { PushBudget, recordDropped, recordRefUpdates } from './record-ref-updates.js';
 import type { EventSource } from './record-ref-updates.js';
 
 export interface SyncResult {
@@ -17,12 +18,16 @@ export interface SyncResult {
  * The refs are listed while the repository lock is held, so a list can never be older than the state it is
  * compared with (an older list would record a ref moving backwards).
  */
-export async function syncRefs(sql: Sql, repo: RepositoryRow, git: GitRepository, source: EventSource): Promise<SyncResult> {
+export async function syncRefs(sql: Sql, repo: RepositoryRow, git: GitRepository, source: EventSource, maxRefs: number): Promise<SyncResult> {
   return sql.begin(async (tx) => {
     await lockRepository(tx, repo.id);
     const state = await loadRefStates(tx, repo.id);
     const current = await git.listRefs();
-    return { events: await recordRefUpdates(tx, repo.id, diffRefs(state.refs, current), source, state) };
+    const budget = new PushBudget(maxRefs);
+    const updates = byPushPriority(diffRefs(state.refs, current), repo.default_branch);
+    const events = await recordRefUpdates(tx, repo.id, updates, source, state, state.refs, budget);
+    await recordDropped(tx, repo.id, budget, maxRefs);
+    return { events };
   });
 }
 
@@ -31,12 +36,13 @@ export async function syncRefs(sql: Sql, repo: RepositoryRow, git: GitRepository
  * what the refs point to. Anything else (another door got there first, the ref moved on since, a late line) is
  * reconciled by a diff of the stored state against the refs as they are, like the watcher does.
  */
-export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, git: GitRepository, updates: RefUpdate[]): Promise<SyncResult> {
+export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, git: GitRepository, updates: RefUpdate[], maxRefs: number): Promise<SyncResult> {
   return sql.begin(async (tx) => {
     await lockRepository(tx, repo.id);
     const state = await loadRefStates(tx, repo.id);
     const tipsBefore = state.refs;
-    const followed = updates.filter((u) => isFollowedRef(u.ref));
+    const budget = new PushBudget(maxRefs);
+    const followed = byPushPriority(updates.filter((u) => isFollowedRef(u.ref)), repo.default_branch);
     // The hook's refs as they are now; a full list only when something needs reconciling.
     const current = await git.refValues(followed.map((u) => u.ref));
     const events: number[] = [];
@@ -44,14 +50,18 @@ export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, git: GitR
     for (const update of followed) {
       const outcome = classifyHookUpdate(state.refs, current, update, state.versions.get(update.ref) ?? 0);
       if (outcome === 'record') {
-        events.push(...(await recordRefUpdates(tx, repo.id, [update], 'hook', state, tipsBefore)));
+        events.push(...(await recordRefUpdates(tx, repo.id, [update], 'hook', state, tipsBefore, budget)));
         state.refs = applyUpdates(state.refs, [update]);
         state.versions.set(update.ref, (state.versions.get(update.ref) ?? 0) + 1);
       } else if (outcome === 'stale') {
         stale = true;
       }
     }
-    if (stale) events.push(...(await recordRefUpdates(tx, repo.id, diffRefs(state.refs, await git.listRefs()), 'hook', state, tipsBefore)));
+    if (stale) {
+      const rest = byPushPriority(diffRefs(state.refs, await git.listRefs()), repo.default_branch);
+      events.push(...(await recordRefUpdates(tx, repo.id, rest, 'hook', state, tipsBefore, budget)));
+    }
+    await recordDropped(tx, repo.id, budget, maxRefs);
     return { events };
   });
 }
