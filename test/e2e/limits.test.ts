@@ -61,3 +61,25 @@ describe('ref updates per push', () => {
     expect(state?.n).toBe(6);
   });
 });
+
+describe('more than 5,000 workflow files', () => {
+  it('triggers at every push, not only the first', async () => {
+    const reposDir = await createTempDir('plue-repos-');
+    const bare = await createBareRepo(path.join(reposDir, 'acme', 'huge.git'));
+    const huge = await startTestService({ databaseUrl: db.url, reposDir, env: { PLUE_MAX_WORKFLOW_FILES: '6000' } });
+    try {
+      const work = await createWorkRepo(bare);
+      const files = Object.fromEntries(Array.from({ length: 5001 }, (_, i) => [
+        `.plue/workflows/w${i}.py`, `from plue import workflow\n\n@workflow(name="W${i}", on="push")\ndef w${i}(ctx):\n    pass\n`,
+      ]));
+      for (const [i, change] of [files, { 'README.md': 'again' }].entries()) {
+        const sha = await commitFiles(work, change, `push ${i}`);
+        await push(work, 'main');
+        const result = await waitForPushTriggered(db.sql, 'refs/heads/main', sha, 60_000);
+        expect(result.runs).toHaveLength(256);
+      }
+    } finally {
+      await huge.close();
+    }
+  }, 180_000);
+});

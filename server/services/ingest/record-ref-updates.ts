@@ -1,6 +1,6 @@
 import { recordDroppedRefUpdates, recordEvent } from '../../adapters/db/events.js';
 import type { Queryable } from '../../adapters/db/queryable.js';
-import { setRefState } from '../../adapters/db/repositories.js';
+import { setRefState, setRefStates } from '../../adapters/db/repositories.js';
 import type { RefStates } from '../../adapters/db/repositories.js';
 import { isZeroSha, refUpdateKey } from '../../core/refs/diff.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
@@ -53,9 +53,10 @@ export async function recordRefUpdates(
   budget?: PushBudget,
 ): Promise<number[]> {
   const ids: number[] = [];
+  const moved: Array<{ ref: string; sha: string | null }> = [];
   for (const update of updates) {
     if (budget && !budget.take(update)) {
-      await setRefState(tx, repositoryId, update.ref, isZeroSha(update.after) ? null : update.after);
+      moved.push({ ref: update.ref, sha: isZeroSha(update.after) ? null : update.after });
       continue;
     }
     const payload: PushPayload = { ref: update.ref, before: update.before, after: update.after };
@@ -69,6 +70,8 @@ export async function recordRefUpdates(
     if (id !== null) ids.push(id);
     await setRefState(tx, repositoryId, update.ref, isZeroSha(update.after) ? null : update.after);
   }
+  // Past the budget, refs move in bulk: a push of thousands of refs costs a few statements, not thousands.
+  await setRefStates(tx, repositoryId, moved);
   return ids;
 }
 
