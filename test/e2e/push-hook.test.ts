@@ -167,5 +167,6 @@ describe('POST /api/hooks/post-receive', () => {
     expect(response.statusCode).toBe(status);
     expect(response.json().error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
     if (hidden) expect(await db.sql`select 1 from repositories where name like '.%'`).toHaveLength(0);
+    if (!hidden) expect(response.body).not.toContain(reposDir); // no error names where the repositories are (only what it was sent)
   });
 });

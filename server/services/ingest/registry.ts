@@ -146,7 +146,8 @@ export class RepositoryRegistry {
       repo = this.list().find((r) => samePath(r.gitDir, resolved.gitDir));
       if (repo) return this.recordHook(repo, updates);
       const found = this.identify(resolved.gitDir, resolved.bare);
-      if (!found) throw new UnknownRepositoryError(`${repoPath} is not under the repositories folder ${this.reposDir}`);
+      // The reply names the path it was given, never where the repositories folder is.
+      if (!found) throw new UnknownRepositoryError(`${repoPath} is not a repository at <owner>/<name> under the repositories folder`);
       repo = await this.adopt({ ...found, ...resolved }, 'hook', updates);
     }
     return this.recordHook(repo, updates);
