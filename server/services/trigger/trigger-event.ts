@@ -57,6 +57,9 @@ export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number)
   if (started.length === 0) return 'none';
   const written: WrittenRun[] = [];
   const outcome = await triggerInTransaction(deps, repositoryId, started, written);
+  // Nothing was tried (another replica took the lock, or this one has not found the repository yet): the
+  // attempts counted for the batch are given back.
+  if (outcome === 'busy') await refundEventAttempts(deps.sql, started);
   if (written.length > 0) {
     const cancelled = await cancelSupersededRuns(deps.sql, repositoryId, written).catch((error: unknown) => {
       deps.log.warn({ repository_id: repositoryId, err: asError(error) }, 'cannot cancel superseded runs');
