@@ -23,25 +23,18 @@ export interface NewEvent {
   dedup_key: string;
   payload: Record<string, unknown>;
   source: string;
-  /** Store the payload from the JSON text it was received as (numbers stay exact), with `fields` set over it. */
-  raw?: RawPayload;
-}
-
-export interface RawPayload {
-  text: string;
-  fields: Record<string, unknown>;
+  /** A JSON object as a client wrote it, stored under `payload` (which wins): its numbers stay exact. */
+  payloadText?: string;
 }
 
 /** Returns the new event's id, or null when an event with the same key was already recorded. */
 export async function recordEvent(db: Queryable, event: NewEvent): Promise<number | null> {
-  // From its text, the payload keeps numbers JavaScript cannot hold; the checked fields go over it. `::text`
-  // first: a parameter typed jsonb would be sent as JSON, and the text would become one JSON string.
-  const payload = event.raw
-    ? { text: event.raw.text, fields: JSON.stringify(event.raw.fields) }
-    : { text: JSON.stringify(event.payload), fields: '{}' };
+  // From its text, a payload keeps numbers JavaScript cannot hold. `::text` first: a parameter typed jsonb would
+  // be sent as JSON, and the text would become one JSON string.
   const [row] = await db<{ id: number }[]>`
     insert into events (repository_id, kind, dedup_key, payload, source)
-    values (${event.repository_id}, ${event.kind}, ${event.dedup_key}, ${payload.text}::text::jsonb || ${payload.fields}::text::jsonb, ${event.source})
+    values (${event.repository_id}, ${event.kind}, ${event.dedup_key},
+      ${event.payloadText ?? '{}'}::text::jsonb || ${JSON.stringify(event.payload)}::text::jsonb, ${event.source})
     on conflict (repository_id, dedup_key) do nothing
     returning id`;
   return row?.id ?? null;

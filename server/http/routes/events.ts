@@ -109,14 +109,11 @@ function registerEventRoutesIn(app: FastifyInstance, deps: AppDeps): void {
           { part: 'body', field: 'delivery_id', code: 'differs', message: 'delivery_id and the Idempotency-Key header differ; send one, or the same' },
         ]);
       }
-      const payload = await checkHostEvent(repo, gitDir, event);
+      const fields = await checkHostEvent(repo, gitDir, event);
+      // The payload as it was written, so that its numbers are stored exactly.
       const rawBody = rawBodies.get(request);
-      const rawPayload = event.payload === undefined || rawBody === undefined ? undefined : rawJsonMember(rawBody, 'payload');
-      const recorded = await recordHostEvent(sql, repo.id, event.event, payload, bodyDelivery ?? headerKey, rawPayload === undefined ? undefined : {
-        text: rawPayload,
-        // What checking added or replaced; the rest of the payload is stored from its text.
-        fields: Object.fromEntries(Object.entries(payload).filter(([key, value]) => !(Object.hasOwn(event.payload!, key) && event.payload![key] === value))),
-      });
+      const text = (rawBody === undefined ? undefined : rawJsonMember(rawBody, 'payload')) ?? JSON.stringify(event.payload ?? {});
+      const recorded = await recordHostEvent(sql, repo.id, event.event, { text, fields }, bodyDelivery ?? headerKey);
       if (!recorded.duplicate) deps.onEventRecorded?.(repo.id);
       if (!request.query.wait && !recorded.duplicate) {
         return reply.status(202).send({ event_id: recorded.event_id, event: event.event, duplicate: false, status: 'pending', runs: [], skipped: [], error: null });

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Sql } from '../../adapters/db/connect.js';
 import { findEventByKey, findEventOf, recordEvent } from '../../adapters/db/events.js';
-import type { RawPayload } from '../../adapters/db/events.js';
 import type { EventOutcomeRow } from '../../adapters/db/events.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { gitRepository } from '../../adapters/git/index.js';
@@ -46,7 +45,7 @@ const KIND_FIELDS: Array<keyof HostEventRequest> = ['action', 'base_ref', 'head_
 
 /**
  * Checks the event against its kind and the repository (every problem, not only the first) and returns the
- * payload the trigger will read.
+ * checked fields, which the trigger reads from the payload over what the host sent in `payload`.
  */
 export async function checkHostEvent(repo: RepositoryRow, gitDir: string, request: HostEventRequest): Promise<Record<string, unknown>> {
   const problems: Problem[] = [];
@@ -89,7 +88,7 @@ export async function checkHostEvent(repo: RepositoryRow, gitDir: string, reques
     }
   }
   if (problems.length > 0) throw invalid('invalid_event', problems);
-  return { ...(request.payload ?? {}), ...fields };
+  return fields;
 }
 
 async function checkPullRequest(
@@ -125,17 +124,18 @@ export async function recordHostEvent(
   sql: Sql,
   repositoryId: number,
   kind: HostEventKind,
-  payload: Record<string, unknown>,
+  /** The host's `payload` as it wrote it (its numbers stay exact), and the checked fields that go over it. */
+  payload: { text: string; fields: Record<string, unknown> },
   deliveryId: string | undefined,
-  /** The payload's text as received, and the fields checking set on top of it: stored so, numbers exact. */
-  raw?: RawPayload,
 ): Promise<{ event_id: number; duplicate: boolean }> {
   const key = deliveryId === undefined ? `api:${randomUUID()}` : `delivery:${deliveryId}`;
-  const id = await recordEvent(sql, { repository_id: repositoryId, kind, dedup_key: key, payload, source: 'api', ...(raw ? { raw } : {}) });
+  const id = await recordEvent(sql, {
+    repository_id: repositoryId, kind, dedup_key: key, payload: payload.fields, payloadText: payload.text, source: 'api',
+  });
   if (id !== null) return { event_id: id, duplicate: false };
   const first = await findEventByKey(sql, repositoryId, key);
-  // As the stored payload reads back: from its text where it was stored from its text.
-  const expected = raw ? { ...(JSON.parse(raw.text) as object), ...raw.fields } : JSON.parse(JSON.stringify(payload));
+  // The stored payload as it reads back.
+  const expected = { ...(JSON.parse(payload.text) as object), ...(JSON.parse(JSON.stringify(payload.fields)) as object) };
   if (!first || first.kind !== kind || !isDeepStrictEqual(first.payload, expected)) {
     throw new AppError('idempotency_key_reused', { key: 'delivery id', what: 'event' });
   }
