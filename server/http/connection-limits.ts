@@ -20,16 +20,14 @@ export function serverTimeouts(limits: HttpLimits) {
   };
 }
 
-/** Caps open connections, in all and per remote address. Returns how many connections it refused so far. */
-export function capConnections(server: Server, limits: HttpLimits): { refused(): number } {
+/** Caps open connections, in all and per remote address. */
+export function capConnections(server: Server, limits: HttpLimits): void {
   server.maxConnections = limits.maxConnections;
   const open = new Map<string, number>();
-  let refused = 0;
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? '';
     const count = (open.get(address) ?? 0) + 1;
     if (count > limits.maxConnectionsPerAddress) {
-      refused++;
       socket.destroy();
       return;
     }
@@ -40,6 +38,4 @@ export function capConnections(server: Server, limits: HttpLimits): { refused():
       else open.set(address, left);
     });
   });
-  server.on('drop', () => refused++);
-  return { refused: () => refused };
 }

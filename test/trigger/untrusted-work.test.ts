@@ -38,4 +38,13 @@ describe('untrusted work', () => {
     const files = await work.parse({ files: [{ path: '.plue/workflows/ci.py', bytes: CI }], maxBytes: 1 << 20 });
     expect(files[0]?.workflows).toHaveLength(1);
   });
+
+  it('stops a task over its memory limit with a clear error, and goes on serving', async () => {
+    const work = pool({ memoryMb: 16, threads: 1 });
+    const many = Array.from({ length: 100_000 }, (_, i) => ({ path: `.plue/workflows/w${i}.py`, bytes: CI }));
+    const error = await work.parse({ files: many, maxBytes: 1 << 20 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UntrustedWorkError);
+    expect((error as Error).message).toBe('parsing 100000 workflow file(s) ran out of its memory limit and was stopped');
+    expect(await work.parse({ files: [{ path: '.plue/workflows/ci.py', bytes: CI }], maxBytes: 1 << 20 })).toHaveLength(1);
+  });
 });

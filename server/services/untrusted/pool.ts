@@ -70,8 +70,7 @@ export class UntrustedWork {
       return (await this.pool.run(task, { name, signal })) as T;
     } catch (error) {
       if (signal.aborted) throw new UntrustedWorkError(`${what} took longer than its limit of ${this.timeMs / 1000} s and was stopped`);
-      const message = error instanceof Error ? error.message : String(error);
-      if (/memory|ERR_WORKER_OUT_OF_MEMORY/i.test(message) || (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      if ((error as { code?: string } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
         throw new UntrustedWorkError(`${what} ran out of its memory limit and was stopped`);
       }
       throw error;
