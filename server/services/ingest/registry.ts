@@ -163,9 +163,10 @@ export class RepositoryRegistry {
     const key = keyOf(found);
     const existing = this.known.get(key);
     if (existing && samePath(existing.gitDir, found.gitDir)) return existing;
-    if (existing || this.twins.has(key)) {
+    if (this.twins.has(key) || (existing && !samePath(existing.row.path, found.path) && (await resolveRepository(existing.row.path)) !== null)) {
       throw new UnknownRepositoryError(`${key} exists twice on disk; an operator must remove or rename one`);
     }
+    if (existing) this.release(existing); // moved (`x.git` renamed `x`): the row follows it below
     const git = gitRepository(found.gitDir);
     const { row, created } = await registerRepository(this.sql, { owner: found.owner, name: found.name, path: found.path, git }, pending);
     const realGitDir = await realpath(found.gitDir).catch(() => path.resolve(found.gitDir));
@@ -182,13 +183,18 @@ export class RepositoryRegistry {
     return repo;
   }
 
+  /** Stops watching and reading a repository this process knew; its row stays. */
+  private release(repo: KnownRepository): void {
+    this.known.delete(repo.key);
+    this.failedSyncs.delete(repo.key);
+    repo.git.close();
+    this.listener.onUnwatched?.(repo.key);
+  }
+
   private async forget(key: string): Promise<void> {
     const repo = this.known.get(key);
     if (!repo) return;
-    this.known.delete(key);
-    this.failedSyncs.delete(key);
-    repo.git.close();
-    this.listener.onUnwatched?.(key);
+    this.release(repo);
     await markRepositoryRemoved(this.sql, repo.row.id);
     this.log.info({ repository: key }, `repository ${key} is gone; stopped watching it`);
   }
