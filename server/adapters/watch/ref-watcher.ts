@@ -50,9 +50,9 @@ export class RefWatcher {
     this.watcher.on('add', onPath).on('change', onPath).on('unlink', onPath).on('addDir', onPath).on('unlinkDir', onPath);
     // A ref whose name is not valid UTF-8 reaches chokidar under a name it cannot stat, and it then reports
     // nothing; the raw event of the folder still says which repository moved.
-    this.watcher.on('raw', (_event, _name, details) => {
+    this.watcher.on('raw', (_event, name, details) => {
       const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
-      if (watched !== undefined) onPath(watched);
+      if (watched !== undefined && !name.endsWith('.lock')) onPath(watched);
     });
     this.watcher.on('error', (error) => this.options.onError?.(error));
   }
