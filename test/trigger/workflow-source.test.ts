@@ -33,6 +33,13 @@ describe('the parse cache', () => {
       expect(loaded.every((f) => f.diagnostics.length === 0 && f.workflows.length === 1)).toBe(true);
     }
     expect(parsed).toBeGreaterThan(60); // forgotten files were parsed again
+    // Loads side by side push each other's blobs out between listing and reading.
+    const small = new WorkflowSource({
+      parse: async (task) => task.files.map((f) => parseWorkflowFile(parser, f.path, f.bytes, { maxBytes: task.maxBytes })),
+      maxBytes: 1 << 20, cacheBytes: 300,
+    });
+    const side = await Promise.all(Array.from({ length: 40 }, (_, i) => small.load(git, i % 2 === 0 ? first : second)));
+    expect(side.every((loaded) => loaded.length === 60 && loaded.every((f) => f.workflows.length === 1))).toBe(true);
   });
 
   it('reads at most maxFiles files of a commit; the others are an error each', async () => {

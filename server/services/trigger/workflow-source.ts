@@ -41,8 +41,11 @@ export class WorkflowSource {
 
   async load(git: GitRepository, commit: string): Promise<WorkflowFileAtCommit[]> {
     const { maxBytes } = this.options;
-    const entries = await git.workflowFiles(commit, { maxBytes, knownBlobs: this.cache, ...(this.options.maxFiles ? { maxFiles: this.options.maxFiles } : {}) });
-    // Take what the cache holds now, before anything new goes in and may push it out.
+    const limits = { maxBytes, ...(this.options.maxFiles ? { maxFiles: this.options.maxFiles } : {}) };
+    let entries = await git.workflowFiles(commit, { ...limits, knownBlobs: this.cache });
+    // A load running beside this one may have pushed out a blob that was cached when the files were listed.
+    if (entries.some((e) => !e.skipped && e.content === undefined && !this.cache.has(e.blobSha))) entries = await git.workflowFiles(commit, limits);
+    // Take what the cache holds now (no await until it is taken), before anything new goes in and may push it out.
     const blobs = entries.map((entry) => (entry.skipped ? undefined : this.cachedOrNew(entry.blobSha, entry.content)));
     const unparsed = entries.flatMap((entry, i) => {
       const blob = blobs[i];
