@@ -1,6 +1,7 @@
 import type { DefinitionInput } from '../../core/trigger/definitions.js';
 import { WORKFLOWS_FOLDER } from '../../core/language/workflow-paths.js';
 import type { Queryable } from './queryable.js';
+import { isWorkflowId } from '../../core/api/workflow-selector.js';
 
 // workflow_definitions: the workflows of each repository's default branch.
 
@@ -99,7 +100,7 @@ export async function pageDefinitions(
  * path or file name, by name or by function. Each is an indexed look-up.
  */
 export async function definitionsNamedBy(db: Queryable, repositoryId: number, selector: string): Promise<DefinitionRow[]> {
-  const id = /^[1-9][0-9]{0,15}$/.test(selector) ? Number(selector) : null;
+  const id = isWorkflowId(selector) ? Number(selector) : null;
   return db<DefinitionRow[]>`
     select ${db.unsafe(COLUMNS)} from workflow_definitions
     where repository_id = ${repositoryId}

@@ -1,5 +1,6 @@
 import { WORKFLOWS_FOLDER } from '../../core/language/workflow-paths.js';
 import type { Queryable } from './queryable.js';
+import { isWorkflowId } from '../../core/api/workflow-selector.js';
 
 // workflow_runs, workflow_jobs and workflow_tasks as the user API shows them: filtered lists and one run in full.
 
@@ -56,7 +57,7 @@ export async function searchRuns(
   const where = db`
     repository_id = ${repositoryId}
     ${w === undefined ? empty : db`and (workflow_path = ${w} or workflow_path = ${`${WORKFLOWS_FOLDER}/${w}`} or workflow_name = ${w}
-      or function_name = ${w} ${/^[1-9][0-9]{0,15}$/.test(w) ? db`or workflow_definition_id = ${Number(w)}` : empty})`}
+      or function_name = ${w} ${isWorkflowId(w) ? db`or workflow_definition_id = ${Number(w)}` : empty})`}
     ${filter.event === undefined ? empty : db`and trigger_event = ${filter.event}`}
     ${filter.status === undefined ? empty : db`and status = ${filter.status}`}
     ${filter.ref === undefined ? empty : db`and ref = ${filter.ref}`}
