@@ -46,14 +46,17 @@ export class RepositoryRegistry {
   private readonly failedSyncs = new Set<string>();
   /** Names that two repositories on disk carry (`x.git` and `x/`), with their paths. */
   private readonly twins = new Map<string, string[]>();
+  private readonly maxRefsPerPush: number;
 
   constructor(
     private readonly sql: Sql,
     private readonly reposDir: string,
     private readonly log: Logger,
     private readonly listener: RegistryListener,
-    private readonly options: RegistryOptions = {},
-  ) {}
+    options: RegistryOptions = {},
+  ) {
+    this.maxRefsPerPush = options.maxRefsPerPush ?? 1000;
+  }
 
   get(key: string): KnownRepository | undefined {
     return this.known.get(key);
@@ -105,7 +108,7 @@ export class RepositoryRegistry {
     const repo = this.known.get(key);
     if (!repo) return;
     await this.refreshDefaultBranch(repo);
-    const { events } = await syncRefs(this.sql, repo.row, repo.git, source, this.options.maxRefsPerPush ?? 1000);
+    const { events } = await syncRefs(this.sql, repo.row, repo.git, source, this.maxRefsPerPush);
     if (events.length > 0) this.listener.onEvents(repo.row.id);
   }
 
@@ -154,7 +157,7 @@ export class RepositoryRegistry {
   }
 
   private async recordHook(repo: KnownRepository, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
-    const { events } = await recordHookUpdates(this.sql, repo.row, repo.git, updates, this.options.maxRefsPerPush ?? 1000);
+    const { events } = await recordHookUpdates(this.sql, repo.row, repo.git, updates, this.maxRefsPerPush);
     if (events.length > 0) this.listener.onEvents(repo.row.id);
     return { repository: repo.key, events: events.length };
   }
