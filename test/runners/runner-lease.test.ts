@@ -2,6 +2,7 @@
 // stops the task when no heartbeat got through for the lease, heartbeats go on until the final status is in, and
 // a process the workflow leaves behind holding its output does not keep the task running.
 import { EventEmitter, once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -125,10 +126,12 @@ const outcomeOf = async (taskId: number): Promise<Outcome> => ended.get(taskId) 
 /** The outcome, with the task's log to say why when it is not the expected one. */
 const endOf = async (taskId: number) => ({ outcome: await outcomeOf(taskId), log: await logOf(taskId) });
 const isHeartbeat = (request: ProxiedRequest) => request.path.endsWith('/heartbeat');
+/** Running: a process killed after its parent exited stays a zombie until pid 1 reaps it, which may take a while. */
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
   } catch {
     return false;
   }
