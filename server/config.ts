@@ -27,6 +27,8 @@ export interface Config {
   runnerRegistrationToken: string | null;
   /** How long a claimed task stays with its runner without a heartbeat. */
   runnerLeaseSeconds: number;
+  /** How late a schedule's missed instant may still fire after downtime (PLUE_SCHEDULE_CATCH_UP, minutes). */
+  scheduleCatchUpMs: number;
   /** Attempts of a job whose runner is lost, before the job fails. */
   runnerMaxAttempts: number;
   /** The user API's reads need no token (PLUE_PUBLIC_READ=1); writes always do. */
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
     runnerRegistrationToken: env.PLUE_RUNNER_REGISTRATION_TOKEN || null,
     runnerLeaseSeconds: integer(env, 'PLUE_RUNNER_LEASE_SECONDS', 60, 1, 3600),
     runnerMaxAttempts: integer(env, 'PLUE_RUNNER_MAX_ATTEMPTS', 3, 1, 100),
+    scheduleCatchUpMs: integer(env, 'PLUE_SCHEDULE_CATCH_UP', 15, 0, 7 * 24 * 60) * 60_000,
     publicRead: flag(env, 'PLUE_PUBLIC_READ'),
     http: {
       requestTimeoutMs: integer(env, 'PLUE_HTTP_REQUEST_SECONDS', 30, 1, 3600) * 1000,

@@ -35,6 +35,8 @@ interface Run extends Timed {
   commit_sha: string;
   title: string;
   cancel_requested: boolean;
+  status_reason: string | null;
+  concurrency: { group: string; cancel_in_progress: boolean; queue: string } | null;
   created_at: string;
 }
 interface RunDetail extends Run {
@@ -51,7 +53,12 @@ function printRun(io: CommandIO, run: RunDetail): void {
   io.out(`  workflow: ${run.workflow.name} (${run.workflow.path})`);
   io.out(`  event:    ${run.event} at ${shortRef(run.ref)} ${run.commit_sha.slice(0, 12)}`);
   if (Object.keys(run.inputs).length > 0) io.out(`  inputs:   ${JSON.stringify(run.inputs)}`);
-  if (run.cancel_requested) io.out('  cancel requested');
+  if (run.concurrency !== null) {
+    const how = [run.concurrency.cancel_in_progress ? 'cancel_in_progress' : '', run.concurrency.queue === 'max' ? 'queue max' : ''].filter(Boolean);
+    io.out(`  group:    ${run.concurrency.group}${how.length > 0 ? ` (${how.join(', ')})` : ''}`);
+  }
+  if (run.status_reason !== null) io.out(`  why:      ${run.status_reason}`);
+  else if (run.cancel_requested) io.out('  cancel requested');
   for (const job of run.jobs) {
     io.out(`  job ${job.id} ${job.name}: ${job.status}${seconds(job)}`);
     for (const task of job.tasks) {
@@ -98,10 +105,11 @@ export async function runRuns(argv: string[], io: CommandIO): Promise<number> {
       const run = await client.post<Run>(`${path}/cancel`);
       print(run, () => io.out(run.status === 'cancelled'
         ? `run ${run.id} (#${run.run_number}) cancelled`
-        : `run ${run.id} (#${run.run_number}) is ${run.status}; its runner will stop it at its next heartbeat`));
+        : `run ${run.id} (#${run.run_number}) is ${run.status}; cancel requested, its runner is being told`));
     } else {
-      const made = await client.post<{ run_id: number; run_number: number; run_attempt: number; rerun_of: number }>(`${path}/rerun`);
-      print(made, () => io.out(`run ${made.run_id} (#${made.run_number}) queued: attempt ${made.run_attempt}, re-running run ${made.rerun_of}`));
+      const made = await client.post<{ run_id: number; run_number: number; run_attempt: number; rerun_of: number; status: string }>(`${path}/rerun`);
+      const state = made.status === 'waiting' ? 'queued' : made.status === 'blocked' ? 'waiting for its concurrency group' : made.status;
+      print(made, () => io.out(`run ${made.run_id} (#${made.run_number}) ${state}: attempt ${made.run_attempt}, re-running run ${made.rerun_of}`));
     }
     return 0;
   });

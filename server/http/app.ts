@@ -9,6 +9,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerRunRoutes } from './routes/runs.js';
+import { registerScheduleRoutes } from './routes/schedules.js';
 import { registerRunnerRoutes } from './routes/runners.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
 import { useStrictValidation } from './validation.js';
@@ -35,6 +36,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requireApiTokens(api, { sql: deps.sql, publicRead: deps.publicRead ?? false });
     registerWorkflowRoutes(api, deps);
     registerRunRoutes(api, deps);
+    registerScheduleRoutes(api, deps);
     registerEventRoutes(api, deps);
   });
   await app.ready();

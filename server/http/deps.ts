@@ -19,6 +19,8 @@ export interface AppDeps {
   onEventRecorded?(repositoryId: number): void;
   /** The runner protocol; absent, its routes are not served. */
   runners?: RunnerServices;
+  /** The clock schedules follow; absent, the system's. */
+  clock?(): Date;
   /** Timeouts against slow clients; absent, node's defaults (tests that inject requests). */
   httpLimits?: HttpLimits;
 }

@@ -1,7 +1,8 @@
 import type { DefinitionRow } from '../adapters/db/definitions.js';
 import type { LogLine } from '../adapters/db/logs.js';
 import type { JobViewRow, RunDetailRow, RunViewRow, TaskViewRow } from '../adapters/db/run-views.js';
-import { statusName } from '../adapters/db/status.js';
+import { STATUS, statusName } from '../adapters/db/status.js';
+import { pendingReason } from '../core/concurrency/admission.js';
 
 // Rows → the JSON the user API answers with (schemas/resources.ts describes it).
 
@@ -21,9 +22,20 @@ export function presentRun(r: RunViewRow) {
     id: r.id, run_number: r.run_number, run_attempt: r.run_attempt, rerun_of: r.rerun_of, original_run_id: r.original_run_id,
     workflow: { id: r.workflow_definition_id, name: r.workflow_name, path: r.workflow_path, function: r.function_name },
     event: r.trigger_event, event_id: r.event_id, ref: r.ref, commit_sha: r.commit_sha, title: r.title,
-    status: statusName(r.status), cancel_requested: r.cancel_requested_at !== null,
+    status: statusName(r.status), status_reason: statusReason(r), cancel_requested: r.cancel_requested_at !== null,
+    concurrency: r.concurrency_group === null ? null : {
+      group: r.concurrency_group, cancel_in_progress: r.concurrency_cancel, queue: r.concurrency_queue,
+      waiting_for: r.group_run, ahead: r.group_ahead,
+    },
     created_at: r.created_at, updated_at: r.updated_at, started_at: r.started_at, stopped_at: r.stopped_at, duration_ms: durationMs(r),
   };
+}
+
+/** Why a run waits on its group, or why it was cancelled. */
+function statusReason(r: RunViewRow): string | null {
+  if (r.status === STATUS.blocked && r.concurrency_group !== null) return pendingReason(r.concurrency_group, r.group_run && { id: r.group_run.id, number: r.group_run.run_number }, r.group_ahead ?? 0);
+  if (r.cancel_requested_at !== null) return r.cancel_reason;
+  return null;
 }
 
 function presentTask(t: TaskViewRow) {

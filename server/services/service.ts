@@ -19,6 +19,8 @@ import { startRunnerServices } from './runners/runner-services.js';
 import type { RunnerServiceOptions, RunnerServices } from './runners/runner-services.js';
 import { loadRegistrationToken } from './runners/tokens.js';
 import { refreshDefinitions } from './trigger/refresh-definitions.js';
+import { Scheduler } from './schedules/scheduler.js';
+import type { SchedulerOptions } from './schedules/scheduler.js';
 import { TriggerLoop } from './trigger/trigger-loop.js';
 import type { TriggerLoopOptions } from './trigger/trigger-loop.js';
 import { WorkflowSource } from './trigger/workflow-source.js';
@@ -41,6 +43,7 @@ export interface Service {
   hookScript: string;
   demoRepository: string | null;
   runners: RunnerServices;
+  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,9 @@ export interface ServiceOptions {
   /** Watch refs with chokidar (default true); off, only the hook and start-up catch-up see pushes. */
   watch?: boolean;
   runners?: RunnerServiceOptions;
+  /** The clock schedules follow (tests move it); default the system's. */
+  clock?: () => Date;
+  scheduler?: Partial<SchedulerOptions>;
 }
 
 export async function startService(config: Config, log: Logger, options: ServiceOptions = {}): Promise<Service> {
@@ -60,6 +66,7 @@ export async function startService(config: Config, log: Logger, options: Service
   const close = async () => {
     for (const c of closers.reverse()) await c().catch((error: unknown) => log.warn({ err: asError(error) }, 'error while stopping'));
   };
+  const clock = options.clock ?? (() => new Date());
   try {
     await migrate(db.sql, { log });
     const { token: hookToken, file: hookTokenFile } = await loadHookToken(config.hookToken, config.dataDir);
@@ -83,6 +90,7 @@ export async function startService(config: Config, log: Logger, options: Service
       match: (event, files) => untrusted.match(event, files),
       gitOf: async (repo) => registry.byId(repo.id)?.git ?? null,
       onRepositoryUnknown: () => rescan(),
+      clock,
     }, options.trigger);
     closers.push(() => trigger.stop());
 
@@ -94,7 +102,7 @@ export async function startService(config: Config, log: Logger, options: Service
     closers.push(() => watcher.close());
     const registry: RepositoryRegistry = new RepositoryRegistry(db.sql, config.reposDir, log, {
       onEvents: (id) => trigger.kick(id),
-      onDefaultBranchToDescribe: (repo) => refreshDefinitions(db.sql, source, repo).then(() => undefined, (error: unknown) =>
+      onDefaultBranchToDescribe: (repo) => refreshDefinitions(db.sql, source, repo, clock).then(() => undefined, (error: unknown) =>
         log.warn({ repository: repo.key, err: asError(error) }, 'cannot read the default branch workflows')),
       onWatched: (repo) => options.watch !== false && watcher.add({ key: repo.key, gitDir: repo.gitDir, workDir: repo.bare ? null : path.dirname(repo.gitDir) }),
       onUnwatched: (key) => watcher.remove(key),
@@ -111,6 +119,11 @@ export async function startService(config: Config, log: Logger, options: Service
     });
     closers.push(() => reposWatcher.close());
     trigger.start();
+    const scheduler = new Scheduler(db.sql, log, {
+      catchUpMs: config.scheduleCatchUpMs, clock, onFired: (id) => trigger.kick(id), ...options.scheduler,
+    });
+    scheduler.start();
+    closers.push(() => scheduler.stop());
 
     const registration = await loadRegistrationToken(config.runnerRegistrationToken, config.dataDir);
     if (registration.generated) log.info(`runner registration token generated; kept in ${registration.file} (mode 0600)`);
@@ -121,14 +134,14 @@ export async function startService(config: Config, log: Logger, options: Service
 
     const app = await buildApp({
       sql: db.sql, log, registry, hookToken, runners, source, publicRead: config.publicRead, httpLimits: config.http,
-      onEventRecorded: (id) => trigger.kick(id),
+      onEventRecorded: (id) => trigger.kick(id), clock,
     });
     capConnections(app.server, config.http);
     closers.push(() => app.close());
     const url = options.listen === false ? config.serverUrl : await app.listen({ port: config.port, host: config.host });
     const hookScript = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookTokenFile });
     if (demoRepository) await gitRepository(demoRepository).installHook('post-receive', hookScript);
-    return { app, url, db, registry, trigger, hookToken, hookTokenFile, hookScript, demoRepository, runners, close };
+    return { app, url, db, registry, trigger, scheduler, hookToken, hookTokenFile, hookScript, demoRepository, runners, close };
   } catch (error) {
     await close();
     throw error;

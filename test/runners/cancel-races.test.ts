@@ -7,7 +7,8 @@ import { STATUS } from '../../server/adapters/db/status.js';
 import { cancelWaitingTasksOfRun, expireLeases, markRunCancelRequested, releaseTask } from '../../server/adapters/db/tasks.js';
 import type { RunnerClient } from '../../server/runner/client.js';
 import { rollUpJobs } from '../../server/services/runners/rollup.js';
-import { release, requestRunCancel } from '../../server/services/runners/task-actions.js';
+import { requestRunCancel } from '../../server/services/runners/cancel.js';
+import { release } from '../../server/services/runners/task-actions.js';
 import { hashToken } from '../../server/services/runners/tokens.js';
 import { useTestDatabase } from '../support/db.js';
 import { ensureRepository, expireLease, queueRun, registerRunner, startRunnerServer, statusOf, tasksOfJob } from './support.js';
@@ -81,7 +82,7 @@ describe('a cancel racing a lease sweep', () => {
     let sweep: Promise<unknown> = Promise.resolve();
     await db.sql.begin(async (tx) => {
       // The cancel's own steps, in its order: the mark under the run's lock first.
-      expect(await markRunCancelRequested(tx, run.run_id)).toEqual({ status: STATUS.running });
+      expect(await markRunCancelRequested(tx, run.run_id, 'test')).toEqual({ status: STATUS.running });
       sweep = server.runners.sweeper.sweepOnce();
       await blockedOrDone(db.sql, sweep);
       await rollUpJobs(tx, await cancelWaitingTasksOfRun(tx, run.run_id));
@@ -114,7 +115,7 @@ describe('a cancel racing a give-back', () => {
     const task = (await first.claim(0))!;
     let giveBack: Promise<unknown> = Promise.resolve();
     await db.sql.begin(async (tx) => {
-      await markRunCancelRequested(tx, run.run_id);
+      await markRunCancelRequested(tx, run.run_id, 'test');
       giveBack = release(db.sql, task.id, task.token);
       await blockedOrDone(db.sql, giveBack);
       await rollUpJobs(tx, await cancelWaitingTasksOfRun(tx, run.run_id));

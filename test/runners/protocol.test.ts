@@ -4,7 +4,7 @@ import { readTaskLog } from '../../server/adapters/db/logs.js';
 import { ApiError } from '../../server/http-client/json-client.js';
 import { LeaseLostError } from '../../server/runner/client.js';
 import type { RunnerClient } from '../../server/runner/client.js';
-import { requestRunCancel } from '../../server/services/runners/task-actions.js';
+import { requestRunCancel } from '../../server/services/runners/cancel.js';
 import { useTestDatabase } from '../support/db.js';
 import { REGISTRATION_TOKEN, SHA, ensureRepository, queueRun, registerRunner, startRunnerServer, statusOf } from './support.js';
 import type { RunnerServer } from './support.js';

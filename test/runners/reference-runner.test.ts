@@ -7,7 +7,7 @@ import { readTaskLog } from '../../server/adapters/db/logs.js';
 import { STATUS } from '../../server/adapters/db/status.js';
 import type { RunnerClient } from '../../server/runner/client.js';
 import { Runner } from '../../server/runner/runner.js';
-import { requestRunCancel } from '../../server/services/runners/task-actions.js';
+import { requestRunCancel } from '../../server/services/runners/cancel.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
 import { useTestDatabase } from '../support/db.js';
 import { waitFor } from '../support/service.js';

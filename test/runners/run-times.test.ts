@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS } from '../../server/adapters/db/status.js';
 import type { RunnerClient } from '../../server/runner/client.js';
-import { requestRunCancel } from '../../server/services/runners/task-actions.js';
+import { requestRunCancel } from '../../server/services/runners/cancel.js';
 import { useTestDatabase } from '../support/db.js';
 import { ensureRepository, expireLease, queueRun, registerRunner, startRunnerServer } from './support.js';
 import type { RunnerServer } from './support.js';

@@ -12,7 +12,7 @@ import { HttpTimeoutError } from '../../server/http-client/request.js';
 import { RunnerClient } from '../../server/runner/client.js';
 import type { Outcome } from '../../server/runner/execute-task.js';
 import { Runner } from '../../server/runner/runner.js';
-import { requestRunCancel } from '../../server/services/runners/task-actions.js';
+import { requestRunCancel } from '../../server/services/runners/cancel.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
 import { useTestDatabase } from '../support/db.js';
 import { waitFor } from '../support/service.js';

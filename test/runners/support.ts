@@ -68,7 +68,7 @@ export function newRun(repositoryId: number, overrides: Partial<NewRun> = {}): N
     repository_id: repositoryId, event_id: null, workflow_definition_id: null, workflow_name: 'CI',
     workflow_path: '.plue/workflows/ci.py', function_name: 'ci', workflow_content: WORKFLOW, title: 'CI',
     trigger_event: 'push', trigger_user_id: null, event_payload: { ref: 'refs/heads/main' }, ref: 'refs/heads/main',
-    commit_sha: SHA, runs_on: [], concurrency_group: null, concurrency_cancel: false, ...overrides,
+    commit_sha: SHA, runs_on: [], concurrency_group: null, concurrency_cancel: false, concurrency_queue: 'single', ...overrides,
   };
 }
 

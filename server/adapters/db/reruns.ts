@@ -21,7 +21,7 @@ export interface RerunSource {
 export async function lockRunForRerun(db: Queryable, repositoryId: number, runId: number): Promise<RerunSource | null> {
   const [run] = await db<Array<RerunSource['run'] & { original_run_id: number | null }>>`
     select id, status, repository_id, workflow_definition_id, workflow_name, workflow_path, function_name, title,
-      trigger_event, event_payload, ref, commit_sha, concurrency_group, concurrency_cancel, original_run_id
+      trigger_event, event_payload, ref, commit_sha, concurrency_group, concurrency_cancel, concurrency_queue, original_run_id
     from workflow_runs where id = ${runId} and repository_id = ${repositoryId}
     for update`;
   if (!run) return null;

@@ -1,5 +1,6 @@
 import { WORKFLOWS_FOLDER } from '../../core/language/workflow-paths.js';
 import type { Queryable } from './queryable.js';
+import { STATUS } from './status.js';
 import { isWorkflowId } from '../../core/api/workflow-selector.js';
 
 // workflow_runs, workflow_jobs and workflow_tasks as the user API shows them: filtered lists and one run in full.
@@ -21,6 +22,13 @@ export interface RunViewRow {
   title: string;
   event_id: number | null;
   cancel_requested_at: Date | null;
+  cancel_reason: string | null;
+  concurrency_group: string | null;
+  concurrency_cancel: boolean;
+  concurrency_queue: 'single' | 'max';
+  /** For a run its group holds back: the group's run in progress, and how many pending runs are ahead of it. */
+  group_run: { id: number; run_number: number } | null;
+  group_ahead: number | null;
   created_at: Date;
   updated_at: Date;
   started_at: Date | null;
@@ -33,6 +41,16 @@ export interface RunDetailRow extends RunViewRow {
 
 const RUN_COLUMNS = `id, run_number, run_attempt, rerun_of, original_run_id, workflow_definition_id, workflow_name,
   workflow_path, function_name, trigger_event, ref, commit_sha, status, title, event_id, cancel_requested_at,
+  cancel_reason, concurrency_group, concurrency_cancel, concurrency_queue,
+  case when status = ${STATUS.blocked} then (
+    select json_build_object('id', g.id, 'run_number', g.run_number) from workflow_runs g
+    where g.repository_id = workflow_runs.repository_id and g.concurrency_group = workflow_runs.concurrency_group
+      and g.status in (${STATUS.waiting}, ${STATUS.running})
+    order by g.id limit 1) end as group_run,
+  case when status = ${STATUS.blocked} then (
+    select count(*)::int from workflow_runs g
+    where g.repository_id = workflow_runs.repository_id and g.concurrency_group = workflow_runs.concurrency_group
+      and g.status = ${STATUS.blocked} and g.id < workflow_runs.id) end as group_ahead,
   created_at, updated_at, started_at, stopped_at`;
 
 export interface RunFilter {

@@ -1,5 +1,6 @@
 import { STATUS } from './status.js';
 import type { Queryable } from './queryable.js';
+import type { QueueMode } from '../../core/concurrency/admission.js';
 
 // workflow_runs, workflow_jobs and workflow_tasks: what a matched workflow becomes.
 
@@ -20,6 +21,7 @@ export interface NewRun {
   runs_on: string[];
   concurrency_group: string | null;
   concurrency_cancel: boolean;
+  concurrency_queue: QueueMode;
 }
 
 export interface CreatedRun {
@@ -49,13 +51,15 @@ export async function createRuns(db: Queryable, repositoryId: number, runs: NewR
   const inserted = await db<{ id: number; run_number: number }[]>`
     insert into workflow_runs
       (repository_id, workflow_definition_id, run_number, title, trigger_event, trigger_user_id, event_payload,
-       ref, commit_sha, status, concurrency_group, concurrency_cancel, event_id, workflow_path, workflow_name, function_name)
+       ref, commit_sha, status, concurrency_group, concurrency_cancel, concurrency_queue, event_id, workflow_path, workflow_name,
+       function_name)
     select repository_id, workflow_definition_id, run_number, title, trigger_event, trigger_user_id, event_payload,
-      ref, commit_sha, ${STATUS.waiting}, concurrency_group, concurrency_cancel, event_id, workflow_path, workflow_name, function_name
+      ref, commit_sha, ${STATUS.waiting}, concurrency_group, concurrency_cancel, concurrency_queue, event_id, workflow_path,
+      workflow_name, function_name
     from jsonb_to_recordset(${db.json(rows as never)}) as r(
       repository_id bigint, workflow_definition_id bigint, run_number bigint, title text, trigger_event text,
       trigger_user_id bigint, event_payload jsonb, ref text, commit_sha text, concurrency_group text,
-      concurrency_cancel boolean, event_id bigint, workflow_path text, workflow_name text, function_name text)
+      concurrency_cancel boolean, concurrency_queue text, event_id bigint, workflow_path text, workflow_name text, function_name text)
     order by run_number
     returning id, run_number`;
   const runIds = new Map(inserted.map((r) => [r.run_number, r.id]));
@@ -118,14 +122,4 @@ export async function listRuns(
   const [count] = await db<{ n: number }[]>`
     select count(*)::int as n from workflow_runs where repository_id = ${repositoryId}`;
   return { runs, total: count?.n ?? 0 };
-}
-
-/** Unfinished (waiting, running, blocked) runs of a concurrency group created before `beforeRunId`. */
-export async function unfinishedRunsInGroup(db: Queryable, repositoryId: number, group: string, beforeRunId: number): Promise<number[]> {
-  const rows = await db<{ id: number }[]>`
-    select id from workflow_runs
-    where repository_id = ${repositoryId} and concurrency_group = ${group} and id < ${beforeRunId}
-      and status in (${STATUS.waiting}, ${STATUS.running}, ${STATUS.blocked})
-    order by id`;
-  return rows.map((r) => r.id);
 }

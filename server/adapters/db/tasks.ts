@@ -272,14 +272,15 @@ export async function cancelWaitingTasksOfRun(db: Queryable, runId: number): Pro
 /**
  * Marks the run as being cancelled, with its row locked until the transaction ends: sweeps and releases lock the
  * run before they decide to queue a task again, so they see the mark or are waited for. A finished run is left as
- * it is. Returns the run's status, or null for an unknown run.
+ * it is. The first reason given is kept. Returns the run's status, or null for an unknown run.
  */
-export async function markRunCancelRequested(db: Queryable, runId: number): Promise<{ status: number } | null> {
+export async function markRunCancelRequested(db: Queryable, runId: number, reason: string): Promise<{ status: number } | null> {
   const [row] = await db<{ status: number }[]>`
     with locked as materialized (
       select id, status from workflow_runs where id = ${runId} for no key update
     ), marked as (
-      update workflow_runs r set cancel_requested_at = coalesce(r.cancel_requested_at, now())
+      update workflow_runs r
+      set cancel_requested_at = coalesce(r.cancel_requested_at, now()), cancel_reason = coalesce(r.cancel_reason, ${reason})
       from locked where r.id = locked.id and locked.status <> all(${FINISHED_STATUSES as number[]}::smallint[])
     )
     select status from locked`;
@@ -303,7 +304,7 @@ export interface AttemptRow extends TimedRow {
 export interface RollupRows {
   job: TimedRow & { id: number; attempt: number };
   attempts: AttemptRow[];
-  run: TimedRow & { id: number; repository_id: number };
+  run: TimedRow & { id: number; repository_id: number; concurrency_group: string | null };
   /** All jobs of the run, this one included (as stored before this roll-up). */
   jobs: Array<TimedRow & { id: number }>;
 }
@@ -320,13 +321,14 @@ const dated = <T extends JsonTimed>(row: T): Omit<T, 'started_at' | 'stopped_at'
 export async function lockForRollup(db: Queryable, jobId: number): Promise<RollupRows | null> {
   const [row] = await db<Array<{
     job: JsonTimed & { id: number; attempt: number };
-    run: JsonTimed & { id: number; repository_id: number };
+    run: JsonTimed & { id: number; repository_id: number; concurrency_group: string | null };
     attempts: Array<JsonTimed & { id: number; attempt: number }>;
     jobs: Array<JsonTimed & { id: number }>;
   }>>`
     select
       json_build_object('id', j.id, 'attempt', j.attempt, 'status', j.status, 'started_at', j.started_at, 'stopped_at', j.stopped_at) as job,
-      json_build_object('id', r.id, 'repository_id', r.repository_id, 'status', r.status, 'started_at', r.started_at, 'stopped_at', r.stopped_at) as run,
+      json_build_object('id', r.id, 'repository_id', r.repository_id, 'concurrency_group', r.concurrency_group, 'status', r.status,
+        'started_at', r.started_at, 'stopped_at', r.stopped_at) as run,
       (select coalesce(json_agg(json_build_object('id', t.id, 'attempt', t.attempt, 'status', t.status,
           'started_at', t.started_at, 'stopped_at', t.stopped_at)), '[]') from workflow_tasks t where t.job_id = j.id) as attempts,
       (select json_agg(json_build_object('id', s.id, 'status', s.status, 'started_at', s.started_at, 'stopped_at', s.stopped_at))

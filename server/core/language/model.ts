@@ -1,3 +1,4 @@
+import type { QueueMode } from '../concurrency/admission.js';
 // The typed workflow model: what the parser produces and the matcher consumes.
 // Plain data only, so it serialises to JSON as-is (`plue-trigger check --json`, the database).
 
@@ -94,6 +95,8 @@ export interface Workflow {
   runs_on: string[];
   concurrency: string | null;
   cancel_in_progress: boolean;
+  /** `queue="max"`: up to 100 pending runs wait in order instead of the newest replacing the pending one. */
+  concurrency_queue: QueueMode;
   triggers: Trigger[];
 }
 

@@ -5,8 +5,11 @@ import type { Workflow } from './model.js';
 import type { CallArgument } from './static-value.js';
 import { readTriggers } from './triggers.js';
 import { readBool, readKeywords, readString, readStringList } from './value-readers.js';
+import type { KeywordValue } from './value-readers.js';
+import { QUEUE_MODES } from '../concurrency/admission.js';
+import type { QueueMode } from '../concurrency/admission.js';
 
-export const WORKFLOW_OPTIONS = ['name', 'on', 'triggers', 'agent', 'runs_on', 'concurrency', 'cancel_in_progress'] as const;
+export const WORKFLOW_OPTIONS = ['name', 'on', 'triggers', 'agent', 'runs_on', 'concurrency', 'cancel_in_progress', 'queue'] as const;
 
 /** A workflow as read from its decorator; `name` is undefined when the default (see workflow-paths.ts) applies. */
 export type DecoratedWorkflow = Omit<Workflow, 'name'> & { name: string | undefined };
@@ -30,6 +33,7 @@ export function readWorkflowDecorator(decorator: WorkflowDecorator, diagnostics:
     runs_on: [],
     concurrency: null,
     cancel_in_progress: false,
+    concurrency_queue: 'single',
     triggers: [],
   };
   if (decorator.args === undefined) {
@@ -66,6 +70,7 @@ export function readWorkflowDecorator(decorator: WorkflowDecorator, diagnostics:
     if (problem !== null) diagnostics.error('bad-concurrency', `\`concurrency\` is not a valid group: ${problem}.`, concurrency.value.at);
     else if (group !== undefined) workflow.concurrency = group;
   }
+  readQueue(keywords.get('queue'), workflow, diagnostics);
 
   const on = keywords.get('on');
   const triggers = keywords.get('triggers');
@@ -88,6 +93,22 @@ export function readWorkflowDecorator(decorator: WorkflowDecorator, diagnostics:
     diagnostics.warning('shared-concurrency-group', `Pull request runs share the group \`${workflow.concurrency}\` with every other ref's runs${workflow.cancel_in_progress ? ', and cancel them' : ''}; add \`{ref}\` to keep each ref's runs apart.`, concurrency.value.at);
   }
   return workflow;
+}
+
+/** `queue="max"` (GitHub's `queue: max`) needs a group, and cannot be combined with cancelling the run in progress. */
+function readQueue(queue: KeywordValue | undefined, workflow: DecoratedWorkflow, diagnostics: DiagnosticList): void {
+  if (queue === undefined) return;
+  const mode = readString(queue.value, '`queue`', diagnostics);
+  if (mode === undefined) return;
+  if (!(QUEUE_MODES as readonly string[]).includes(mode)) {
+    diagnostics.error('bad-concurrency', `\`queue\` is "single" (the default) or "max", not ${JSON.stringify(mode)}.`, queue.value.at);
+  } else if (workflow.concurrency === null) {
+    diagnostics.error('bad-concurrency', '`queue` orders the runs of a concurrency group; give the group with `concurrency=...`.', queue.at);
+  } else if (mode === 'max' && workflow.cancel_in_progress) {
+    diagnostics.error('bad-concurrency', '`queue="max"` keeps pending runs in order, and `cancel_in_progress=True` cancels them; choose one.', queue.at);
+  } else {
+    workflow.concurrency_queue = mode as QueueMode;
+  }
 }
 
 function isBefore(a: Position, b: Position): boolean {

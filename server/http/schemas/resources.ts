@@ -52,7 +52,25 @@ export const run = {
     commit_sha: { type: 'string' },
     title: { type: 'string' },
     status,
+    status_reason: {
+      type: ['string', 'null'],
+      description: 'why a blocked run waits ("waiting for run #12 of group deploy-main"), or why a run was cancelled',
+    },
     cancel_requested: { type: 'boolean' },
+    concurrency: {
+      type: ['object', 'null'],
+      description: 'the concurrency group, when the workflow names one',
+      properties: {
+        group: { type: 'string' },
+        cancel_in_progress: { type: 'boolean' },
+        queue: { type: 'string', enum: ['single', 'max'] },
+        waiting_for: {
+          type: ['object', 'null'], description: 'for a blocked run: the group\'s run in progress',
+          properties: { id, run_number: { type: 'integer' } },
+        },
+        ahead: { type: ['integer', 'null'], description: 'for a blocked run: pending runs of the group before it' },
+      },
+    },
     created_at: timestamp,
     updated_at: timestamp,
     started_at: nullableTimestamp,

@@ -35,7 +35,8 @@ export interface DispatchRequest {
 export type DispatchReply = {
   run_id: number;
   run_number: number;
-  status: 'waiting';
+  /** `blocked` when its concurrency group holds it back, `cancelled` when the group's queue is full. */
+  status: 'waiting' | 'blocked' | 'cancelled';
   workflow: { name: string; path: string; function: string };
   ref: string;
   sha: string;
@@ -107,7 +108,7 @@ export async function dispatchWorkflow(
     const run = runs[0];
     if (!run) throw new Error(`dispatching ${workflow.name} wrote no run`);
     const made: DispatchReply = {
-      run_id: run.run_id, run_number: run.run_number, status: 'waiting', workflow: described,
+      run_id: run.run_id, run_number: run.run_number, status: run.status, workflow: described,
       ref: target.ref, sha: target.commit, inputs: checked.inputs,
     };
     await markEventProcessed(tx, eventId, { runs, skipped: [], reply: made });

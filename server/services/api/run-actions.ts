@@ -4,7 +4,8 @@ import { findRunOf } from '../../adapters/db/run-views.js';
 import type { RunDetailRow } from '../../adapters/db/run-views.js';
 import { createRun, notifyTasksWaiting } from '../../adapters/db/runs.js';
 import { isFinishedStatus, statusName } from '../../adapters/db/status.js';
-import { requestRunCancel } from '../runners/task-actions.js';
+import { admitRuns } from '../concurrency/admit.js';
+import { requestRunCancel } from '../runners/cancel.js';
 import { AppError } from '../errors/app-error.js';
 
 // What a person does to a run: cancel it, or run it again.
@@ -22,7 +23,7 @@ export async function runOrNotFound(sql: Sql, repositoryId: number, runId: numbe
 export async function cancelRun(sql: Sql, repositoryId: number, runId: number): Promise<RunDetailRow> {
   await runOrNotFound(sql, repositoryId, runId);
   // Decided under the run's lock: a run that finishes meanwhile is a conflict, not a cancelled-looking success.
-  const request = await requestRunCancel(sql, runId);
+  const request = await requestRunCancel(sql, runId, 'cancelled on request');
   if (request.outcome === 'not_found') throw new AppError('not_found', { what: `run ${runId}` });
   if (request.outcome === 'finished') {
     throw new AppError('run_finished', { run: runId, status: request.status }, { status: request.status });
@@ -35,7 +36,7 @@ export type RerunReply = {
   run_number: number;
   run_attempt: number;
   rerun_of: number;
-  status: 'waiting';
+  status: 'waiting' | 'blocked' | 'cancelled';
 };
 
 /**
@@ -57,7 +58,12 @@ export async function rerunRun(sql: Sql, repositoryId: number, runId: number): P
       ...fields, event_id: null, trigger_user_id: null, runs_on: source.runs_on, workflow_content: source.workflow_content,
     });
     await linkRerun(tx, created.run_id, { rerunOf: runId, originalRunId: source.original_run_id, runAttempt: source.next_attempt });
+    const admitted = await admitRuns(tx, repositoryId, [{
+      run_id: created.run_id, run_number: created.run_number, concurrency_group: fields.concurrency_group,
+      cancel_in_progress: fields.concurrency_cancel, concurrency_queue: fields.concurrency_queue,
+    }]);
     await notifyTasksWaiting(tx, repositoryId);
-    return { run_id: created.run_id, run_number: created.run_number, run_attempt: source.next_attempt, rerun_of: runId, status: 'waiting' };
+    const status = admitted.cancelled.length > 0 ? 'cancelled' : admitted.held.length > 0 ? 'blocked' : 'waiting';
+    return { run_id: created.run_id, run_number: created.run_number, run_attempt: source.next_attempt, rerun_of: runId, status };
   });
 }

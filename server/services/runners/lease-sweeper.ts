@@ -5,6 +5,7 @@ import { notifyTasksWaiting } from '../../adapters/db/runs.js';
 import { STATUS } from '../../adapters/db/status.js';
 import { expireLeases } from '../../adapters/db/tasks.js';
 import type { ExpiredTask } from '../../adapters/db/tasks.js';
+import { freedGroups, startNextRuns, startStalledGroups } from '../concurrency/start-next.js';
 import { rollUpJobs } from './rollup.js';
 import { asError } from '../../logger.js';
 
@@ -35,15 +36,21 @@ export class LeaseSweeper {
     await this.running.catch(() => undefined);
   }
 
-  /** Sweeps until no expired lease is left; returns what it ended. */
+  /**
+   * Sweeps until no expired lease is left; returns what it ended. Then starts the next run of every concurrency
+   * group left with pending runs and nothing in progress (an ending whose follow-up was lost to a crash).
+   */
   async sweepOnce(): Promise<ExpiredTask[]> {
     const batch = this.options.batch ?? 100;
     const all: ExpiredTask[] = [];
     for (;;) {
       const ended = await this.sweepBatch(batch);
       all.push(...ended);
-      if (ended.length < batch || this.stopped) return all;
+      if (ended.length < batch || this.stopped) break;
     }
+    const started = await startStalledGroups(this.sql);
+    if (started.length > 0) this.log.info({ runs: started }, `started ${started.length} run(s) their concurrency group was holding back`);
+    return all;
   }
 
   private schedule(): void {
@@ -57,16 +64,18 @@ export class LeaseSweeper {
     this.timer.unref();
   }
 
-  private sweepBatch(limit: number): Promise<ExpiredTask[]> {
-    return this.sql.begin(async (tx) => {
+  private async sweepBatch(limit: number): Promise<ExpiredTask[]> {
+    const { ended, rollups } = await this.sql.begin(async (tx) => {
       const ended = await expireLeases(tx, { maxAttempts: this.options.maxAttempts, limit });
-      if (ended.length === 0) return ended;
+      if (ended.length === 0) return { ended, rollups: [] };
       for (const task of ended) await appendServiceLogLine(tx, task.id, describe(task, this.options.maxAttempts));
-      await rollUpJobs(tx, ended.map((t) => t.job_id));
+      const rollups = await rollUpJobs(tx, ended.map((t) => t.job_id));
       const repositories = new Set(ended.filter((t) => t.requeued_task_id !== null).map((t) => t.repository_id));
       for (const repositoryId of repositories) await notifyTasksWaiting(tx, repositoryId);
-      return ended;
+      return { ended, rollups };
     });
+    await startNextRuns(this.sql, freedGroups(rollups));
+    return ended;
   }
 }
 

@@ -16,6 +16,8 @@ const sameTimed = (a: TimedRow, b: TimedRow) =>
 
 export interface RunRollup {
   run_id: number;
+  repository_id: number;
+  concurrency_group: string | null;
   status: string;
   /** The run reached a final status with this change (and `plue_runs` was notified). */
   finished: boolean;
@@ -52,5 +54,5 @@ export async function rollUpJob(tx: Queryable, jobId: number): Promise<RunRollup
     run: sameTimed(run, runRow) ? null : runRow,
     finished: finished ? { run_id: run.id, repository_id: run.repository_id, status: nextRun.status } : null,
   });
-  return { run_id: run.id, status: nextRun.status, finished };
+  return { run_id: run.id, repository_id: run.repository_id, concurrency_group: run.concurrency_group, status: nextRun.status, finished };
 }

@@ -1,12 +1,11 @@
 import type { Sql } from '../../adapters/db/connect.js';
 import { insertLogLines, lockLogState, saveLogState } from '../../adapters/db/logs.js';
 import { notifyTasksWaiting } from '../../adapters/db/runs.js';
-import { STATUS, isFinishedStatus, statusName } from '../../adapters/db/status.js';
-import {
-  cancelWaitingTasksOfRun, finishTask, markRunCancelRequested, probeTask, releaseTask, renewLease,
-} from '../../adapters/db/tasks.js';
+import { STATUS, statusName } from '../../adapters/db/status.js';
+import { cancelWaitingTasksOfRun, finishTask, probeTask, releaseTask, renewLease } from '../../adapters/db/tasks.js';
 import type { TaskLease } from '../../adapters/db/tasks.js';
 import { AppError } from '../errors/app-error.js';
+import { freedGroups, startNextRuns } from '../concurrency/start-next.js';
 import { planLogAppend } from './log-plan.js';
 import type { LogLimits } from './log-plan.js';
 import { rollUpJobs } from './rollup.js';
@@ -68,10 +67,10 @@ export async function reportStatus(sql: Sql, id: number, token: string, report: 
     const row = await finishTask(tx, {
       id, tokenHash: hash, status: STATUS[report.status], startedAt: report.started_at ?? null, stoppedAt: report.stopped_at ?? null,
     });
-    if (row) await rollUpJobs(tx, [row.job_id]);
-    return row;
+    return row ? { ...row, rollups: await rollUpJobs(tx, [row.job_id]) } : null;
   });
   if (finished) {
+    await startNextRuns(sql, freedGroups(finished.rollups));
     return { id, status: report.status, attempt: finished.attempt, started_at: finished.started_at, stopped_at: finished.stopped_at };
   }
   const probe = await probeTask(sql, id, hash);
@@ -109,32 +108,13 @@ export async function appendLogs(sql: Sql, id: number, token: string, append: Lo
  */
 export async function release(sql: Sql, id: number, token: string): Promise<void> {
   const hash = hashToken(token);
-  const done = await sql.begin(async (tx) => {
+  const rollups = await sql.begin(async (tx) => {
     const row = await releaseTask(tx, id, hash);
-    if (!row) return false;
+    if (!row) return null;
     if (row.cancel_requested) await cancelWaitingTasksOfRun(tx, row.run_id);
-    await rollUpJobs(tx, [row.job_id]);
     if (!row.cancel_requested) await notifyTasksWaiting(tx, row.repository_id);
-    return true;
+    return rollUpJobs(tx, [row.job_id]);
   });
-  if (!done) throw await accessError(sql, id, hash);
-}
-
-export type CancelRequest = { outcome: 'requested' } | { outcome: 'finished'; status: string } | { outcome: 'not_found' };
-
-/**
- * Asks a run to stop: its tasks that have not started are cancelled now, running ones are told by their next
- * heartbeat. The mark comes first, under the run row's lock, so a lease sweep or a release racing this either
- * sees it (and does not queue the task again) or is waited for (and the task it queued is cancelled here).
- * A run that has already finished is left alone.
- */
-export async function requestRunCancel(sql: Sql, runId: number): Promise<CancelRequest> {
-  return sql.begin(async (tx) => {
-    const run = await markRunCancelRequested(tx, runId);
-    if (!run) return { outcome: 'not_found' } as const;
-    if (isFinishedStatus(run.status)) return { outcome: 'finished', status: statusName(run.status) } as const;
-    const jobs = await cancelWaitingTasksOfRun(tx, runId);
-    await rollUpJobs(tx, jobs);
-    return { outcome: 'requested' } as const;
-  });
+  if (rollups === null) throw await accessError(sql, id, hash);
+  await startNextRuns(sql, freedGroups(rollups));
 }

@@ -14,8 +14,11 @@ export interface EventPlan {
   runPayload: Record<string, unknown>;
   /** True when the files describe the default branch's head, so the definitions are refreshed from them. */
   describesDefaultBranch: boolean;
-  /** Only this workflow (name, function or path) may start: a dispatch aimed at one workflow. */
-  onlyWorkflow?: string;
+  /**
+   * Only this workflow may start: a dispatch aimed at one workflow (by name, function or path), or a schedule's
+   * (by file and function).
+   */
+  onlyWorkflow?: string | { path: string; function: string };
   /** One line for the log. */
   summary: string;
 }

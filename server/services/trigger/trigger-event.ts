@@ -15,10 +15,10 @@ import type { EventPlan } from './event-plan.js';
 import { planHostEvent, planPullRequest } from './plan-host-event.js';
 import type { HostPayload, PullRequestPayload } from './plan-host-event.js';
 import { planPush } from './plan-push.js';
-import { cancelSupersededRuns } from './supersede.js';
+import { planSchedule } from './plan-schedule.js';
+import type { SchedulePayload } from './plan-schedule.js';
 import { UntrustedWorkError } from '../untrusted/pool.js';
 import { writeRuns } from './write-runs.js';
-import type { WrittenRun } from './write-runs.js';
 import type { WorkflowSource } from './workflow-source.js';
 import { mapLimit } from '../../core/async/map-limit.js';
 import { asError } from '../../logger.js';
@@ -35,6 +35,8 @@ export interface TriggerDeps {
   maxRunsPerEvent?: number;
   /** Matches an event against workflow files (in the service: in the untrusted-work pool, within its budget). */
   match(event: TriggerEvent, files: ParsedFile[]): Promise<MatchResult>;
+  /** The service's clock (a new schedule counts from now); tests move it. Default: the system clock. */
+  clock?(): Date;
   /** The repository is in the database but not found on disk by this process (yet). */
   onRepositoryUnknown?(repo: RepositoryRow): void;
 }
@@ -55,22 +57,14 @@ export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number)
     (await tryLockRepositoryTrigger(tx, repositoryId)) ? startEventAttempts(tx, repositoryId, BATCH, deps.maxAttempts) : null);
   if (started === null) return 'busy';
   if (started.length === 0) return 'none';
-  const written: WrittenRun[] = [];
-  const outcome = await triggerInTransaction(deps, repositoryId, started, written);
+  const outcome = await triggerInTransaction(deps, repositoryId, started);
   // Nothing was tried (another replica took the lock, or this one has not found the repository yet): the
   // attempts counted for the batch are given back.
   if (outcome === 'busy') await refundEventAttempts(deps.sql, started);
-  if (written.length > 0) {
-    const cancelled = await cancelSupersededRuns(deps.sql, repositoryId, written).catch((error: unknown) => {
-      deps.log.warn({ repository_id: repositoryId, err: asError(error) }, 'cannot cancel superseded runs');
-      return [];
-    });
-    if (cancelled.length > 0) deps.log.info({ repository_id: repositoryId, runs: cancelled }, `cancelled ${cancelled.length} superseded run(s) (cancel_in_progress)`);
-  }
   return outcome;
 }
 
-async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, started: number[], written: WrittenRun[]): Promise<TriggerOutcome> {
+async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, started: number[]): Promise<TriggerOutcome> {
   return deps.sql.begin(async (tx) => {
     if (!(await tryLockRepositoryTrigger(tx, repositoryId))) return 'busy';
     const events = await pendingEventsById(tx, started);
@@ -90,7 +84,7 @@ async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, sta
         try {
           // A savepoint per event: a write that breaks a rule (a unique key, say) costs that event an attempt,
           // not the whole batch, and never blocks the repository's later events for good.
-          written.push(...(await tx.savepoint((sp) => writePlan(deps, sp, repo, event, plan as EventPlan))));
+          await tx.savepoint((sp) => writePlan(deps, sp, repo, event, plan as EventPlan));
           continue;
         } catch (error) {
           if (isTransientConnectError(error)) throw error;
@@ -121,31 +115,35 @@ async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, git: Git
     case 'chat':
     case 'dispatch':
       return planHostEvent(git, event.kind, event.payload as HostPayload, deps.source, repo.default_branch);
+    case 'schedule':
+      return planSchedule(git, event.payload as unknown as SchedulePayload, deps.source, repo.default_branch);
     default:
       throw new Error(`events of kind ${event.kind} cannot be triggered from the event record`);
   }
 }
 
-async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: EventRow, plan: EventPlan): Promise<WrittenRun[]> {
+async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: EventRow, plan: EventPlan): Promise<void> {
   const result = capRuns(narrowToWorkflow(await deps.match(plan.match, plan.files), plan), deps.maxRunsPerEvent ?? 256);
-  const runs = await writeRuns(tx, repo, event.id, plan, result.matched);
+  const runs = await writeRuns(tx, repo, event.id, plan, result.matched, { now: deps.clock?.() ?? new Date() });
   await markEventProcessed(tx, event.id, { runs, skipped: result.skipped });
   deps.log.info({
     repository: repoName(repo), event: event.id, kind: event.kind, source: event.source, ref: plan.ref,
     ...(event.kind === 'push' ? { before: (event.payload as PushPayload).before, after: (event.payload as PushPayload).after } : {}),
     matched: runs.map((r) => `${r.path}:${r.name} #${r.run_number}`), skipped: result.skipped,
   }, `${plan.summary}: ${runs.length} run(s)`);
-  return runs;
 }
 
 function narrowToWorkflow(result: MatchResult, plan: EventPlan): MatchResult {
   const only = plan.onlyWorkflow;
   if (only === undefined) return result;
-  const wanted = (m: MatchedWorkflow) =>
-    m.name === only || m.path === only || plan.files.some((f) => f.path === m.path && f.workflows.some((w) => w.name === m.name && w.function === only));
+  const functionOf = (m: MatchedWorkflow) => plan.files.find((f) => f.path === m.path)?.workflows.find((w) => w.name === m.name)?.function;
+  const wanted = typeof only === 'string'
+    ? (m: MatchedWorkflow) => m.name === only || m.path === only || functionOf(m) === only
+    : (m: MatchedWorkflow) => m.path === only.path && functionOf(m) === only.function;
+  const described = typeof only === 'string' ? `\`${only}\`` : `\`${only.function}\` of ${only.path}`;
   return {
     matched: result.matched.filter(wanted),
-    skipped: [...result.skipped, ...result.matched.filter((m) => !wanted(m)).map((m) => ({ ...m, reason: `not the requested workflow \`${only}\`` }))],
+    skipped: [...result.skipped, ...result.matched.filter((m) => !wanted(m)).map((m) => ({ ...m, reason: `not the requested workflow ${described}` }))],
   };
 }
 

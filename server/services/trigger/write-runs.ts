@@ -1,5 +1,6 @@
 import type { Tx } from '../../adapters/db/connect.js';
-import { definitionKey, findDefinitionIds, syncDefinitions } from '../../adapters/db/definitions.js';
+import { definitionKey, findDefinitionIds } from '../../adapters/db/definitions.js';
+import { describeDefaultBranch } from './refresh-definitions.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { createRuns, notifyTasksWaiting } from '../../adapters/db/runs.js';
 import type { NewRun } from '../../adapters/db/runs.js';
@@ -7,19 +8,20 @@ import type { MatchedWorkflow } from '../../core/match/event.js';
 import { definitionsFromFiles } from '../../core/trigger/definitions.js';
 import { concurrencyGroup, runTitle, shortRef } from '../../core/trigger/run-details.js';
 import type { EventPlan } from './event-plan.js';
+import { admitRuns } from '../concurrency/admit.js';
+import type { ArrivingRun } from '../concurrency/admit.js';
 
-export interface WrittenRun {
-  run_id: number;
-  run_number: number;
+export interface WrittenRun extends ArrivingRun {
   path: string;
   name: string;
-  concurrency_group: string | null;
-  cancel_in_progress: boolean;
+  /** Where the run starts: with the runners, held back by its concurrency group, or cancelled (a full queue). */
+  status: 'waiting' | 'blocked' | 'cancelled';
 }
 
 /**
- * Inside the caller's transaction: refreshes the definitions when the plan describes the default branch, and
- * creates a run, job and waiting task for each matched workflow, then wakes the runners (on commit).
+ * Inside the caller's transaction: refreshes the definitions when the plan describes the default branch, creates a
+ * run, job and task for each matched workflow, lets each run into its concurrency group, then wakes the runners
+ * (on commit).
  */
 export async function writeRuns(
   tx: Tx,
@@ -27,10 +29,10 @@ export async function writeRuns(
   eventId: number | null,
   plan: EventPlan,
   matched: MatchedWorkflow[],
-  extra: { trigger_user_id?: number | null; runPayload?: Record<string, unknown> } = {},
+  extra: { trigger_user_id?: number | null; runPayload?: Record<string, unknown>; now?: Date } = {},
 ): Promise<WrittenRun[]> {
   const definitionIds = plan.describesDefaultBranch
-    ? await syncDefinitions(tx, repo.id, definitionsFromFiles(plan.files))
+    ? await describeDefaultBranch(tx, repo.id, definitionsFromFiles(plan.files), extra.now ?? new Date())
     : await findDefinitionIds(tx, repo.id);
   const eventName = plan.match.kind;
   const newRuns: NewRun[] = [];
@@ -55,12 +57,18 @@ export async function writeRuns(
       runs_on: workflow.runs_on,
       concurrency_group: concurrencyGroup(workflow.concurrency, { ref: shortRef(plan.ref), workflow: workflow.name, event: eventName }),
       concurrency_cancel: workflow.cancel_in_progress,
+      concurrency_queue: workflow.concurrency_queue,
     });
   }
   const created = await createRuns(tx, repo.id, newRuns);
+  const arriving = created.map((c, i) => ({
+    run_id: c.run_id, run_number: c.run_number, concurrency_group: newRuns[i]!.concurrency_group,
+    cancel_in_progress: newRuns[i]!.concurrency_cancel, concurrency_queue: newRuns[i]!.concurrency_queue,
+  }));
+  const admitted = await admitRuns(tx, repo.id, arriving);
   if (created.length > 0) await notifyTasksWaiting(tx, repo.id);
-  return created.map((c, i) => ({
-    run_id: c.run_id, run_number: c.run_number, path: newRuns[i]!.workflow_path, name: newRuns[i]!.workflow_name,
-    concurrency_group: newRuns[i]!.concurrency_group, cancel_in_progress: newRuns[i]!.concurrency_cancel,
+  return arriving.map((run, i) => ({
+    ...run, path: newRuns[i]!.workflow_path, name: newRuns[i]!.workflow_name,
+    status: admitted.cancelled.includes(run.run_id) ? 'cancelled' : admitted.held.includes(run.run_id) ? 'blocked' : 'waiting',
   }));
 }

@@ -20,7 +20,7 @@ describe('workflow options', () => {
   it('applies the defaults', () => {
     expect(only('@workflow(on="push")\ndef build(ctx):\n    pass\n')).toEqual({
       name: 'example', function: 'build', line: 2, agent: false, runs_on: [], concurrency: null,
-      cancel_in_progress: false, triggers: [{ event: 'push' }],
+      cancel_in_progress: false, concurrency_queue: 'single', triggers: [{ event: 'push' }],
     });
   });
 

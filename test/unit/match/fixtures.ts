@@ -11,7 +11,7 @@ import { matchEvent } from '../../../server/core/match/match.js';
 
 export function workflow(name: string, triggers: Trigger[], fn = 'run'): Workflow {
   return {
-    name, function: fn, line: 1, agent: false, runs_on: [], concurrency: null, cancel_in_progress: false, triggers,
+    name, function: fn, line: 1, agent: false, runs_on: [], concurrency: null, cancel_in_progress: false, concurrency_queue: 'single', triggers,
   };
 }
 
