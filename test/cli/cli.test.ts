@@ -30,6 +30,12 @@ const HOSTILE = `from plue import workflow, push
 async def hostile(ctx):
     pass
 `;
+const NIGHTLY = `from plue import workflow, schedule
+
+@workflow(name="Nightly", on=schedule(cron="30 2 * * *", timezone="Europe/Berlin"))
+async def nightly(ctx):
+    pass
+`;
 const BROKEN = `from plue import workflow
 
 @workflow(name="Broken", on=["pushh"])
@@ -43,6 +49,7 @@ beforeAll(async () => {
   await writeFile(path.join(dir, '.plue', 'workflows', 'ci.py'), CI);
   await writeFile(path.join(dir, '.plue', 'workflows', 'deploy.py'), DEPLOY);
   await writeFile(path.join(dir, 'broken.py'), BROKEN);
+  await writeFile(path.join(dir, 'nightly.py'), NIGHTLY);
   await writeFile(path.join(dir, 'hostile.py'), HOSTILE);
 });
 afterAll(removeTempDirs);
@@ -120,8 +127,16 @@ describe('plue-trigger match', () => {
     expect(JSON.parse(out).matched).toEqual([{ path: '.plue/workflows/deploy.py', name: 'Deploy' }]);
   });
 
+  it('matches a schedule by its cron and time zone', async () => {
+    const berlin = await cli('match', '--event', 'schedule', '--cron', '30 2 * * *', '--timezone', 'Europe/Berlin', 'nightly.py');
+    expect(berlin.out).toBe('matched  nightly.py  Nightly');
+    const utc = await cli('match', '--event', 'schedule', '--cron', '30 2 * * *', 'nightly.py');
+    expect(utc.out).toBe('skipped  nightly.py  Nightly: schedule `30 2 * * *` in Europe/Berlin is not the cron `30 2 * * *` in UTC');
+  });
+
   it.each([
     [['match'], /--event is required/],
+    [['match', '--event', 'schedule', '--timezone', 'UTC'], /--timezone needs --cron/],
     [['match', '--event', 'nope'], /unknown event/],
     [['match', '--event', 'push'], /needs --ref/],
     [['match', '--event', 'pull_request'], /needs --base-ref/],
