@@ -7,6 +7,7 @@ type Command = (argv: string[], io: CommandIO) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./check.js')).runCheck,
   match: async () => (await import('./match.js')).runMatch,
+  cron: async () => (await import('./cron.js')).runCron,
   serve: async () => (await import('./serve.js')).runServe,
   migrate: async () => (await import('./migrate.js')).runMigrate,
   hook: async () => (await import('./hook.js')).runHook,

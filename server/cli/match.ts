@@ -23,6 +23,7 @@ KIND: push, pull_request, issue, chat, manual, dispatch, schedule.
   --head-ref REF     pull_request: head branch
   --workflow NAME    manual: workflow name, function name or file path
   --cron CRON        schedule: only schedule triggers with this cron
+  --timezone ZONE    schedule, with --cron: and this time zone (default UTC)
   --json             print {"matched": [...], "skipped": [...]}`;
 
 const OPTIONS = {
@@ -38,6 +39,7 @@ const OPTIONS = {
   'head-ref': { type: 'string' },
   workflow: { type: 'string' },
   cron: { type: 'string' },
+  timezone: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -78,7 +80,11 @@ export function eventFromOptions(o: MatchOptions): TriggerEvent {
     case 'manual':
       return { kind, workflow: required(o.workflow, 'workflow', kind), ref: fullRef(o.ref ?? 'main'), inputs: {} };
     case 'schedule':
-      return o.cron === undefined ? { kind } : { kind, cron: o.cron };
+      if (o.cron === undefined) {
+        if (o.timezone !== undefined) throw new UsageError('--timezone needs --cron');
+        return { kind };
+      }
+      return o.timezone === undefined ? { kind, cron: o.cron } : { kind, cron: o.cron, timezone: o.timezone };
     case undefined:
       throw new UsageError('--event is required');
     default:

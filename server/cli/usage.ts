@@ -8,6 +8,8 @@ export const USAGE = `usage: plue-trigger <command> [options]
 commands:
   check [--json] [--max-bytes N] [PATH...]   lint workflow files (default: ${WORKFLOWS_FOLDER}/*.py)
   match --event KIND [options] [PATH...]      show which workflows an event would start
+  cron EXPR [--timezone Z] [--from ISO] [--count N] [--json]
+                                              show when a schedule fires next
   serve                                       start the service (database, watcher, trigger, HTTP)
   migrate                                     apply database migrations and exit
   hook post-receive                           git post-receive hook: deliver pushed ref updates

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -30,6 +30,12 @@ const HOSTILE = `from plue import workflow, push
 async def hostile(ctx):
     pass
 `;
+const NIGHTLY = `from plue import workflow, schedule
+
+@workflow(name="Nightly", on=schedule(cron="30 2 * * *", timezone="Europe/Berlin"))
+async def nightly(ctx):
+    pass
+`;
 const BROKEN = `from plue import workflow
 
 @workflow(name="Broken", on=["pushh"])
@@ -43,6 +49,7 @@ beforeAll(async () => {
   await writeFile(path.join(dir, '.plue', 'workflows', 'ci.py'), CI);
   await writeFile(path.join(dir, '.plue', 'workflows', 'deploy.py'), DEPLOY);
   await writeFile(path.join(dir, 'broken.py'), BROKEN);
+  await writeFile(path.join(dir, 'nightly.py'), NIGHTLY);
   await writeFile(path.join(dir, 'hostile.py'), HOSTILE);
 });
 afterAll(removeTempDirs);
@@ -120,11 +127,78 @@ describe('plue-trigger match', () => {
     expect(JSON.parse(out).matched).toEqual([{ path: '.plue/workflows/deploy.py', name: 'Deploy' }]);
   });
 
+  it('matches a schedule by its cron and time zone', async () => {
+    const berlin = await cli('match', '--event', 'schedule', '--cron', '30 2 * * *', '--timezone', 'Europe/Berlin', 'nightly.py');
+    expect(berlin.out).toBe('matched  nightly.py  Nightly');
+    const utc = await cli('match', '--event', 'schedule', '--cron', '30 2 * * *', 'nightly.py');
+    expect(utc.out).toBe('skipped  nightly.py  Nightly: schedule `30 2 * * *` in Europe/Berlin is not the cron `30 2 * * *` in UTC');
+  });
+
   it.each([
     [['match'], /--event is required/],
+    [['match', '--event', 'schedule', '--timezone', 'UTC'], /--timezone needs --cron/],
     [['match', '--event', 'nope'], /unknown event/],
     [['match', '--event', 'push'], /needs --ref/],
     [['match', '--event', 'pull_request'], /needs --base-ref/],
+  ])('exits 2 on bad usage: %j', async (argv, message) => {
+    const { status, err } = await cli(...argv);
+    expect(status).toBe(2);
+    expect(err).toMatch(message);
+  });
+});
+
+describe('plue-trigger cron', () => {
+  it('prints what docs/workflows.md shows', async () => {
+    const docs = await readFile(path.join(ROOT, 'docs', 'workflows.md'), 'utf8');
+    const example = /```sh\nnpx plue-trigger (cron .*)\n```\n\n```text\n([\s\S]*?)```/.exec(docs);
+    expect(example).not.toBeNull();
+    const argv = [...(example?.[1] ?? '').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+    const { status, out } = await cli(...argv);
+    expect(status).toBe(0);
+    expect(`${out}\n`).toBe(example?.[2]);
+  });
+
+  it('prints one JSON document with --json', async () => {
+    const { status, out } = await cli('cron', '0 3 * * *', '--from', '2026-01-01T00:00:00Z', '--count', '2', '--json');
+    expect(status).toBe(0);
+    expect(JSON.parse(out)).toEqual({ valid: true, next: ['2026-01-01T03:00:00Z', '2026-01-02T03:00:00Z'], diagnostics: [] });
+  });
+
+  it('starts from now, five by default', async () => {
+    const started = Date.now();
+    const { status, out } = await cli('cron', '* * * * *', '--timezone', 'Asia/Kolkata');
+    expect(status).toBe(0);
+    const lines = out.split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z {2}\(\d\d:\d\d (Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{1,2} [A-Z][a-z]{2} Asia\/Kolkata\)$/);
+    expect(Date.parse(lines[0]?.slice(0, 20) ?? '')).toBeGreaterThan(started - 60_000);
+  });
+
+  it('exits 1 for an invalid schedule, with check\'s messages', async () => {
+    const human = await cli('cron', '0 25 * * *', '--timezone', 'Europe/Berlln');
+    expect(human.status).toBe(1);
+    expect(human.out).toBe('');
+    expect(human.err.split('\n')).toEqual([
+      'error bad-cron: `0 25 * * *` is not a valid cron expression: in the hour field, `25` is not a value from 0 to 23.',
+      'error bad-timezone: `Europe/Berlln` is not a time zone from the IANA database, such as `Europe/Berlin` or `UTC`. Did you mean `Europe/Berlin`?',
+    ]);
+    const json = await cli('cron', '@daily', '--json');
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.out)).toEqual({
+      valid: false, next: [],
+      diagnostics: [{ code: 'bad-cron', message: '`@daily` is not a valid cron expression: `@daily` is not supported; write its five fields, `0 0 * * *`.' }],
+    });
+  });
+
+  it.each([
+    [['cron'], /one quoted argument: plue-trigger cron "0 3 \* \* \*"/],
+    [['cron', '0', '3', '*', '*', '*'], /one quoted argument: plue-trigger cron "0 3 \* \* \*"/],
+    [['cron', '0 3 * * *', '--count', '0'], /--count must be a whole number from 1 to 100, got 0/],
+    [['cron', '0 3 * * *', '--count', '101'], /from 1 to 100/],
+    [['cron', '0 3 * * *', '--count', '2.5'], /from 1 to 100/],
+    [['cron', '0 3 * * *', '--from', 'tomorrow'], /--from must be an ISO 8601 date/],
+    [['cron', '0 3 * * *', '--from', '2026-03-28T00:00'], /with an offset/],
+    [['cron', '0 3 * * *', '--tz', 'UTC'], /Unknown option/],
   ])('exits 2 on bad usage: %j', async (argv, message) => {
     const { status, err } = await cli(...argv);
     expect(status).toBe(2);

@@ -5,7 +5,7 @@ export const DIAGNOSTIC_CODES = [
   'syntax-error', 'missing-token', 'not-utf8', 'file-too-large', 'no-workflows', 'misplaced-workflow',
   'no-triggers', 'unknown-event', 'unknown-trigger', 'unknown-keyword', 'duplicate-keyword', 'positional-argument',
   'wrong-type', 'non-static', 'conflicting-filters', 'bad-glob', 'bad-ref-pattern', 'bad-path-pattern', 'regex-escape',
-  'single-character-set', 'path-whitespace', 'bad-cron', 'unknown-type', 'bad-input',
+  'single-character-set', 'path-whitespace', 'bad-cron', 'bad-timezone', 'unknown-type', 'bad-input',
   'choice-without-options', 'default-not-in-options', 'bad-concurrency', 'shared-concurrency-group', 'duplicate-trigger', 'duplicate-name',
   'duplicate-function', 'internal-error',
 ] as const;

@@ -77,6 +77,8 @@ export interface ManualTrigger {
 export interface ScheduleTrigger {
   event: 'schedule';
   cron: string;
+  /** IANA time zone the cron is read in; `UTC` when the workflow does not say. */
+  timezone: string;
 }
 
 export type Trigger =

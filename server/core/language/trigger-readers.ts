@@ -1,5 +1,5 @@
 // One reader per trigger call: `push(...)`, `pull_request(...)`, `issue(...)`, `schedule(...)`, … → Trigger.
-import { cronError } from './cron.js';
+import { cronErrorMessage, timezoneProblem } from '../schedule/index.js';
 import type { DiagnosticList } from './diagnostics.js';
 import { readManualInputs } from './manual-inputs.js';
 import { checkFilterPattern } from './pattern-checks.js';
@@ -50,19 +50,18 @@ export const TRIGGER_READERS: Readonly<Record<EventName, TriggerReader>> = {
     return { event: 'manual', inputs: inputs === undefined ? {} : readManualInputs(inputs.value, diagnostics) };
   },
   schedule: (call, diagnostics) => {
-    const cron = readKeywords('schedule', call.args, ['cron'], diagnostics).get('cron');
+    const keywords = readKeywords('schedule', call.args, ['cron', 'timezone'], diagnostics);
+    const cron = keywords.get('cron');
     if (cron === undefined) {
       diagnostics.error('bad-cron', '`schedule()` needs a cron expression, as in `schedule(cron="0 3 * * *")`.', call.at);
       return undefined;
     }
     const expression = readString(cron.value, '`cron`', diagnostics);
-    if (expression === undefined) return undefined;
-    const problem = cronError(expression);
-    if (problem !== null) {
-      diagnostics.error('bad-cron', `\`${expression}\` is not a valid cron expression: ${problem}.`, cron.value.at);
-      return undefined;
-    }
-    return { event: 'schedule', cron: expression.trim() };
+    const problem = expression === undefined ? null : cronErrorMessage(expression);
+    if (problem !== null) diagnostics.error('bad-cron', problem, cron.value.at);
+    const timezone = readTimezone(keywords.get('timezone'), diagnostics);
+    if (expression === undefined || problem !== null || timezone === undefined) return undefined;
+    return { event: 'schedule', cron: expression.trim(), timezone };
   },
 };
 
@@ -93,6 +92,17 @@ function readFilters(
     }
   }
   return filters;
+}
+
+/** The `timezone=` of a schedule, `UTC` when not given; undefined when invalid (reported). */
+function readTimezone(keyword: KeywordValue | undefined, diagnostics: DiagnosticList): string | undefined {
+  if (keyword === undefined) return 'UTC';
+  const zone = readString(keyword.value, '`timezone`', diagnostics);
+  if (zone === undefined) return undefined;
+  const problem = timezoneProblem(zone);
+  if (problem === null) return zone;
+  diagnostics.error('bad-timezone', problem, keyword.value.at);
+  return undefined;
 }
 
 /** Activity types from `types=`; undefined when not given or invalid (the default applies). */

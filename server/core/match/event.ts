@@ -45,8 +45,10 @@ export interface ManualEvent {
 
 export interface ScheduleEvent {
   kind: 'schedule';
-  /** When set, only schedule triggers with exactly this cron match. */
+  /** When set, only schedule triggers with exactly this cron, and `timezone`, match. */
   cron?: string;
+  /** With `cron`: the time zone the schedule names; `UTC` when not given. */
+  timezone?: string;
 }
 
 export type TriggerEvent =

@@ -48,8 +48,11 @@ export function issueTriggerReason(trigger: IssueTrigger, event: IssueEvent): st
   return types.includes(event.action) ? null : `issue action ${quoted(event.action)} not in types ${listed(types)}`;
 }
 
-/** Without a cron on the event every schedule fires; with one, only a schedule with exactly that cron. */
+/** Without a cron on the event every schedule fires; with one, only a schedule with exactly that cron and zone. */
 export function scheduleTriggerReason(trigger: ScheduleTrigger, event: ScheduleEvent): string | null {
-  if (event.cron === undefined || trigger.cron === event.cron) return null;
-  return `schedule ${quoted(trigger.cron)} is not the cron ${quoted(event.cron)}`;
+  if (event.cron === undefined) return null;
+  const timezone = event.timezone ?? 'UTC';
+  if (trigger.cron === event.cron && trigger.timezone === timezone) return null;
+  if (trigger.timezone === timezone) return `schedule ${quoted(trigger.cron)} is not the cron ${quoted(event.cron)}`;
+  return `schedule ${quoted(trigger.cron)} in ${trigger.timezone} is not the cron ${quoted(event.cron)} in ${timezone}`;
 }

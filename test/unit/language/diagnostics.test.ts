@@ -126,6 +126,13 @@ describe('diagnostics', () => {
     ['cron with 4 fields', decorated('on=schedule(cron="0 3 * *")'), ['bad-cron 2:28']],
     ['minute out of range', decorated('on=schedule(cron="60 * * * *")'), ['bad-cron 2:28']],
     ['cron not a string', decorated('on=schedule(cron=5)'), ['wrong-type 2:28']],
+    ['seconds field', decorated('on=schedule(cron="0 0 3 * * *")'), ['bad-cron 2:28']],
+    ['a macro', decorated('on=schedule(cron="@daily")'), ['bad-cron 2:28']],
+    // bad-timezone
+    ['unknown time zone', decorated('on=schedule(cron="0 3 * * *", timezone="Europe/Berlln")'), ['bad-timezone 2:50']],
+    ['a UTC offset', decorated('on=schedule(cron="0 3 * * *", timezone="+02:00")'), ['bad-timezone 2:50']],
+    ['bad cron and zone', decorated('on=schedule(cron="0 25 * * *", timezone="Nowhere")'), ['bad-cron 2:28', 'bad-timezone 2:51']],
+    ['time zone not a string', decorated('on=schedule(cron="0 3 * * *", timezone=1)'), ['wrong-type 2:50']],
     // unknown-type
     ['pull request type', decorated('on=pull_request(types=["opened", "merged"])'), ['unknown-type 2:44']],
     ['issue type', decorated('on=issue(types="comment")'), ['unknown-type 2:26']],

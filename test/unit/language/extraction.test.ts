@@ -130,8 +130,11 @@ describe('triggers', () => {
     ['issue(types=["commented", "closed"])', [{ event: 'issue', types: ['commented', 'closed'] }]],
     ['chat()', [{ event: 'chat' }]],
     ['dispatch()', [{ event: 'dispatch' }]],
-    ['schedule(cron="*/15 0-6,22 1 JAN-MAR mon-fri")', [{ event: 'schedule', cron: '*/15 0-6,22 1 JAN-MAR mon-fri' }]],
-    ['[schedule(cron="0 3 * * *"), schedule(cron="0 4 * * *")]', [{ event: 'schedule', cron: '0 3 * * *' }, { event: 'schedule', cron: '0 4 * * *' }]],
+    ['schedule(cron="*/15 0-6,22 1 JAN-MAR mon-fri")', [{ event: 'schedule', cron: '*/15 0-6,22 1 JAN-MAR mon-fri', timezone: 'UTC' }]],
+    ['[schedule(cron="0 3 * * *"), schedule(cron="0 4 * * *")]', [{ event: 'schedule', cron: '0 3 * * *', timezone: 'UTC' }, { event: 'schedule', cron: '0 4 * * *', timezone: 'UTC' }]],
+    ['schedule(cron=" 0 3 * * * ", timezone="Europe/Berlin")', [{ event: 'schedule', cron: '0 3 * * *', timezone: 'Europe/Berlin' }]],
+    ['[schedule(cron="0 3 * * *"), schedule(cron="0 3 * * *", timezone="Asia/Kolkata")]',
+      [{ event: 'schedule', cron: '0 3 * * *', timezone: 'UTC' }, { event: 'schedule', cron: '0 3 * * *', timezone: 'Asia/Kolkata' }]],
     ['[push(branches="main"), push(tags="v*")]', [{ event: 'push', branches: ['main'] }, { event: 'push', tags: ['v*'] }]],
     ['manual()', [{ event: 'manual', inputs: {} }]],
   ])('on=%s', (on, expected) => {

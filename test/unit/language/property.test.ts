@@ -101,7 +101,7 @@ function mutate(bytes: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
 
 const PYTHON_TOKENS = [
   '@workflow', '@plue.workflow', '(', ')', '[', ']', '{', '}', 'on=', 'name=', 'triggers=', 'push', 'pull_request',
-  'schedule', 'manual', 'inputs=', 'cron=', '"push"', '"0 3 * * *"', "'x'", 'f"{x}"', '"""doc"""', 'b"x"', '1', '-',
+  'schedule', 'manual', 'inputs=', 'cron=', 'timezone=', '"Europe/Berlin"', '"push"', '"0 3 * * *"', "'x'", 'f"{x}"', '"""doc"""', 'b"x"', '1', '-',
   '2.5', '1j', 'True', 'None', ',', ':', '=', '\n', '    ', 'def ', 'f(ctx)', 'async ', 'class ', 'if x', 'else',
   'import plue', 'from plue import workflow as wf', 'X', ' = ', '*', '**', '#', '\\', '\0', 'é', '😀', '\r\n', '.',
 ];

@@ -66,6 +66,7 @@ function parseTrigger(source: string): Trigger {
     pull_request: { types: DEFAULT_PULL_REQUEST_TYPES },
     issue: { types: [] },
     manual: { inputs: {} },
+    schedule: { timezone: 'UTC' },
   };
   return { event, ...defaults[event], ...kwargs } as Trigger;
 }
@@ -98,8 +99,9 @@ const checks: Record<string, Check> = {
     const event: TriggerEvent = { kind: 'issue', action: firstCode(action) };
     expect(reasonFor(triggersIn(trigger), event)).toBe(expectedReason(result));
   },
-  'Triggers | Event cron | Result': ([triggers = '', cron = '', result = '']) => {
+  'Triggers | Event cron | Event time zone | Result': ([triggers = '', cron = '', timezone = '', result = '']) => {
     const event: TriggerEvent = cron === 'none' ? { kind: 'schedule' } : { kind: 'schedule', cron: firstCode(cron) };
+    if (timezone !== 'none') event.timezone = firstCode(timezone);
     expect(reasonFor(triggersIn(triggers), event)).toBe(expectedReason(result));
   },
   'Requested | Deploy | CI': ([requested = '', deploy = '', ci = '']) => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { PullRequestTrigger, Trigger } from '../../../server/core/language/model.js';
+import type { PullRequestTrigger, ScheduleTrigger, Trigger } from '../../../server/core/language/model.js';
 import type { TriggerEvent } from '../../../server/core/match/event.js';
 import { pullRequest, reasonFor } from './fixtures.js';
 
+const schedule = (cron: string, timezone = 'UTC'): ScheduleTrigger => ({ event: 'schedule', cron, timezone });
 const pr = (filters: Partial<Omit<PullRequestTrigger, 'event'>> = {}): PullRequestTrigger => ({
   event: 'pull_request', types: ['opened', 'synchronize', 'reopened'], ...filters,
 });
@@ -61,16 +62,20 @@ const cases: Array<[string, Trigger[], TriggerEvent, string | null]> = [
     'not triggered by dispatch (triggers: push)'],
 
   // schedule
-  ['any schedule without cron', [{ event: 'schedule', cron: '0 3 * * *' }], { kind: 'schedule' }, null],
-  ['schedule with the same cron', [{ event: 'schedule', cron: '0 3 * * *' }], { kind: 'schedule', cron: '0 3 * * *' },
-    null],
-  ['schedule with another cron', [{ event: 'schedule', cron: '0 3 * * *' }], { kind: 'schedule', cron: '0 4 * * *' },
+  ['any schedule without cron', [schedule('0 3 * * *', 'Europe/Berlin')], { kind: 'schedule' }, null],
+  ['schedule with the same cron', [schedule('0 3 * * *')], { kind: 'schedule', cron: '0 3 * * *' }, null],
+  ['schedule with another cron', [schedule('0 3 * * *')], { kind: 'schedule', cron: '0 4 * * *' },
     'schedule `0 3 * * *` is not the cron `0 4 * * *`'],
-  ['second schedule has the cron',
-    [{ event: 'schedule', cron: '0 3 * * *' }, { event: 'schedule', cron: '*/5 * * * *' }],
-    { kind: 'schedule', cron: '*/5 * * * *' }, null],
-  ['cron compared exactly', [{ event: 'schedule', cron: '0 3 * * *' }], { kind: 'schedule', cron: '0  3 * * *' },
+  ['second schedule has the cron', [schedule('0 3 * * *'), schedule('*/5 * * * *')], { kind: 'schedule', cron: '*/5 * * * *' }, null],
+  ['cron compared exactly', [schedule('0 3 * * *')], { kind: 'schedule', cron: '0  3 * * *' },
     'schedule `0 3 * * *` is not the cron `0  3 * * *`'],
+  ['same cron and zone', [schedule('0 3 * * *', 'Europe/Berlin')], { kind: 'schedule', cron: '0 3 * * *', timezone: 'Europe/Berlin' }, null],
+  ['an event without a zone means UTC', [schedule('0 3 * * *', 'Europe/Berlin')], { kind: 'schedule', cron: '0 3 * * *' },
+    'schedule `0 3 * * *` in Europe/Berlin is not the cron `0 3 * * *` in UTC'],
+  ['same cron, another zone', [schedule('0 3 * * *')], { kind: 'schedule', cron: '0 3 * * *', timezone: 'Asia/Kolkata' },
+    'schedule `0 3 * * *` in UTC is not the cron `0 3 * * *` in Asia/Kolkata'],
+  ['the zone of the schedule with the cron', [schedule('0 3 * * *'), schedule('0 3 * * *', 'Asia/Kolkata')],
+    { kind: 'schedule', cron: '0 3 * * *', timezone: 'Asia/Kolkata' }, null],
   ['not triggered by schedule', [{ event: 'push' }], { kind: 'schedule' },
     'not triggered by schedule (triggers: push)'],
 ];
