@@ -18,7 +18,7 @@ import { startApiService, tokenFor } from './support.js';
 const run = promisify(execFile);
 
 const file = (name: string, on: string, extra = '') =>
-  `from plue import workflow, push, pull_request, manual, issue, dispatch\n\n\n@workflow(name="${name}", on=${on}${extra})\nasync def ${name.toLowerCase()}(ctx):\n    pass\n`;
+  `from plue import workflow, push, pull_request, manual, issue, dispatch, schedule\n\n\n@workflow(name="${name}", on=${on}${extra})\nasync def ${name.toLowerCase()}(ctx):\n    pass\n`;
 const WORKFLOWS = {
   '.plue/workflows/agent.py': file('Agent', '"chat"', ', agent=True'),
   '.plue/workflows/ci.py': file('CI', '[push(branches=["main"]), pull_request(branches=["main"], paths=["src/**"])]'),
@@ -28,6 +28,7 @@ const WORKFLOWS = {
 })`),
   '.plue/workflows/notify.py': file('Notify', 'dispatch()'),
   '.plue/workflows/triage.py': file('Triage', 'issue(types=["opened"])'),
+  '.plue/workflows/update.py': file('Update', 'schedule(cron="30 2 * * *", timezone="Europe/Berlin")', ', concurrency="update"'),
 };
 
 const examples = examplesOf(readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8'));
@@ -71,7 +72,7 @@ describe('docs/api.md examples', () => {
     const routes = new Set(examples.map((e) => e.title.slice(e.title.indexOf(': ') + 2, e.title.lastIndexOf(' →'))));
     expect([...routes].sort()).toEqual([
       'GET /api/repos/acme/app/events/$EVENT_ID', 'GET /api/repos/acme/app/runs', 'GET /api/repos/acme/app/runs/$RERUN_ID/logs',
-      'GET /api/repos/acme/app/runs/$RUN_ID', 'GET /api/repos/acme/app/workflows', 'GET /api/repos/acme/app/workflows/deploy.py',
+      'GET /api/repos/acme/app/runs/$RUN_ID', 'GET /api/repos/acme/app/schedules', 'GET /api/repos/acme/app/workflows', 'GET /api/repos/acme/app/workflows/deploy.py',
       'POST /api/repos/acme/app/events', 'POST /api/repos/acme/app/runs/$RUN_ID/cancel', 'POST /api/repos/acme/app/runs/$RUN_ID/rerun',
       'POST /api/repos/acme/app/workflows/Deploy/dispatches', 'POST /api/repos/acme/app/workflows/ci.py/dispatches',
       'POST /api/repos/acme/app/workflows/deploy.py/dispatches',

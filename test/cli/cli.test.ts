@@ -82,7 +82,7 @@ describe('plue-trigger check', () => {
     const doc = JSON.parse(out);
     expect(doc.files.map((f: { path: string }) => f.path)).toEqual(['.plue/workflows/ci.py', 'broken.py']);
     expect(doc.files[0].workflows[0]).toEqual({
-      name: 'CI', function: 'ci', line: 4, name_at: { line: 3, column: 16 }, agent: false, runs_on: [], concurrency: null, cancel_in_progress: false,
+      name: 'CI', function: 'ci', line: 4, name_at: { line: 3, column: 16 }, agent: false, runs_on: [], concurrency: null, cancel_in_progress: false, concurrency_queue: 'single',
       triggers: [{ event: 'push', branches: ['main'], paths: ['src/**'] }],
     });
     expect(doc.files[1].diagnostics[0]).toMatchObject({ severity: 'error', code: 'unknown-event', line: 3, column: 30 });
