@@ -46,12 +46,15 @@ async function scheduleEvents(): Promise<ScheduleEventRow[]> {
   return db.sql<ScheduleEventRow[]>`select id, payload, status from events where kind = 'schedule' order by id`;
 }
 
-async function waitForScheduleEvents(count: number): Promise<ScheduleEventRow[]> {
+/** Waits for the event of the instant `iso` to be triggered; returns all schedule events so far. */
+async function waitForInstant(iso: string): Promise<ScheduleEventRow[]> {
   return waitFor(async () => {
     const rows = await scheduleEvents();
-    return rows.length >= count && rows.every((r) => r.status !== 'pending') ? rows : null;
-  }, `${count} schedule event(s)`);
+    return rows.some((r) => r.payload.scheduled_at === iso && r.status === 'processed') ? rows : null;
+  }, `the schedule event of ${iso}`);
 }
+
+const eventOf = (rows: ScheduleEventRow[], iso: string) => rows.find((r) => r.payload.scheduled_at === iso);
 
 async function pushWorkflows(files: Record<string, string | null>, message: string): Promise<string> {
   const sha = await commitFiles(work, files, message);
@@ -82,10 +85,11 @@ afterAll(async () => {
 
 describe('a schedule on two replicas', () => {
   it('fires each instant once, at the commit of the default branch, with the instant in the payload', async () => {
-    setClock('2026-06-01T10:00:57Z');
+    setClock('2026-06-01T10:00:00Z');
     await startReplicas();
     const sha = await pushWorkflows({ '.plue/workflows/tick.py': everyMinute() }, 'tick');
-    const [event] = await waitForScheduleEvents(1);
+    setClock('2026-06-01T10:00:58Z');
+    const [event] = await waitForInstant('2026-06-01T10:01:00.000Z');
     expect(event!.payload).toMatchObject({ scheduled_at: '2026-06-01T10:01:00.000Z', cron: '* * * * *', timezone: 'UTC', missed_instants: 0 });
     const [run] = await db.sql<{ commit_sha: string; trigger_event: string; event_payload: { scheduled_at: string } }[]>`
       select commit_sha, trigger_event, event_payload from workflow_runs where event_id = ${event!.id}`;
@@ -103,10 +107,10 @@ describe('a schedule on two replicas', () => {
     await stopReplicas();
     setClock('2026-06-01T10:02:30Z'); // 10:02 passed while nothing ran: it is caught up
     await startReplicas();
-    const rows = await waitForScheduleEvents(2);
+    const rows = await waitForInstant('2026-06-01T10:02:00.000Z');
     expect(rows.map((r) => r.payload.scheduled_at)).toEqual(['2026-06-01T10:01:00.000Z', '2026-06-01T10:02:00.000Z']);
     setClock('2026-06-01T10:02:58Z');
-    await waitForScheduleEvents(3);
+    await waitForInstant('2026-06-01T10:03:00.000Z');
     // Both replicas looked at every instant; each instant has one event and one run.
     const perInstant = await db.sql<{ n: number }[]>`
       select count(*)::int as n from workflow_runs where trigger_event = 'schedule' group by event_payload->>'scheduled_at'`;
@@ -117,7 +121,8 @@ describe('a schedule on two replicas', () => {
     await stopReplicas();
     setClock('2026-06-01T10:20:30Z'); // 10:04 … 10:20 missed: 10:20 fires, the 16 before it are counted
     await startReplicas();
-    const rows = await waitForScheduleEvents(4);
+    const rows = await waitForInstant('2026-06-01T10:20:00.000Z');
+    expect(rows).toHaveLength(4);
     expect(rows[3]!.payload).toMatchObject({ scheduled_at: '2026-06-01T10:20:00.000Z', missed_instants: 16 });
   });
 
@@ -126,7 +131,8 @@ describe('a schedule on two replicas', () => {
     await pushWorkflows({ '.plue/workflows/tick.py': everyMinute('0 12 * * *') }, 'daily');
     expect((await schedulesJson()).schedules.map((s) => [s.cron, s.next[0]])).toEqual([['0 12 * * *', '2026-06-01T12:00:00.000Z']]);
     setClock('2026-06-01T11:59:58Z');
-    const rows = await waitForScheduleEvents(5);
+    const rows = await waitForInstant('2026-06-01T12:00:00.000Z');
+    expect(rows).toHaveLength(5);
     expect(rows[4]!.payload).toMatchObject({ scheduled_at: '2026-06-01T12:00:00.000Z', cron: '0 12 * * *', missed_instants: 0 });
   });
 
@@ -134,7 +140,7 @@ describe('a schedule on two replicas', () => {
     await stopReplicas();
     setClock('2026-06-02T12:10:00Z');
     await startReplicas();
-    expect((await waitForScheduleEvents(6))[5]!.payload).toMatchObject({ scheduled_at: '2026-06-02T12:00:00.000Z', missed_instants: 0 });
+    expect(eventOf(await waitForInstant('2026-06-02T12:00:00.000Z'), '2026-06-02T12:00:00.000Z')!.payload).toMatchObject({ missed_instants: 0 });
 
     await stopReplicas();
     setClock('2026-06-03T12:20:00Z');
@@ -149,7 +155,7 @@ describe('a schedule on two replicas', () => {
     await stopReplicas();
     setClock('2026-06-04T12:20:00Z');
     await startReplicas({ PLUE_SCHEDULE_CATCH_UP: '30' });
-    expect((await waitForScheduleEvents(7))[6]!.payload).toMatchObject({ scheduled_at: '2026-06-04T12:00:00.000Z' });
+    expect(await waitForInstant('2026-06-04T12:00:00.000Z')).toHaveLength(7);
   });
 
   it('stops when the workflow is deleted', async () => {
@@ -161,11 +167,12 @@ describe('a schedule on two replicas', () => {
 
 describe('time zones', () => {
   it('fires a Berlin 02:30 schedule at 03:00 local on the night the clocks go forward (the docs example)', async () => {
-    setClock('2026-03-29T00:59:57Z'); // 01:59:57 in Berlin; 02:00–03:00 does not exist tonight
+    setClock('2026-03-29T00:30:00Z');
     await pushWorkflows({ '.plue/workflows/nightly.py': NIGHTLY_DOC }, 'nightly');
     expect((await schedulesJson()).schedules[0]).toMatchObject({ timezone: 'Europe/Berlin', next: ['2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z', '2026-03-31T00:30:00.000Z'] });
-    const rows = await waitForScheduleEvents(8);
-    expect(rows[7]!.payload).toMatchObject({ scheduled_at: '2026-03-29T01:00:00.000Z', cron: '30 2 * * *', timezone: 'Europe/Berlin' });
+    setClock('2026-03-29T00:59:58Z'); // 01:59:58 in Berlin; 02:00–03:00 does not exist tonight
+    const rows = await waitForInstant('2026-03-29T01:00:00.000Z');
+    expect(eventOf(rows, '2026-03-29T01:00:00.000Z')!.payload).toMatchObject({ cron: '30 2 * * *', timezone: 'Europe/Berlin' });
   });
 });
 
@@ -174,11 +181,12 @@ describe('concurrency of scheduled runs', () => {
     setClock('2026-06-02T08:00:30Z');
     await pushWorkflows({ '.plue/workflows/nightly.py': null, '.plue/workflows/tick.py': everyMinute('* * * * *', ', concurrency="tick"') }, 'grouped');
     setClock('2026-06-02T08:00:58Z');
-    await waitForScheduleEvents(9);
+    await waitForInstant('2026-06-02T08:01:00.000Z');
     setClock('2026-06-02T08:01:58Z');
-    const rows = await waitForScheduleEvents(10);
+    const rows = await waitForInstant('2026-06-02T08:02:00.000Z');
+    const ids = ['2026-06-02T08:01:00.000Z', '2026-06-02T08:02:00.000Z'].map((iso) => eventOf(rows, iso)!.id);
     const runs = await db.sql<{ status: number; concurrency_group: string }[]>`
-      select r.status, r.concurrency_group from workflow_runs r where r.event_id in ${db.sql(rows.slice(8).map((r) => r.id))} order by r.id`;
+      select r.status, r.concurrency_group from workflow_runs r where r.event_id in ${db.sql(ids)} order by r.id`;
     expect(runs).toEqual([{ status: 5, concurrency_group: 'tick' }, { status: 7, concurrency_group: 'tick' }]);
   });
 });
