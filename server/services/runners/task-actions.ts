@@ -10,6 +10,7 @@ import { AppError } from '../errors/app-error.js';
 import { planLogAppend } from './log-plan.js';
 import type { LogLimits } from './log-plan.js';
 import { rollUpJobs } from './rollup.js';
+import type { RunSignals } from './run-signals.js';
 import { hashToken } from './tokens.js';
 
 // What a runner does with a task it holds. Each call is fenced by the task token and a live lease.
@@ -28,11 +29,37 @@ export async function accessError(sql: Sql, id: number, tokenHash: string): Prom
   });
 }
 
-export async function heartbeat(sql: Sql, id: number, token: string, leaseSeconds: number): Promise<TaskLease> {
+export interface HeartbeatHold {
+  signals: RunSignals;
+  waitMs: number;
+  /** The client went away. */
+  abort?: AbortSignal;
+}
+
+/**
+ * Renews the lease at once. With `hold`, the reply then waits until the task's run is asked to cancel, the wait is
+ * over, the client goes away or the server closes. A woken heartbeat reads (and renews) again before it answers.
+ */
+export async function heartbeat(sql: Sql, id: number, token: string, leaseSeconds: number, hold?: HeartbeatHold): Promise<TaskLease> {
   const hash = hashToken(token);
-  const lease = await renewLease(sql, { id, tokenHash: hash, leaseSeconds });
-  if (!lease) throw await accessError(sql, id, hash);
-  return lease;
+  const renew = async () => {
+    const lease = await renewLease(sql, { id, tokenHash: hash, leaseSeconds });
+    if (!lease) throw await accessError(sql, id, hash);
+    return lease;
+  };
+  if (!hold || hold.waitMs <= 0) return renew();
+  const until = performance.now() + hold.waitMs;
+  // Watching before the renewal reads the run: a cancel that commits in between still wakes this heartbeat.
+  const watch = hold.signals.watch();
+  try {
+    let lease = await renew();
+    while (!lease.cancelled && (await watch.wait(lease.run_id, until - performance.now(), hold.abort)) === 'signalled') {
+      lease = await renew();
+    }
+    return lease;
+  } finally {
+    watch.end();
+  }
 }
 
 export type ReportedStatus = 'running' | 'success' | 'failure' | 'cancelled';
@@ -123,8 +150,8 @@ export async function release(sql: Sql, id: number, token: string): Promise<void
 export type CancelRequest = { outcome: 'requested' } | { outcome: 'finished'; status: string } | { outcome: 'not_found' };
 
 /**
- * Asks a run to stop: its tasks that have not started are cancelled now, running ones are told by their next
- * heartbeat. The mark comes first, under the run row's lock, so a lease sweep or a release racing this either
+ * Asks a run to stop: its tasks that have not started are cancelled now, running ones are told by their held
+ * heartbeat (woken on every replica when this commits) or else their next one. The mark comes first, under the run row's lock, so a lease sweep or a release racing this either
  * sees it (and does not queue the task again) or is waited for (and the task it queued is cancelled here).
  * A run that has already finished is left alone.
  */
