@@ -98,7 +98,7 @@ export async function runRuns(argv: string[], io: CommandIO): Promise<number> {
       const run = await client.post<Run>(`${path}/cancel`);
       print(run, () => io.out(run.status === 'cancelled'
         ? `run ${run.id} (#${run.run_number}) cancelled`
-        : `run ${run.id} (#${run.run_number}) is ${run.status}; its runner will stop it at its next heartbeat`));
+        : `run ${run.id} (#${run.run_number}) is ${run.status}; its runner is being told to stop it`));
     } else {
       const made = await client.post<{ run_id: number; run_number: number; run_attempt: number; rerun_of: number }>(`${path}/rerun`);
       print(made, () => io.out(`run ${made.run_id} (#${made.run_number}) queued: attempt ${made.run_attempt}, re-running run ${made.rerun_of}`));

@@ -5,7 +5,7 @@ import type { WrittenRun } from './write-runs.js';
 
 /**
  * `cancel_in_progress=True`: a new run of a concurrency group cancels the group's older unfinished runs
- * (waiting ones at once, running ones at their runner's next heartbeat). Done after the new run committed.
+ * (waiting ones at once, running ones through their runner's held heartbeat). Done after the new run committed.
  */
 export async function cancelSupersededRuns(sql: Sql, repositoryId: number, runs: WrittenRun[]): Promise<number[]> {
   const cancelled: number[] = [];
