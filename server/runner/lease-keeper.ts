@@ -94,9 +94,11 @@ export class LeaseKeeper {
         if (this.stopped) return;
         this.renewed(sentAt);
         if (reply.cancelled) {
-          if (this.cancelled) nextAt = sentAt + this.everyMs;
-          this.cancelled = true;
-          this.events.cancelled();
+          nextAt = sentAt + this.everyMs;
+          if (!this.cancelled) {
+            this.cancelled = true;
+            this.events.cancelled();
+          }
         }
       } catch (error) {
         if (this.stopped) return;
