@@ -105,7 +105,7 @@ export async function runRuns(argv: string[], io: CommandIO): Promise<number> {
       const run = await client.post<Run>(`${path}/cancel`);
       print(run, () => io.out(run.status === 'cancelled'
         ? `run ${run.id} (#${run.run_number}) cancelled`
-        : `run ${run.id} (#${run.run_number}) is ${run.status}; cancel requested, its runner is being told`));
+        : `run ${run.id} (#${run.run_number}) is ${run.status}; its runner is being told to stop it`));
     } else {
       const made = await client.post<{ run_id: number; run_number: number; run_attempt: number; rerun_of: number; status: string }>(`${path}/rerun`);
       const state = made.status === 'waiting' ? 'queued' : made.status === 'blocked' ? 'waiting for its concurrency group' : made.status;

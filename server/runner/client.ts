@@ -48,8 +48,13 @@ export class RunnerClient {
     });
   }
 
-  async heartbeat(task: TaskRef, options: CallOptions = {}): Promise<Heartbeat> {
-    return this.call<Heartbeat>(`/api/runners/tasks/${task.id}/heartbeat`, task.token, {}, options);
+  /**
+   * Renews the lease. With `waitSeconds` the server holds the reply until the run is cancelled or that time has
+   * passed (a long poll): give `timeoutMs` room for the wait.
+   */
+  async heartbeat(task: TaskRef, options: CallOptions & { waitSeconds?: number } = {}): Promise<Heartbeat> {
+    const { waitSeconds, ...call } = options;
+    return this.call<Heartbeat>(`/api/runners/tasks/${task.id}/heartbeat`, task.token, waitSeconds ? { wait_seconds: waitSeconds } : {}, call);
   }
 
   async running(task: TaskRef, startedAt: Date, options: CallOptions = {}): Promise<Heartbeat> {

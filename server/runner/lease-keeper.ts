@@ -3,7 +3,8 @@ import type { RunnerClient } from './client.js';
 import { LeaseLostError } from './client.js';
 import type { Task } from './protocol.js';
 
-// Keeps a task's lease: a heartbeat every lease/3, and a local deadline. The server ends the lease `lease_seconds`
+// Keeps a task's lease: one heartbeat always outstanding, held by the server for about lease/3 (a long poll that
+// it answers early when the run is cancelled), and a local deadline. The server ends the lease `lease_seconds`
 // after it received the last renewal, so a renewal counts from when it was SENT (on the monotonic clock, which
 // neither the server's clock nor a changed wall clock can move): past that time minus a margin the runner must
 // assume the task is someone else's, even when no reply told it so (a silent server, a lost network).
@@ -15,11 +16,18 @@ export interface LeaseEvents {
   lost(reason: string, byServer: boolean): void;
 }
 
+/** The most a server lets a heartbeat wait (docs/runners.md): half the lease, at most 60 s. */
+const MAX_HOLD_MS = 60_000;
+
 export class LeaseKeeper {
+  /** A renewal about this often: each heartbeat asks to be held this long. */
   readonly everyMs: number;
   /** How long before the server's end of the lease the runner gives up. */
   readonly marginMs: number;
+  /** Heartbeats are sent no closer than this: a server that answers early (or fails fast) is not asked in a loop. */
+  readonly minGapMs: number;
   private deadline = 0;
+  private cancelled = false;
   private deadlineTimer: NodeJS.Timeout | null = null;
   private beating: Promise<void> = Promise.resolve();
   private readonly stopBeats = new AbortController();
@@ -32,8 +40,9 @@ export class LeaseKeeper {
   ) {
     const leaseMs = task.lease_seconds * 1000;
     // Whole milliseconds: a request's time limit (AbortSignal.timeout) refuses fractions.
-    this.everyMs = Math.max(200, Math.floor(leaseMs / 3));
+    this.everyMs = Math.min(MAX_HOLD_MS, Math.max(200, Math.floor(leaseMs / 3)));
     this.marginMs = Math.min(5_000, leaseMs / 4);
+    this.minGapMs = Math.min(1_000, this.everyMs);
   }
 
   now(): number {
@@ -72,25 +81,34 @@ export class LeaseKeeper {
   }
 
   private async beat(): Promise<void> {
-    let next = this.now() + this.everyMs;
     while (!this.stopped) {
-      await delay(next - this.now(), this.stopBeats.signal);
-      if (this.stopped) return;
       const sentAt = this.now();
-      next = sentAt + this.everyMs;
+      // Once the run is being cancelled every heartbeat is answered at once: from then on one every lease/3 keeps
+      // the lease until the final status is in.
+      const holdMs = this.cancelled ? 0 : this.everyMs;
+      let nextAt = sentAt + this.minGapMs;
       try {
-        const reply = await this.client.heartbeat(this.task, { signal: this.stopBeats.signal, timeoutMs: Math.max(1_000, this.everyMs) });
+        const reply = await this.client.heartbeat(this.task, {
+          waitSeconds: holdMs / 1000, signal: this.stopBeats.signal, timeoutMs: holdMs + Math.max(1_000, this.marginMs),
+        });
         if (this.stopped) return;
         this.renewed(sentAt);
-        if (reply.cancelled) this.events.cancelled();
+        if (reply.cancelled) {
+          nextAt = sentAt + this.everyMs;
+          if (!this.cancelled) {
+            this.cancelled = true;
+            this.events.cancelled();
+          }
+        }
       } catch (error) {
         if (this.stopped) return;
         if (error instanceof LeaseLostError) {
           this.events.lost(`the server says so (${error.message})`, true);
           return;
         }
-        // Failed or too slow: the next heartbeat tries again; the deadline says when it is too late.
+        // Failed or too slow: try again shortly; the deadline says when it is too late.
       }
+      await delay(nextAt - this.now(), this.stopBeats.signal);
     }
   }
 }

@@ -175,7 +175,7 @@ describe('cancel', () => {
     expect((await call(service, 'POST', `/api/repos/acme/other/runs/${runs.other}/cancel`, { token: admin })).body.status).toBe('cancelled');
   });
 
-  it('a running run is cancelled when its runner next sends a heartbeat', async () => {
+  it('a running run is cancelled when its runner, told by its heartbeat, stops it', async () => {
     const id = await dispatched('deploy.py', 'main');
     const task = await claimRun(id);
     const reply = await post(`${base}/runs/${id}/cancel`, {});

@@ -166,4 +166,16 @@ describe('cancelling', () => {
     expect(row!.cancel_requested_at).toBeNull();
     expect(await requestRunCancel(db.sql, 987654)).toEqual({ outcome: 'not_found' });
   });
+
+  it('does not undo what a runner reported before it heard of the cancel: the first final status stays', async () => {
+    const run = await queueRun(db.sql, repo);
+    const task = (await first.claim(0))!;
+    expect(await requestRunCancel(db.sql, run.run_id)).toEqual({ outcome: 'requested' });
+    await first.finish(task, 'success'); // its work was done before the cancel reached it
+    expect(await attempts(run.job_id)).toEqual([[1, STATUS.success, 'runner']]);
+    expect(await statusOf(db.sql, 'workflow_runs', run.run_id)).toBe(STATUS.success);
+    await expect(first.finish(task, 'cancelled')).rejects.toMatchObject({ status: 409, code: 'lease_lost' });
+    expect(await statusOf(db.sql, 'workflow_runs', run.run_id)).toBe(STATUS.success);
+    expect(await requestRunCancel(db.sql, run.run_id)).toEqual({ outcome: 'finished', status: 'success' });
+  });
 });

@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitFiles, createBareRepo, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
+import { requestRunCancel } from '../../server/services/runners/cancel.js';
 import { useTestDatabase } from '../support/db.js';
+import { waitFor } from '../support/service.js';
 import { examplesOf, matchesDocumented } from '../support/doc-examples.js';
 import type { Example } from '../support/doc-examples.js';
 import { REGISTRATION_TOKEN, ensureRepository, queueRun, startRunnerServer } from './support.js';
@@ -59,7 +61,13 @@ describe('docs/runners.md examples', () => {
     }
     const withStatus = example.reply.status !== null;
     const command = withStatus ? `${example.command} -w '\\n%{http_code}'` : example.command;
-    const { stdout } = await run('bash', ['-o', 'pipefail', '-c', command], { env: { PATH: process.env.PATH, ...vars } });
+    const request = run('bash', ['-o', 'pipefail', '-c', command], { env: { PATH: process.env.PATH, ...vars } });
+    if (example.command.includes('/heartbeat') && example.reply.body.includes('"cancelled": true')) {
+      // The documented situation: someone cancels the run while the heartbeat waits.
+      await waitFor(async () => server.runners.runSignals.waiting === 1, 'the heartbeat to be held');
+      expect(await requestRunCancel(db.sql, Number(vars.RUN_ID))).toEqual({ outcome: 'requested' });
+    }
+    const { stdout } = await request;
     if (!withStatus) {
       expect(stdout.trim()).toBe(example.reply.body.trim());
       return;
@@ -78,6 +86,7 @@ describe('docs/runners.md examples', () => {
     if (example.command.includes('/tasks/claim') && status === 200) {
       vars.TASK_ID = String(actual.id);
       vars.TASK_TOKEN = String(actual.token);
+      vars.RUN_ID = String((actual.run as { id: number }).id);
     }
   });
 });

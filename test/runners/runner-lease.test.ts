@@ -2,7 +2,6 @@
 // stops the task when no heartbeat got through for the lease, heartbeats go on until the final status is in, and
 // a process the workflow leaves behind holding its output does not keep the task running.
 import { EventEmitter, once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import { useTestDatabase } from '../support/db.js';
 import { waitFor } from '../support/service.js';
 import { startFlakyProxy } from './flaky-proxy.js';
 import type { FlakyProxy, ProxiedRequest } from './flaky-proxy.js';
-import { REGISTRATION_TOKEN, ensureRepository, queueRun, startRunnerServer, tasksOfJob } from './support.js';
+import { REGISTRATION_TOKEN, ensureRepository, processRunning, queueRun, startRunnerServer, tasksOfJob } from './support.js';
 import type { RunnerServer } from './support.js';
 
 const WORKFLOWS = `import asyncio
@@ -126,16 +125,6 @@ const outcomeOf = async (taskId: number): Promise<Outcome> => ended.get(taskId) 
 /** The outcome, with the task's log to say why when it is not the expected one. */
 const endOf = async (taskId: number) => ({ outcome: await outcomeOf(taskId), log: await logOf(taskId) });
 const isHeartbeat = (request: ProxiedRequest) => request.path.endsWith('/heartbeat');
-/** Running: a process killed after its parent exited stays a zombie until pid 1 reaps it, which may take a while. */
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
-};
 const pidOf = async () => Number(await readFile(process.env.PLUE_TEST_PID_FILE!, 'utf8'));
 
 describe('requests to a server that never answers', () => {
@@ -170,7 +159,7 @@ describe('the reference runner', () => {
     const [{ lease_expires_at: leaseEnd } = { lease_expires_at: new Date(0) }] =
       await db.sql<{ lease_expires_at: Date }[]>`select lease_expires_at from workflow_tasks where id = ${created.task_id}`;
     expect(gaveUp!.at).toBeLessThan(leaseEnd.getTime());
-    await waitFor(async () => !alive(pid), 'the workflow process to be stopped');
+    await waitFor(async () => !processRunning(pid), 'the workflow process to be stopped');
     await requestRunCancel(db.sql, created.run_id); // no next attempt for the next test's runner
   });
 
@@ -194,7 +183,7 @@ describe('the reference runner', () => {
       '[plue] success',
     ]));
     const pid = await pidOf();
-    await waitFor(async () => !alive(pid), 'the left process to be stopped');
+    await waitFor(async () => !processRunning(pid), 'the left process to be stopped');
   }, 60_000); // generous bounds: the whole suite runs beside it on two cores
 
   it('does not wait in ctx.run for a background process that holds the command\'s output', async () => {

@@ -1,4 +1,5 @@
 // Helpers for the runner protocol tests (and bench/claim.ts): a runner server on a real socket, and tasks to claim.
+import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -134,4 +135,15 @@ export async function statusOf(sql: Sql, table: 'workflow_runs' | 'workflow_jobs
 /** Makes the task's lease run out now, as if its runner had gone silent for the whole lease. */
 export async function expireLease(sql: Sql, taskId: number): Promise<void> {
   await sql`update workflow_tasks set lease_expires_at = now() - interval '1 second' where id = ${taskId}`;
+}
+
+/** Running: a process killed after its parent exited stays a zombie until pid 1 reaps it, which may take a while. */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
 }

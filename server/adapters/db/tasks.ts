@@ -1,5 +1,5 @@
 import type { Queryable } from './queryable.js';
-import { FINISHED_STATUSES, STATUS } from './status.js';
+import { FINISHED_STATUSES, STATUS, isFinishedStatus } from './status.js';
 
 // workflow_tasks as runners see them: claims, leases, final statuses, give-backs and expired leases.
 // Every statement that acts for a runner carries the task's token hash, `status = running` and an unexpired lease
@@ -85,6 +85,7 @@ export async function claimTask(db: Queryable, claim: ClaimRequest): Promise<Cla
 }
 
 export interface TaskLease {
+  run_id: number;
   lease_expires_at: Date;
   /** The run was asked to stop: the runner should stop the task and report `cancelled`. */
   cancelled: boolean;
@@ -102,7 +103,7 @@ export async function renewLease(
     from workflow_jobs j join workflow_runs r on r.id = j.run_id
     where t.id = ${task.id} and t.token_hash = ${task.tokenHash} and t.status = ${STATUS.running}
       and t.lease_expires_at > now() and j.id = t.job_id
-    returning t.lease_expires_at, (r.cancel_requested_at is not null or r.status = ${STATUS.cancelled}) as cancelled`;
+    returning r.id as run_id, t.lease_expires_at, (r.cancel_requested_at is not null or r.status = ${STATUS.cancelled}) as cancelled`;
   return row ?? null;
 }
 
@@ -273,6 +274,8 @@ export async function cancelWaitingTasksOfRun(db: Queryable, runId: number): Pro
  * Marks the run as being cancelled, with its row locked until the transaction ends: sweeps and releases lock the
  * run before they decide to queue a task again, so they see the mark or are waited for. A finished run is left as
  * it is. The first reason given is kept. Returns the run's status, or null for an unknown run.
+ *
+ * Heartbeats held on any replica hear of it on `plue_cancels` (the run's id) when the transaction commits.
  */
 export async function markRunCancelRequested(db: Queryable, runId: number, reason: string): Promise<{ status: number } | null> {
   const [row] = await db<{ status: number }[]>`
@@ -284,8 +287,14 @@ export async function markRunCancelRequested(db: Queryable, runId: number, reaso
       from locked where r.id = locked.id and locked.status <> all(${FINISHED_STATUSES as number[]}::smallint[])
     )
     select status from locked`;
+  if (row && !isFinishedStatus(row.status)) {
+    await db`select pg_notify(${CANCELS_CHANNEL}, ${String(runId)})`;
+  }
   return row ?? null;
 }
+
+/** Carries the id of a run asked to cancel; sent at commit. */
+export const CANCELS_CHANNEL = 'plue_cancels';
 
 // Roll-up: a job's status follows its attempts, a run's its jobs. The rows are locked in the order every writer
 // uses (task, then job, then run) so concurrent finishes of one run's jobs serialise instead of deadlocking.

@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { insertRunner, touchRunner } from '../../adapters/db/runners.js';
 import type { ClaimedTask } from '../../adapters/db/tasks.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
 import { openTaskArchive } from '../../services/runners/archive.js';
 import { claimForRunner } from '../../services/runners/claim.js';
-import { MAX_WAIT_SECONDS } from '../../services/runners/runner-services.js';
+import { MAX_WAIT_SECONDS, maxHeartbeatWaitSeconds } from '../../services/runners/runner-services.js';
 import type { RunnerServices } from '../../services/runners/runner-services.js';
 import { appendLogs, heartbeat, release, reportStatus } from '../../services/runners/task-actions.js';
 import { hashToken, newRunnerToken } from '../../services/runners/tokens.js';
@@ -56,9 +56,16 @@ const logsBody = {
 export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerServices): void {
   const { sql, settings } = runners;
   const app = typed(fastify);
+  const heartbeatBody = {
+    type: 'object', additionalProperties: false,
+    properties: { wait_seconds: { type: 'number', minimum: 0, maximum: maxHeartbeatWaitSeconds(settings.leaseSeconds) } },
+  } as const;
 
-  // A held claim answers 204 at once when the server stops, instead of delaying the shutdown.
-  app.addHook('preClose', async () => { await runners.wakeups.close(); });
+  // Held claims (204) and heartbeats answer at once when the server stops, instead of delaying the shutdown.
+  app.addHook('preClose', async () => {
+    await runners.wakeups.close();
+    await runners.runSignals.close();
+  });
 
   app.post(
     '/api/runners/register', { schema: { body: registerBody }, preValidation: storableBody }, async (request, reply) => {
@@ -84,31 +91,29 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
           throw new AppError('labels_not_registered', { labels: missing.join(', ') }, { missing });
         }
       }
-      const gone = new AbortController();
-      const onClose = () => { if (!reply.raw.writableEnded) gone.abort(); };
-      reply.raw.on('close', onClose);
-      try {
+      return whileConnected(reply, async (gone) => {
         const claimed = await claimForRunner(
           { sql, wakeups: runners.wakeups, leaseSeconds: settings.leaseSeconds },
           { id: runner.id, labels: wanted ?? runner.labels },
           request.body.wait_seconds * 1000,
-          gone.signal,
+          gone,
         );
         if (!claimed) return reply.status(204).send();
-        if (gone.signal.aborted) {
+        if (gone.aborted) {
           // Nobody will get this reply: give the task back rather than let it wait for its lease to run out.
           await release(sql, claimed.task.id, claimed.token).catch((err: unknown) => request.log.warn({ err }, 'cannot give back an unsent task'));
           return reply.status(204).send();
         }
         return reply.send(claimReply(claimed.task, claimed.token, settings.leaseSeconds));
-      } finally {
-        reply.raw.off('close', onClose);
-      }
+      });
     });
 
   app.post(
-    '/api/runners/tasks/:id/heartbeat', { schema: { params: taskParams, body: emptyBody }, preValidation: [digitsOnlyId, bodyOptional] }, async (request) => {
-      const lease = await heartbeat(sql, request.params.id, taskToken(request), settings.leaseSeconds);
+    '/api/runners/tasks/:id/heartbeat', { schema: { params: taskParams, body: heartbeatBody }, preValidation: [digitsOnlyId, bodyOptional] }, async (request, reply) => {
+      const waitMs = (request.body.wait_seconds ?? 0) * 1000;
+      const lease = await whileConnected(reply, (gone) => heartbeat(
+        sql, request.params.id, taskToken(request), settings.leaseSeconds, { signals: runners.runSignals, waitMs, abort: gone },
+      ));
       return { lease_expires_at: lease.lease_expires_at, cancelled: lease.cancelled };
     });
 
@@ -146,6 +151,18 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
     const runner = await touchRunner(sql, hash);
     if (!runner || !tokensEqual(runner.token_hash, hash)) throw new AppError('unauthorized');
     return runner;
+  }
+}
+
+/** Runs a held request; `gone` fires when the client goes away before its reply is written. */
+async function whileConnected<T>(reply: FastifyReply, work: (gone: AbortSignal) => Promise<T>): Promise<T> {
+  const gone = new AbortController();
+  const onClose = () => { if (!reply.raw.writableEnded) gone.abort(); };
+  reply.raw.on('close', onClose);
+  try {
+    return await work(gone.signal);
+  } finally {
+    reply.raw.off('close', onClose);
   }
 }
 

@@ -108,7 +108,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
     config: { access: 'write' },
     preValidation: bodyOptional,
     schema: {
-      summary: 'Cancel a run', description: 'Waiting tasks are cancelled at once; running ones when their runner next sends a heartbeat.',
+      summary: 'Cancel a run', description: 'Waiting tasks are cancelled at once; running ones are told through their runner\'s heartbeat within moments, and the run is cancelled when the runner stops them.',
       tags, security, params: runParams, body: emptyBody, response: { 202: run, ...errorReplies },
     },
   }, async (request, reply) => {

@@ -17,8 +17,8 @@ export async function runOrNotFound(sql: Sql, repositoryId: number, runId: numbe
 }
 
 /**
- * Cancels a run: tasks still waiting are cancelled at once (a waiting run is then cancelled), running ones when
- * their runner next sends a heartbeat. Cancelling again is harmless; a finished run is a conflict.
+ * Cancels a run: tasks still waiting are cancelled at once (a waiting run is then cancelled), running ones are told
+ * through their runner's held heartbeat within moments. Cancelling again is harmless; a finished run is a conflict.
  */
 export async function cancelRun(sql: Sql, repositoryId: number, runId: number): Promise<RunDetailRow> {
   await runOrNotFound(sql, repositoryId, runId);

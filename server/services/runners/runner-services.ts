@@ -1,13 +1,21 @@
 import type { Logger } from 'pino';
 import type { Sql } from '../../adapters/db/connect.js';
+import { CANCELS_CHANNEL } from '../../adapters/db/tasks.js';
 import { LeaseSweeper } from './lease-sweeper.js';
 import { DEFAULT_LOG_LIMITS } from './log-plan.js';
 import type { LogLimits } from './log-plan.js';
+import { RunSignals } from './run-signals.js';
 import { TaskWakeups } from './wakeups.js';
 
-// What the runner endpoints need in one process: settings, the wake-ups and the lease sweeper.
+// What the runner endpoints need in one process: settings, the wake-ups (claims wait for tasks, heartbeats for
+// cancels) and the lease sweeper.
 
 export const MAX_WAIT_SECONDS = 60;
+
+/** A held heartbeat ends well inside the lease it renewed, so the lease in its reply is still good. */
+export function maxHeartbeatWaitSeconds(leaseSeconds: number): number {
+  return Math.min(MAX_WAIT_SECONDS, leaseSeconds / 2);
+}
 
 export interface RunnerSettings {
   registrationToken: string;
@@ -29,6 +37,8 @@ export interface RunnerServices {
   settings: RunnerSettings;
   logLimits: LogLimits;
   wakeups: TaskWakeups;
+  /** Held heartbeats wait here for their run to be cancelled. */
+  runSignals: RunSignals;
   sweeper: LeaseSweeper;
   stop(): Promise<void>;
 }
@@ -41,6 +51,8 @@ export async function startRunnerServices(
 ): Promise<RunnerServices> {
   const wakeups = new TaskWakeups(sql, log.child({ component: 'runners' }), { pollMs: options.pollMs, pingMs: options.pingMs });
   await wakeups.start();
+  const runSignals = new RunSignals(sql, log.child({ component: 'runners' }), CANCELS_CHANNEL, { pingMs: options.pingMs });
+  await runSignals.start();
   const sweepMs = options.sweepMs ?? Math.min(5_000, Math.max(200, (settings.leaseSeconds * 1000) / 4));
   const sweeper = new LeaseSweeper(sql, log.child({ component: 'lease-sweeper' }), { maxAttempts: settings.maxAttempts, intervalMs: sweepMs });
   sweeper.start();
@@ -49,9 +61,11 @@ export async function startRunnerServices(
     settings,
     logLimits: { ...DEFAULT_LOG_LIMITS, ...options.logLimits },
     wakeups,
+    runSignals,
     sweeper,
     stop: async () => {
       await wakeups.close();
+      await runSignals.close();
       await sweeper.stop();
     },
   };

@@ -9,6 +9,7 @@ import { freedGroups, startNextRuns } from '../concurrency/start-next.js';
 import { planLogAppend } from './log-plan.js';
 import type { LogLimits } from './log-plan.js';
 import { rollUpJobs } from './rollup.js';
+import type { RunSignals } from './run-signals.js';
 import { hashToken } from './tokens.js';
 
 // What a runner does with a task it holds. Each call is fenced by the task token and a live lease.
@@ -27,11 +28,37 @@ export async function accessError(sql: Sql, id: number, tokenHash: string): Prom
   });
 }
 
-export async function heartbeat(sql: Sql, id: number, token: string, leaseSeconds: number): Promise<TaskLease> {
+export interface HeartbeatHold {
+  signals: RunSignals;
+  waitMs: number;
+  /** The client went away. */
+  abort?: AbortSignal;
+}
+
+/**
+ * Renews the lease at once. With `hold`, the reply then waits until the task's run is asked to cancel, the wait is
+ * over, the client goes away or the server closes. A woken heartbeat reads (and renews) again before it answers.
+ */
+export async function heartbeat(sql: Sql, id: number, token: string, leaseSeconds: number, hold?: HeartbeatHold): Promise<TaskLease> {
   const hash = hashToken(token);
-  const lease = await renewLease(sql, { id, tokenHash: hash, leaseSeconds });
-  if (!lease) throw await accessError(sql, id, hash);
-  return lease;
+  const renew = async () => {
+    const lease = await renewLease(sql, { id, tokenHash: hash, leaseSeconds });
+    if (!lease) throw await accessError(sql, id, hash);
+    return lease;
+  };
+  if (!hold || hold.waitMs <= 0) return renew();
+  const until = performance.now() + hold.waitMs;
+  // Watching before the renewal reads the run: a cancel that commits in between still wakes this heartbeat.
+  const watch = hold.signals.watch();
+  try {
+    let lease = await renew();
+    while (!lease.cancelled && (await watch.wait(lease.run_id, until - performance.now(), hold.abort)) === 'signalled') {
+      lease = await renew();
+    }
+    return lease;
+  } finally {
+    watch.end();
+  }
 }
 
 export type ReportedStatus = 'running' | 'success' | 'failure' | 'cancelled';

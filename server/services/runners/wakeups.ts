@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Sql } from '../../adapters/db/connect.js';
+import { ResilientListener } from '../../adapters/db/listener.js';
 import { TASKS_CHANNEL } from '../../adapters/db/runs.js';
-import { asError } from '../../logger.js';
 
 // Wakes claim requests that are waiting for work. One LISTEN connection per process hears `plue_tasks`, which any
 // replica notifies when it queues tasks, so a runner waiting here gets a task created anywhere.
@@ -25,8 +24,6 @@ interface Waiter {
   resolve(result: WaitResult): void;
 }
 
-const PING_PREFIX = 'ping:';
-
 export function labelSetKey(labels: readonly string[]): string {
   return JSON.stringify([...new Set(labels)].sort());
 }
@@ -35,21 +32,20 @@ export class TaskWakeups {
   /** Bumped by every notification; a claimer compares it before and after its claim. */
   generation = 0;
   private readonly queues = new Map<string, Waiter[]>();
-  private listener: { unlisten(): Promise<void> } | null = null;
-  private timers: NodeJS.Timeout[] = [];
+  private readonly listener: ResilientListener;
+  private pollTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  private readonly pingId = randomBytes(6).toString('hex');
-  private pingsSent = 0;
-  private pingsHeard = 0;
-  private listens = 0;
 
-  constructor(private readonly sql: Sql, private readonly log: Logger, private readonly options: WakeupOptions = {}) {}
+  constructor(sql: Sql, log: Logger, private readonly options: WakeupOptions = {}) {
+    // After a lost connection notifications may have been missed: everyone claims again.
+    const signal = () => this.signal();
+    this.listener = new ResilientListener(sql, log, TASKS_CHANNEL, { notified: signal, relistened: signal }, options.pingMs);
+  }
 
   async start(): Promise<void> {
-    await this.listen();
+    await this.listener.start();
     const pollMs = this.options.pollMs ?? 5_000;
-    if (pollMs > 0) this.timers.push(setInterval(() => this.signal(), pollMs).unref());
-    this.timers.push(setInterval(() => void this.checkListener(), this.options.pingMs ?? 30_000).unref());
+    if (pollMs > 0) this.pollTimer = setInterval(() => this.signal(), pollMs).unref();
   }
 
   get isClosed(): boolean {
@@ -106,54 +102,12 @@ export class TaskWakeups {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.timers) clearInterval(t);
+    if (this.pollTimer) clearInterval(this.pollTimer);
     for (const queue of [...this.queues.values()]) for (const w of [...queue]) w.resolve('closed');
-    await this.listener?.unlisten().catch(() => undefined);
+    await this.listener.close();
   }
 
   private wakeOne(key: string, result: WaitResult): void {
     this.queues.get(key)?.[0]?.resolve(result);
-  }
-
-  private async listen(): Promise<void> {
-    this.listener = await this.sql.listen(
-      TASKS_CHANNEL,
-      (payload) => this.onNotify(payload),
-      () => this.onListen(),
-    );
-  }
-
-  private onNotify(payload: string): void {
-    if (payload.startsWith(PING_PREFIX)) {
-      if (payload === `${PING_PREFIX}${this.pingId}:${this.pingsSent}`) this.pingsHeard = this.pingsSent;
-      return;
-    }
-    this.signal();
-  }
-
-  private onListen(): void {
-    this.listens++;
-    // Notifications sent while the connection was down are lost: everyone claims again.
-    if (this.listens > 1) {
-      this.log.info('task notifications: listening again after a lost connection');
-      this.signal();
-    }
-  }
-
-  /** postgres.js re-listens after a lost connection, but gives up if the database is still down then. */
-  private async checkListener(): Promise<void> {
-    if (this.closed) return;
-    try {
-      if (this.pingsHeard !== this.pingsSent) {
-        this.log.warn('task notifications: LISTEN connection is not hearing pings; listening again');
-        await this.listener?.unlisten().catch(() => undefined);
-        await this.listen();
-        this.signal();
-      }
-      this.pingsSent++;
-      await this.sql`select pg_notify(${TASKS_CHANNEL}, ${`${PING_PREFIX}${this.pingId}:${this.pingsSent}`})`;
-    } catch (error) {
-      this.log.warn({ err: asError(error) }, 'task notifications: cannot check the LISTEN connection');
-    }
   }
 }
