@@ -10,10 +10,11 @@ export type CancelRequest = { outcome: 'requested' } | { outcome: 'finished'; st
 
 /**
  * Asks a run to stop, inside the caller's transaction: its tasks that have not started are cancelled now, running
- * ones are told through their runner's held heartbeat (woken on every replica when this commits). The mark comes first, under the run row's lock, so a lease sweep
- * or a release racing this either sees it (and does not queue the task again) or is waited for (and the task it
- * queued is cancelled here). A run that has already finished is left alone. Returns the roll-ups, so that the
- * caller can start what a finished run of a concurrency group was holding back once it has committed.
+ * ones are told through their runner's held heartbeat (woken on every replica when this commits). The mark comes
+ * first, under the run row's lock, so a lease sweep or a release racing this either sees it (and does not queue the
+ * task again) or is waited for (and the task it queued is cancelled here). A run that has already finished is left
+ * alone. Returns the roll-ups, so that the caller can start what a finished run of a concurrency group was holding
+ * back once it has committed.
  */
 export async function cancelRunIn(tx: Queryable, runId: number, reason: string): Promise<{ request: CancelRequest; rollups: RunRollup[] }> {
   const run = await markRunCancelRequested(tx, runId, reason);
