@@ -1,5 +1,5 @@
 // Concurrency groups end to end, with GitHub's semantics, on two replicas of the service sharing one database:
-// every event kind goes through the same admission, runners never see a held run, and the next run starts as soon
+// every event kind goes through the same admission (scheduled runs: schedules.test.ts), runners never see a held run, and the next run starts as soon
 // as the group's run ends.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,10 +20,10 @@ const CI_DOC = pythonExampleAfter('workflows.md', '## Concurrency groups', 1);
 const WORKFLOWS = {
   '.plue/workflows/deploy.py': DEPLOY_DOC,
   '.plue/workflows/ci.py': CI_DOC,
-  '.plue/workflows/single.py': `from plue import workflow, push, manual, issue, dispatch
+  '.plue/workflows/single.py': `from plue import workflow, push, manual, issue, chat, dispatch
 
 
-@workflow(name="Single", on=[push(branches=["release"]), manual(), issue(types=["opened"]), dispatch()], concurrency="single-{event}")
+@workflow(name="Single", on=[push(branches=["release"]), manual(), issue(types=["opened"]), chat(), dispatch()], concurrency="single-{event}")
 async def single(ctx):
     pass
 `,
@@ -84,7 +84,7 @@ async function lastRunId(): Promise<number> {
 let pushes = 0;
 
 /** One new run of group `single-<kind>` (or of `workflow`), started by an event of that kind. */
-async function arrive(kind: 'push' | 'manual' | 'issue' | 'dispatch', workflow = 'Single'): Promise<number> {
+async function arrive(kind: 'push' | 'manual' | 'issue' | 'chat' | 'dispatch', workflow = 'Single'): Promise<number> {
   const before = await lastRunId();
   if (kind === 'push') {
     const sha = await commitFiles(work, { 'pushes.txt': String(++pushes) }, `push ${pushes}`);
@@ -92,8 +92,8 @@ async function arrive(kind: 'push' | 'manual' | 'issue' | 'dispatch', workflow =
     await waitForPushTriggered(db.sql, 'refs/heads/release', sha);
   } else if (kind === 'manual') {
     return (await api<{ run_id: number }>('POST', `/workflows/${workflow}/dispatches`, {})).run_id;
-  } else if (kind === 'issue') {
-    await api('POST', '/events', { event: 'issue', action: 'opened', payload: { number: ++pushes } });
+  } else if (kind === 'issue' || kind === 'chat') {
+    await api('POST', '/events', { event: kind, ...(kind === 'issue' ? { action: 'opened' } : {}), payload: { number: ++pushes } });
   } else {
     await api('POST', '/events', { event: 'dispatch', workflow, payload: { n: ++pushes } });
   }
@@ -135,7 +135,7 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
-describe.each(['push', 'manual', 'issue', 'dispatch'] as const)('a group without options, runs started by %s', (kind) => {
+describe.each(['push', 'manual', 'issue', 'chat', 'dispatch'] as const)('a group without options, runs started by %s', (kind) => {
   it('runs one at a time; a newer pending run replaces the older; the next starts when the run ends', async () => {
     const group = `single-${kind}`;
     const a = await arrive(kind);
