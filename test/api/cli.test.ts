@@ -96,6 +96,7 @@ describe('plue-trigger dispatch, runs and logs', () => {
     expect(shown.out).toMatch(/attempt 1 \(task \d+\): waiting/);
     const cancelled = await cli(['runs', 'cancel', 'acme/app', String(runId)]);
     expect(cancelled.out).toMatch(/^run \d+ \(#\d+\) cancelled$/);
+    expect((await cli(['runs', 'show', 'acme/app', String(runId)])).out).toContain('  why:      cancelled on request');
     const again = await cli(['runs', 'cancel', 'acme/app', String(runId)]);
     expect(again).toMatchObject({ status: 1, err: expect.stringContaining('(HTTP 409 run_finished)') });
     const rerun = await cli(['runs', 'rerun', 'acme/app', String(runId)]);

@@ -20,10 +20,10 @@ const CI_DOC = pythonExampleAfter('workflows.md', '## Concurrency groups', 1);
 const WORKFLOWS = {
   '.plue/workflows/deploy.py': DEPLOY_DOC,
   '.plue/workflows/ci.py': CI_DOC,
-  '.plue/workflows/single.py': `from plue import workflow, push, manual, issue, chat, dispatch
+  '.plue/workflows/single.py': `from plue import workflow, push, pull_request, manual, issue, chat, dispatch
 
 
-@workflow(name="Single", on=[push(branches=["release"]), manual(), issue(types=["opened"]), chat(), dispatch()], concurrency="single-{event}")
+@workflow(name="Single", on=[push(branches=["release"]), pull_request(), manual(), issue(types=["opened"]), chat(), dispatch()], concurrency="single-{event}")
 async def single(ctx):
     pass
 `,
@@ -39,6 +39,7 @@ async def latest(ctx):
 const db = useTestDatabase();
 let replicas: Service[] = [];
 let work: string;
+let mainSha: string;
 let token: string;
 let runner: RunnerClient;
 let turn = 0;
@@ -84,7 +85,7 @@ async function lastRunId(): Promise<number> {
 let pushes = 0;
 
 /** One new run of group `single-<kind>` (or of `workflow`), started by an event of that kind. */
-async function arrive(kind: 'push' | 'manual' | 'issue' | 'chat' | 'dispatch', workflow = 'Single'): Promise<number> {
+async function arrive(kind: 'push' | 'pull_request' | 'manual' | 'issue' | 'chat' | 'dispatch', workflow = 'Single'): Promise<number> {
   const before = await lastRunId();
   if (kind === 'push') {
     const sha = await commitFiles(work, { 'pushes.txt': String(++pushes) }, `push ${pushes}`);
@@ -92,6 +93,12 @@ async function arrive(kind: 'push' | 'manual' | 'issue' | 'chat' | 'dispatch', w
     await waitForPushTriggered(db.sql, 'refs/heads/release', sha);
   } else if (kind === 'manual') {
     return (await api<{ run_id: number }>('POST', `/workflows/${workflow}/dispatches`, {})).run_id;
+  } else if (kind === 'pull_request') {
+    const number = ++pushes;
+    await api('POST', '/events', {
+      event: 'pull_request', action: 'opened', base_ref: 'main', head_ref: `topic-${number}`, base_sha: mainSha, head_sha: mainSha,
+      payload: { number },
+    });
   } else if (kind === 'issue' || kind === 'chat') {
     await api('POST', '/events', { event: kind, ...(kind === 'issue' ? { action: 'opened' } : {}), payload: { number: ++pushes } });
   } else {
@@ -119,12 +126,11 @@ beforeAll(async () => {
   const reposDir = await createTempDir('plue-repos-');
   const bare = await createBareRepo(path.join(reposDir, 'acme', 'app.git'));
   work = await createWorkRepo(bare);
-  const head = await commitFiles(work, WORKFLOWS, 'workflows');
+  mainSha = await commitFiles(work, WORKFLOWS, 'workflows');
   await push(work, 'HEAD:refs/heads/main');
   const env = { PLUE_RUNNER_REGISTRATION_TOKEN: REGISTRATION };
   replicas = [await startTestService({ databaseUrl: db.url, reposDir, env }), await startTestService({ databaseUrl: db.url, reposDir, env })];
   await waitFor(async () => (await db.sql`select 1 from workflow_definitions where name = 'Single' and state = 'active'`).length > 0, 'the definitions');
-  void head;
   token = (await createApiToken(db.sql, { scope: 'admin' })).token;
   const registered = await RunnerClient.register(replicas[0]!.url, REGISTRATION, { name: 'r', labels: [], version: 'test' });
   runner = new RunnerClient(replicas[1]!.url, registered.token);
@@ -135,7 +141,7 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
-describe.each(['push', 'manual', 'issue', 'chat', 'dispatch'] as const)('a group without options, runs started by %s', (kind) => {
+describe.each(['push', 'pull_request', 'manual', 'issue', 'chat', 'dispatch'] as const)('a group without options, runs started by %s', (kind) => {
   it('runs one at a time; a newer pending run replaces the older; the next starts when the run ends', async () => {
     const group = `single-${kind}`;
     const a = await arrive(kind);
