@@ -49,6 +49,7 @@ export async function lockDueSchedules(db: Queryable, now: Date, limit: number):
     select s.id, s.repository_id, s.workflow_definition_id, s.cron, s.timezone, s.checked_through,
       d.file_path as workflow_path, d.function_name, d.name as workflow_name
     from workflow_schedules s join workflow_definitions d on d.id = s.workflow_definition_id
+      join repositories p on p.id = s.repository_id and p.state = 'active'
     where s.next_at is null or s.next_at <= ${now}
     order by s.next_at nulls first
     limit ${limit}
@@ -68,11 +69,17 @@ export async function saveScheduleCheck(
     where id = ${id}`;
 }
 
-/** When the scheduler next has something to do: the earliest instant, or now when one is not worked out yet. */
+/**
+ * When the scheduler next has something to do: the earliest instant, or now when one is not worked out yet.
+ * Schedules of a repository no longer on disk wait until it is back.
+ */
 export async function earliestScheduleInstant(db: Queryable): Promise<Date | null> {
   const [row] = await db<{ next_at: Date | null; pending: boolean }[]>`
-    select (select min(next_at) from workflow_schedules) as next_at,
-      exists (select 1 from workflow_schedules where next_at is null) as pending`;
+    select
+      (select s.next_at from workflow_schedules s join repositories p on p.id = s.repository_id and p.state = 'active'
+        where s.next_at is not null order by s.next_at limit 1) as next_at,
+      exists (select 1 from workflow_schedules s join repositories p on p.id = s.repository_id and p.state = 'active'
+        where s.next_at is null) as pending`;
   if (!row) return null;
   return row.pending ? new Date(0) : row.next_at;
 }
