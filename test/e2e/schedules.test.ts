@@ -20,10 +20,19 @@ async def tick(ctx):
     pass
 `;
 
-/** The time both replicas see: the real clock moved by `offset`. */
-const clock = { offset: 0, now: () => new Date(Date.now() + clock.offset) };
-/** Moves the clock so that it reads `iso` now. */
-const setClock = (iso: string) => { clock.offset = Date.parse(iso) - Date.now(); };
+/** The time both replicas see: the real clock moved by `offset`, or standing still at `stopped`. */
+const clock = {
+  offset: 0,
+  stopped: null as number | null,
+  now: () => new Date(clock.stopped ?? Date.now() + clock.offset),
+};
+/** Moves the clock so that it reads `iso` now, and lets it run. */
+const setClock = (iso: string) => {
+  clock.stopped = null;
+  clock.offset = Date.parse(iso) - Date.now();
+};
+/** Stops the clock at `iso`: no instant passes while a push is being triggered, however slow the machine. */
+const stopClock = (iso: string) => { clock.stopped = Date.parse(iso); };
 
 const db = useTestDatabase();
 let reposDir: string;
@@ -85,7 +94,7 @@ afterAll(async () => {
 
 describe('a schedule on two replicas', () => {
   it('fires each instant once, at the commit of the default branch, with the instant in the payload', async () => {
-    setClock('2026-06-01T10:00:00Z');
+    stopClock('2026-06-01T10:00:00Z');
     await startReplicas();
     const sha = await pushWorkflows({ '.plue/workflows/tick.py': everyMinute() }, 'tick');
     setClock('2026-06-01T10:00:58Z');
@@ -119,7 +128,7 @@ describe('a schedule on two replicas', () => {
 
   it('after downtime replays only the latest instant, counting the others', async () => {
     await stopReplicas();
-    setClock('2026-06-01T10:20:30Z'); // 10:04 … 10:20 missed: 10:20 fires, the 16 before it are counted
+    stopClock('2026-06-01T10:20:30Z'); // 10:04 … 10:20 missed: 10:20 fires, the 16 before it are counted
     await startReplicas();
     const rows = await waitForInstant('2026-06-01T10:20:00.000Z');
     expect(rows).toHaveLength(4);
@@ -127,7 +136,7 @@ describe('a schedule on two replicas', () => {
   });
 
   it('follows a changed cron at once', async () => {
-    setClock('2026-06-01T11:30:10Z');
+    stopClock('2026-06-01T10:20:40Z'); // before 10:21, the next instant of the old cron
     await pushWorkflows({ '.plue/workflows/tick.py': everyMinute('0 12 * * *') }, 'daily');
     expect((await schedulesJson()).schedules.map((s) => [s.cron, s.next[0]])).toEqual([['0 12 * * *', '2026-06-01T12:00:00.000Z']]);
     setClock('2026-06-01T11:59:58Z');
@@ -167,7 +176,7 @@ describe('a schedule on two replicas', () => {
 
 describe('time zones', () => {
   it('fires a Berlin 02:30 schedule at 03:00 local on the night the clocks go forward (the docs example)', async () => {
-    setClock('2026-03-29T00:30:00Z');
+    stopClock('2026-03-29T00:30:00Z');
     await pushWorkflows({ '.plue/workflows/nightly.py': NIGHTLY_DOC }, 'nightly');
     expect((await schedulesJson()).schedules[0]).toMatchObject({ timezone: 'Europe/Berlin', next: ['2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z', '2026-03-31T00:30:00.000Z'] });
     setClock('2026-03-29T00:59:58Z'); // 01:59:58 in Berlin; 02:00–03:00 does not exist tonight
@@ -178,7 +187,7 @@ describe('time zones', () => {
 
 describe('concurrency of scheduled runs', () => {
   it('holds a scheduled run back behind the group\'s run in progress', async () => {
-    setClock('2026-06-02T08:00:30Z');
+    stopClock('2026-06-02T08:00:30Z');
     await pushWorkflows({ '.plue/workflows/nightly.py': null, '.plue/workflows/tick.py': everyMinute('* * * * *', ', concurrency="tick"') }, 'grouped');
     setClock('2026-06-02T08:00:58Z');
     await waitForInstant('2026-06-02T08:01:00.000Z');
