@@ -2,6 +2,14 @@ import path from 'node:path';
 
 // The only place that reads the environment; everything else takes a Config.
 
+export interface DispatchLimits {
+  /** PLUE_DISPATCH_MAX_DEPTH: a handoff deeper than this is a loop. */
+  maxDepth: number;
+  /** PLUE_DISPATCH_MAX_CONTEXT_FILES and PLUE_DISPATCH_MAX_CONTEXT_BYTES (all files' UTF-8 bytes together). */
+  maxContextFiles: number;
+  maxContextBytes: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -29,6 +37,8 @@ export interface Config {
   runnerLeaseSeconds: number;
   /** How late a schedule's missed instant may still fire after downtime (PLUE_SCHEDULE_CATCH_UP, minutes). */
   scheduleCatchUpMs: number;
+  /** Handoffs between workflows: the longest chain, and the context files one dispatch may carry. */
+  dispatch: DispatchLimits;
   /** Attempts of a job whose runner is lost, before the job fails. */
   runnerMaxAttempts: number;
   /** The user API's reads need no token (PLUE_PUBLIC_READ=1); writes always do. */
@@ -102,6 +112,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
     runnerLeaseSeconds: integer(env, 'PLUE_RUNNER_LEASE_SECONDS', 60, 1, 3600),
     runnerMaxAttempts: integer(env, 'PLUE_RUNNER_MAX_ATTEMPTS', 3, 1, 100),
     scheduleCatchUpMs: integer(env, 'PLUE_SCHEDULE_CATCH_UP', 15, 0, 7 * 24 * 60) * 60_000,
+    dispatch: {
+      maxDepth: integer(env, 'PLUE_DISPATCH_MAX_DEPTH', 16, 0, 1000),
+      maxContextFiles: integer(env, 'PLUE_DISPATCH_MAX_CONTEXT_FILES', 100, 0, 10_000),
+      maxContextBytes: integer(env, 'PLUE_DISPATCH_MAX_CONTEXT_BYTES', 1024 * 1024, 0, 64 * 1024 * 1024),
+    },
     publicRead: flag(env, 'PLUE_PUBLIC_READ'),
     http: {
       requestTimeoutMs: integer(env, 'PLUE_HTTP_REQUEST_SECONDS', 30, 1, 3600) * 1000,

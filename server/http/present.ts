@@ -21,7 +21,7 @@ export function presentRun(r: RunViewRow) {
   return {
     id: r.id, run_number: r.run_number, run_attempt: r.run_attempt, rerun_of: r.rerun_of, original_run_id: r.original_run_id,
     workflow: { id: r.workflow_definition_id, name: r.workflow_name, path: r.workflow_path, function: r.function_name },
-    event: r.trigger_event, event_id: r.event_id, ref: r.ref, commit_sha: r.commit_sha, title: r.title,
+    event: r.trigger_event, event_id: r.event_id, parent_run_id: r.parent_run_id, depth: r.depth, ref: r.ref, commit_sha: r.commit_sha, title: r.title,
     status: statusName(r.status), status_reason: statusReason(r), cancel_requested: r.cancel_requested_at !== null,
     concurrency: r.concurrency_group === null ? null : {
       group: r.concurrency_group, cancel_in_progress: r.concurrency_cancel, queue: r.concurrency_queue,

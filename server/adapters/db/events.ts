@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from './queryable.js';
+import type { Chain } from '../../core/trigger/chain.js';
 
 // events: the durable record of everything received. A second delivery of the same thing has the
 // same dedup key and is dropped by the unique constraint.
 
-export type EventKind = 'push' | 'pull_request' | 'issue' | 'chat' | 'manual' | 'dispatch' | 'schedule';
+export type EventKind = 'push' | 'pull_request' | 'issue' | 'chat' | 'manual' | 'dispatch' | 'schedule' | 'workflow_run';
 
 export interface EventRow {
   id: number;
@@ -15,6 +16,10 @@ export interface EventRow {
   source: string;
   status: 'pending' | 'processed' | 'failed';
   attempts: number;
+  /** The run that caused the event (a dispatch from its task, its end for workflow_run); null for pushes and people. */
+  parent_run_id: number | null;
+  /** How many handoffs led here: 0 for pushes and people, the parent run's depth + 1 otherwise. */
+  depth: number;
 }
 
 export interface NewEvent {
@@ -25,6 +30,8 @@ export interface NewEvent {
   source: string;
   /** A JSON object as a client wrote it, stored under `payload` (which wins): its numbers stay exact. */
   payloadText?: string;
+  /** The chain the event belongs to (see EventRow); default none, depth 0. */
+  chain?: Chain;
 }
 
 /** Returns the new event's id, or null when an event with the same key was already recorded. */
@@ -32,9 +39,10 @@ export async function recordEvent(db: Queryable, event: NewEvent): Promise<numbe
   // From its text, a payload keeps numbers JavaScript cannot hold. `::text` first: a parameter typed jsonb would
   // be sent as JSON, and the text would become one JSON string.
   const [row] = await db<{ id: number }[]>`
-    insert into events (repository_id, kind, dedup_key, payload, source)
+    insert into events (repository_id, kind, dedup_key, payload, source, parent_run_id, depth)
     values (${event.repository_id}, ${event.kind}, ${event.dedup_key},
-      ${event.payloadText ?? '{}'}::text::jsonb || ${JSON.stringify(event.payload)}::text::jsonb, ${event.source})
+      ${event.payloadText ?? '{}'}::text::jsonb || ${JSON.stringify(event.payload)}::text::jsonb, ${event.source},
+      ${event.chain?.parent_run_id ?? null}, ${event.chain?.depth ?? 0})
     on conflict (repository_id, dedup_key) do nothing
     returning id`;
   return row?.id ?? null;
@@ -93,7 +101,7 @@ export async function startEventAttempts(db: Queryable, repositoryId: number, li
 /** The events `startEventAttempts` started, still pending, oldest first, locked. */
 export async function pendingEventsById(db: Queryable, ids: readonly number[]): Promise<EventRow[]> {
   return db<EventRow[]>`
-    select id, repository_id, kind, dedup_key, payload, source, status, attempts
+    select id, repository_id, kind, dedup_key, payload, source, status, attempts, parent_run_id, depth
     from events where id = any(${ids as number[]}::bigint[]) and status = 'pending'
     order by id for update`;
 }

@@ -23,6 +23,8 @@ export interface RunViewRow {
   event_id: number | null;
   cancel_requested_at: Date | null;
   cancel_reason: string | null;
+  parent_run_id: number | null;
+  depth: number;
   concurrency_group: string | null;
   concurrency_cancel: boolean;
   concurrency_queue: 'single' | 'max';
@@ -41,7 +43,7 @@ export interface RunDetailRow extends RunViewRow {
 
 const RUN_COLUMNS = `id, run_number, run_attempt, rerun_of, original_run_id, workflow_definition_id, workflow_name,
   workflow_path, function_name, trigger_event, ref, commit_sha, status, title, event_id, cancel_requested_at,
-  cancel_reason, concurrency_group, concurrency_cancel, concurrency_queue,
+  cancel_reason, parent_run_id, depth, concurrency_group, concurrency_cancel, concurrency_queue,
   case when status = ${STATUS.blocked} then (
     select json_build_object('id', g.id, 'run_number', g.run_number) from workflow_runs g
     where g.repository_id = workflow_runs.repository_id and g.concurrency_group = workflow_runs.concurrency_group

@@ -22,6 +22,9 @@ export interface NewRun {
   concurrency_group: string | null;
   concurrency_cancel: boolean;
   concurrency_queue: QueueMode;
+  /** The run whose handoff made this one (see EventRow); absent: none, depth 0. */
+  parent_run_id?: number | null;
+  depth?: number;
 }
 
 export interface CreatedRun {
@@ -47,19 +50,22 @@ export async function createRuns(db: Queryable, repositoryId: number, runs: NewR
     where repository_id = ${repositoryId}
     returning next_run_number - ${runs.length} as first`;
   if (!counter) throw new Error(`repository ${repositoryId} has no run counter`);
-  const rows = runs.map((run, i) => ({ ...run, repository_id: repositoryId, run_number: counter.first + i }));
+  const rows = runs.map((run, i) => ({
+    ...run, repository_id: repositoryId, run_number: counter.first + i, parent_run_id: run.parent_run_id ?? null, depth: run.depth ?? 0,
+  }));
   const inserted = await db<{ id: number; run_number: number }[]>`
     insert into workflow_runs
       (repository_id, workflow_definition_id, run_number, title, trigger_event, trigger_user_id, event_payload,
        ref, commit_sha, status, concurrency_group, concurrency_cancel, concurrency_queue, event_id, workflow_path, workflow_name,
-       function_name)
+       function_name, parent_run_id, depth)
     select repository_id, workflow_definition_id, run_number, title, trigger_event, trigger_user_id, event_payload,
       ref, commit_sha, ${STATUS.waiting}, concurrency_group, concurrency_cancel, concurrency_queue, event_id, workflow_path,
-      workflow_name, function_name
+      workflow_name, function_name, parent_run_id, depth
     from jsonb_to_recordset(${db.json(rows as never)}) as r(
       repository_id bigint, workflow_definition_id bigint, run_number bigint, title text, trigger_event text,
       trigger_user_id bigint, event_payload jsonb, ref text, commit_sha text, concurrency_group text,
-      concurrency_cancel boolean, concurrency_queue text, event_id bigint, workflow_path text, workflow_name text, function_name text)
+      concurrency_cancel boolean, concurrency_queue text, event_id bigint, workflow_path text, workflow_name text, function_name text,
+      parent_run_id bigint, depth integer)
     order by run_number
     returning id, run_number`;
   const runIds = new Map(inserted.map((r) => [r.run_number, r.id]));

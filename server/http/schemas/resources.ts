@@ -48,6 +48,8 @@ export const run = {
     },
     event: { type: 'string' },
     event_id: nullableId,
+    parent_run_id: { ...nullableId, description: 'the run whose handoff (a dispatch from its task, or its end for workflow_run) started this one' },
+    depth: { type: 'integer', description: 'handoffs that led to this run: 0 for pushes, host events and people' },
     ref: { type: 'string' },
     commit_sha: { type: 'string' },
     title: { type: 'string' },

@@ -124,7 +124,9 @@ async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, git: Git
 
 async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: EventRow, plan: EventPlan): Promise<void> {
   const result = capRuns(narrowToWorkflow(await deps.match(plan.match, plan.files), plan), deps.maxRunsPerEvent ?? 256);
-  const runs = await writeRuns(tx, repo, event.id, plan, result.matched, { now: deps.clock?.() ?? new Date() });
+  const runs = await writeRuns(tx, repo, event.id, plan, result.matched, {
+    now: deps.clock?.() ?? new Date(), chain: { parent_run_id: event.parent_run_id, depth: event.depth },
+  });
   await markEventProcessed(tx, event.id, { runs, skipped: result.skipped });
   deps.log.info({
     repository: repoName(repo), event: event.id, kind: event.kind, source: event.source, ref: plan.ref,

@@ -4,6 +4,7 @@ import { describeDefaultBranch } from './refresh-definitions.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { createRuns, notifyTasksWaiting } from '../../adapters/db/runs.js';
 import type { NewRun } from '../../adapters/db/runs.js';
+import type { Chain } from '../../core/trigger/chain.js';
 import type { MatchedWorkflow } from '../../core/match/event.js';
 import { definitionsFromFiles } from '../../core/trigger/definitions.js';
 import { concurrencyGroup, runTitle, shortRef } from '../../core/trigger/run-details.js';
@@ -29,7 +30,7 @@ export async function writeRuns(
   eventId: number | null,
   plan: EventPlan,
   matched: MatchedWorkflow[],
-  extra: { trigger_user_id?: number | null; runPayload?: Record<string, unknown>; now?: Date } = {},
+  extra: { trigger_user_id?: number | null; runPayload?: Record<string, unknown>; now?: Date; chain?: Chain } = {},
 ): Promise<WrittenRun[]> {
   const definitionIds = plan.describesDefaultBranch
     ? await describeDefaultBranch(tx, repo.id, definitionsFromFiles(plan.files), extra.now ?? new Date())
@@ -58,6 +59,8 @@ export async function writeRuns(
       concurrency_group: concurrencyGroup(workflow.concurrency, { ref: shortRef(plan.ref), workflow: workflow.name, event: eventName }),
       concurrency_cancel: workflow.cancel_in_progress,
       concurrency_queue: workflow.concurrency_queue,
+      parent_run_id: extra.chain?.parent_run_id ?? null,
+      depth: extra.chain?.depth ?? 0,
     });
   }
   const created = await createRuns(tx, repo.id, newRuns);
