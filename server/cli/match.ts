@@ -9,10 +9,10 @@ import { collectWorkflowPaths, parseWorkflowPaths } from './workflow-files.js';
 const HELP = `usage: plue-trigger match --event KIND [options] [PATH...]
 
 Shows which workflows an event would start, and why each other one would not.
-KIND: push, pull_request, issue, chat, manual, dispatch, schedule.
+KIND: push, pull_request, issue, chat, manual, dispatch, schedule, workflow_run.
 
   --ref REF          push: refs/heads/NAME or refs/tags/NAME (a bare NAME means a branch);
-                     manual: the ref to run at
+                     manual: the ref to run at; workflow_run: the finished run's ref
   --before SHA       push: old commit (all zeros = ref created)
   --after SHA        push: new commit (all zeros = ref deleted)
   --forced           push: the update was not a fast-forward
@@ -21,7 +21,9 @@ KIND: push, pull_request, issue, chat, manual, dispatch, schedule.
   --action ACTION    pull_request / issue activity type (e.g. opened)
   --base-ref REF     pull_request: base branch
   --head-ref REF     pull_request: head branch
-  --workflow NAME    manual: workflow name, function name or file path
+  --workflow NAME    manual: workflow name, function name or file path; workflow_run: the run's workflow name
+  --type TYPE        workflow_run: completed (default) or requested
+  --conclusion C     workflow_run, completed: success (default), failure, cancelled or skipped
   --cron CRON        schedule: only schedule triggers with this cron
   --timezone ZONE    schedule, with --cron: and this time zone (default UTC)
   --json             print {"matched": [...], "skipped": [...]}`;
@@ -40,6 +42,8 @@ const OPTIONS = {
   workflow: { type: 'string' },
   cron: { type: 'string' },
   timezone: { type: 'string' },
+  type: { type: 'string' },
+  conclusion: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -85,10 +89,20 @@ export function eventFromOptions(o: MatchOptions): TriggerEvent {
         return { kind };
       }
       return o.timezone === undefined ? { kind, cron: o.cron } : { kind, cron: o.cron, timezone: o.timezone };
+    case 'workflow_run': {
+      const type = o.type ?? 'completed';
+      if (type !== 'completed' && type !== 'requested') throw new UsageError(`--type is completed or requested, not "${type}"`);
+      const ref = fullRef(o.ref ?? 'main');
+      return {
+        kind, workflow: required(o.workflow, 'workflow', kind), type,
+        conclusion: type === 'completed' ? o.conclusion ?? 'success' : null,
+        branch: ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null,
+      };
+    }
     case undefined:
       throw new UsageError('--event is required');
     default:
-      throw new UsageError(`unknown event "${kind}"; expected push, pull_request, issue, chat, manual, dispatch or schedule`);
+      throw new UsageError(`unknown event "${kind}"; expected push, pull_request, issue, chat, manual, dispatch, schedule or workflow_run`);
   }
 }
 

@@ -6,7 +6,7 @@ export const DIAGNOSTIC_CODES = [
   'no-triggers', 'unknown-event', 'unknown-trigger', 'unknown-keyword', 'duplicate-keyword', 'positional-argument',
   'wrong-type', 'non-static', 'conflicting-filters', 'bad-glob', 'bad-ref-pattern', 'bad-path-pattern', 'regex-escape',
   'single-character-set', 'path-whitespace', 'bad-cron', 'bad-timezone', 'unknown-type', 'bad-input',
-  'choice-without-options', 'default-not-in-options', 'bad-concurrency', 'shared-concurrency-group', 'duplicate-trigger', 'duplicate-name',
+  'choice-without-options', 'default-not-in-options', 'bad-concurrency', 'shared-concurrency-group', 'duplicate-trigger', 'follows-itself', 'duplicate-name',
   'duplicate-function', 'internal-error',
 ] as const;
 

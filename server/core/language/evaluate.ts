@@ -9,7 +9,7 @@ import { excerptOf, fieldOf, namedChildrenOf, positionOf, textOf } from './tree-
 
 /** `plue` functions whose calls are read as values (their arguments are evaluated too). */
 export const PLUE_FUNCTIONS: ReadonlySet<string> = new Set([
-  'workflow', 'push', 'pull_request', 'issue', 'chat', 'manual', 'dispatch', 'schedule',
+  'workflow', 'push', 'pull_request', 'issue', 'chat', 'manual', 'dispatch', 'schedule', 'workflow_run',
 ]);
 
 // Far deeper than any real option value, and keeps recursion well inside the JS stack.

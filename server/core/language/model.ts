@@ -15,7 +15,7 @@ export interface Diagnostic {
   column: number;
 }
 
-export const EVENT_NAMES = ['push', 'pull_request', 'issue', 'chat', 'manual', 'dispatch', 'schedule'] as const;
+export const EVENT_NAMES = ['push', 'pull_request', 'issue', 'chat', 'manual', 'dispatch', 'schedule', 'workflow_run'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 export const PULL_REQUEST_TYPES = [
@@ -81,9 +81,30 @@ export interface ScheduleTrigger {
   timezone: string;
 }
 
+/** `completed`: a run of a followed workflow reached a final status; `requested`: one was created. */
+export const WORKFLOW_RUN_TYPES = ['completed', 'requested'] as const;
+export type WorkflowRunType = (typeof WORKFLOW_RUN_TYPES)[number];
+export const DEFAULT_WORKFLOW_RUN_TYPES: WorkflowRunType[] = ['completed'];
+/** The final statuses of a run. */
+export const WORKFLOW_RUN_CONCLUSIONS = ['success', 'failure', 'cancelled', 'skipped'] as const;
+export type WorkflowRunConclusion = (typeof WORKFLOW_RUN_CONCLUSIONS)[number];
+
+/** GitHub's `on.workflow_run`: another workflow's run was requested or completed. */
+export interface WorkflowRunTrigger {
+  event: 'workflow_run';
+  /** Names of the workflows followed (never empty). */
+  workflows: string[];
+  types: WorkflowRunType[];
+  /** Completed runs with one of these conclusions only; absent: any. */
+  conclusions?: WorkflowRunConclusion[];
+  /** Filters on the branch of the run that was requested or completed. */
+  branches?: string[];
+  branches_ignore?: string[];
+}
+
 export type Trigger =
   | PushTrigger | PullRequestTrigger | IssueTrigger | ChatTrigger
-  | DispatchTrigger | ManualTrigger | ScheduleTrigger;
+  | DispatchTrigger | ManualTrigger | ScheduleTrigger | WorkflowRunTrigger;
 
 export interface Workflow {
   name: string;

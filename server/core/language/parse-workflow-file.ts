@@ -5,6 +5,7 @@ import { DiagnosticList, FILE_START } from './diagnostics.js';
 import { extractWorkflows } from './extract-workflows.js';
 import type { ParsedFile, Workflow } from './model.js';
 import { reportSyntaxErrors } from './syntax-errors.js';
+import { reportFollowingItself } from './triggers.js';
 import { defaultWorkflowName, WORKFLOWS_FOLDER } from './workflow-paths.js';
 
 export const DEFAULT_MAX_BYTES = 256 * 1024;
@@ -54,7 +55,9 @@ function readFile(parser: Parser, path: string, content: Uint8Array | string, ma
     if (decorated.length === 0 && !diagnostics.hasErrors) {
       diagnostics.warning('no-workflows', 'This file defines no workflow; decorate a function with `@workflow(on=...)`.', FILE_START);
     }
-    return decorated.map((workflow) => ({ ...workflow, name: workflow.name ?? defaultWorkflowName(path, workflow.function, decorated.length) }));
+    const workflows = decorated.map((workflow) => ({ ...workflow, name: workflow.name ?? defaultWorkflowName(path, workflow.function, decorated.length) }));
+    for (const workflow of workflows) reportFollowingItself(workflow, diagnostics);
+    return workflows;
   } finally {
     tree.delete();
   }

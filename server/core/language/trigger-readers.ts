@@ -3,11 +3,16 @@ import { cronErrorMessage, timezoneProblem } from '../schedule/index.js';
 import type { DiagnosticList } from './diagnostics.js';
 import { readManualInputs } from './manual-inputs.js';
 import { checkFilterPattern } from './pattern-checks.js';
-import type { EventName, IssueType, PullRequestType, Trigger } from './model.js';
-import { DEFAULT_PULL_REQUEST_TYPES, ISSUE_TYPES, PULL_REQUEST_TYPES } from './model.js';
+import type {
+  EventName, IssueType, PullRequestType, Trigger, WorkflowRunConclusion, WorkflowRunTrigger, WorkflowRunType,
+} from './model.js';
+import {
+  DEFAULT_PULL_REQUEST_TYPES, DEFAULT_WORKFLOW_RUN_TYPES, ISSUE_TYPES, PULL_REQUEST_TYPES, WORKFLOW_RUN_CONCLUSIONS,
+  WORKFLOW_RUN_TYPES,
+} from './model.js';
 import type { StaticCall } from './static-value.js';
 import { didYouMean, listOfNames } from './suggest.js';
-import type { KeywordValue } from './value-readers.js';
+import type { KeywordValue, Located } from './value-readers.js';
 import { readKeywords, readNonEmptyStringList, readString } from './value-readers.js';
 
 type FilterName = 'branches' | 'branches_ignore' | 'tags' | 'tags_ignore' | 'paths' | 'paths_ignore';
@@ -18,6 +23,13 @@ const FILTER_PAIRS: ReadonlyArray<readonly [FilterName, FilterName]> = [
 
 const PUSH_OPTIONS: readonly FilterName[] = ['branches', 'branches_ignore', 'tags', 'tags_ignore', 'paths', 'paths_ignore'];
 const PULL_REQUEST_OPTIONS = ['types', 'branches', 'branches_ignore', 'paths', 'paths_ignore'] as const;
+const WORKFLOW_RUN_OPTIONS = ['workflows', 'types', 'conclusions', 'branches', 'branches_ignore'] as const;
+
+/**
+ * Where each `workflow_run` trigger wrote the names it follows, for checks that need the workflow's final name
+ * (see parse-workflow-file.ts). Kept beside the trigger, so the trigger itself stays plain JSON.
+ */
+export const FOLLOWED_WORKFLOWS_AT = new WeakMap<WorkflowRunTrigger, Located<string>[]>();
 
 type TriggerReader = (call: StaticCall, diagnostics: DiagnosticList) => Trigger | undefined;
 
@@ -63,7 +75,51 @@ export const TRIGGER_READERS: Readonly<Record<EventName, TriggerReader>> = {
     if (expression === undefined || problem !== null || timezone === undefined) return undefined;
     return { event: 'schedule', cron: expression.trim(), timezone };
   },
+  workflow_run: (call, diagnostics) => {
+    const keywords = readKeywords('workflow_run', call.args, WORKFLOW_RUN_OPTIONS, diagnostics);
+    const given = keywords.get('workflows');
+    if (given === undefined) {
+      diagnostics.error('wrong-type', '`workflow_run()` needs the workflows it follows, as in `workflow_run(workflows=["CI"])`.', call.at);
+    }
+    const workflows = given === undefined
+      ? undefined
+      : readNonEmptyStringList(given.value, '`workflows`', 'name at least one workflow to follow', diagnostics);
+    for (const name of workflows ?? []) {
+      if (name.value.trim() === '') diagnostics.error('wrong-type', 'Workflow names in `workflows` must not be empty.', name.at);
+    }
+    const types = readTypes(keywords.get('types'), WORKFLOW_RUN_TYPES, 'a workflow_run', diagnostics);
+    const conclusions = readConclusions(keywords.get('conclusions'), diagnostics);
+    const filters = readFilters(keywords, ['branches', 'branches_ignore'], diagnostics);
+    if (workflows === undefined || workflows.some((name) => name.value.trim() === '')) return undefined;
+    const trigger: WorkflowRunTrigger = {
+      event: 'workflow_run',
+      workflows: [...new Set(workflows.map((name) => name.value))],
+      types: (types as WorkflowRunType[] | undefined) ?? [...DEFAULT_WORKFLOW_RUN_TYPES],
+      ...(conclusions === undefined ? {} : { conclusions }),
+      ...filters,
+    };
+    FOLLOWED_WORKFLOWS_AT.set(trigger, workflows);
+    return trigger;
+  },
 };
+
+/** The `conclusions=` of a workflow_run trigger; undefined when not given or invalid (any conclusion). */
+function readConclusions(keyword: KeywordValue | undefined, diagnostics: DiagnosticList): WorkflowRunConclusion[] | undefined {
+  if (keyword === undefined) return undefined;
+  const given = readNonEmptyStringList(keyword.value, '`conclusions`', 'leave `conclusions` out to follow every conclusion', diagnostics);
+  if (given === undefined) return undefined;
+  const allowed: readonly string[] = WORKFLOW_RUN_CONCLUSIONS;
+  const result: WorkflowRunConclusion[] = [];
+  for (const conclusion of given) {
+    if (!allowed.includes(conclusion.value)) {
+      const hint = didYouMean(conclusion.value, allowed) || ` The conclusions are ${listOfNames(allowed, 'and')}.`;
+      diagnostics.error('unknown-type', `\`${conclusion.value}\` is not a run conclusion.${hint}`, conclusion.at);
+    } else if (!result.includes(conclusion.value as WorkflowRunConclusion)) {
+      result.push(conclusion.value as WorkflowRunConclusion);
+    }
+  }
+  return result.length === 0 ? undefined : result;
+}
 
 /** The branch/tag/path filters among `names`, with each pattern checked. */
 function readFilters(

@@ -1,14 +1,14 @@
 // The `on=` option: an event name, a trigger call, or a list/tuple of those → Trigger[].
 import type { DiagnosticList, Position } from './diagnostics.js';
-import type { EventName, Trigger } from './model.js';
+import type { EventName, Trigger, Workflow } from './model.js';
 import { EVENT_NAMES } from './model.js';
 import type { StaticValue } from './static-value.js';
 import { didYouMean, listOfNames } from './suggest.js';
-import { TRIGGER_READERS } from './trigger-readers.js';
+import { FOLLOWED_WORKFLOWS_AT, TRIGGER_READERS } from './trigger-readers.js';
 import { reportUnexpected } from './value-readers.js';
 
-/** Event names usable as plain strings: each means the trigger with its defaults. */
-export const EVENT_NAME_STRINGS: readonly EventName[] = EVENT_NAMES.filter((name) => name !== 'schedule');
+/** Event names usable as plain strings: each means the trigger with its defaults (a schedule and a workflow_run have none). */
+export const EVENT_NAME_STRINGS: readonly EventName[] = EVENT_NAMES.filter((name) => name !== 'schedule' && name !== 'workflow_run');
 
 // Names people bring from GitHub Actions that Levenshtein would not catch.
 const KNOWN_MISTAKES: ReadonlyMap<string, EventName> = new Map([
@@ -58,6 +58,10 @@ function triggerForEventName(name: string, at: Position, diagnostics: Diagnostic
     diagnostics.error('bad-cron', '`"schedule"` needs a cron expression; write `schedule(cron="0 3 * * *")` instead.', at);
     return undefined;
   }
+  if (name === 'workflow_run') {
+    diagnostics.error('wrong-type', '`"workflow_run"` needs the workflows it follows; write `workflow_run(workflows=["CI"])` instead.', at);
+    return undefined;
+  }
   const event = EVENT_NAME_STRINGS.find((e) => e === name);
   if (event === undefined) {
     const known = KNOWN_MISTAKES.get(name);
@@ -92,6 +96,20 @@ function reportDuplicates(triggers: readonly LocatedTrigger[], diagnostics: Diag
       diagnostics.warning('duplicate-trigger', `This \`${located.trigger.event}\` trigger repeats the one on line ${first.at.line}, column ${first.at.column}; remove it.`, located.at);
     } else {
       seen.set(key, located);
+    }
+  }
+}
+
+/**
+ * A workflow_run trigger naming its own workflow (known once the default name is settled): each run would start
+ * the next, a chain only the loop guard (PLUE_DISPATCH_MAX_DEPTH) ends. GitHub allows it too, so a warning.
+ */
+export function reportFollowingItself(workflow: Workflow, diagnostics: DiagnosticList): void {
+  for (const trigger of workflow.triggers) {
+    if (trigger.event !== 'workflow_run') continue;
+    for (const name of FOLLOWED_WORKFLOWS_AT.get(trigger) ?? []) {
+      if (name.value !== workflow.name) continue;
+      diagnostics.warning('follows-itself', `\`${workflow.name}\` follows its own runs: each run would start another, until the chain is cut at PLUE_DISPATCH_MAX_DEPTH.`, name.at);
     }
   }
 }

@@ -51,8 +51,20 @@ export interface ScheduleEvent {
   timezone?: string;
 }
 
+/** A run of another workflow of the repository was requested (created) or completed (reached a final status). */
+export interface WorkflowRunEvent {
+  kind: 'workflow_run';
+  /** The name of the run's workflow. */
+  workflow: string;
+  type: 'completed' | 'requested';
+  /** The run's final status when completed (`success`, `failure`, `cancelled`, `skipped`); null when requested. */
+  conclusion: string | null;
+  /** The run's branch, without `refs/heads/`; null when the run was not for a branch (a tag). */
+  branch: string | null;
+}
+
 export type TriggerEvent =
-  | PushEvent | PullRequestEvent | IssueEvent | ChatEvent | DispatchEvent | ManualEvent | ScheduleEvent;
+  | PushEvent | PullRequestEvent | IssueEvent | ChatEvent | DispatchEvent | ManualEvent | ScheduleEvent | WorkflowRunEvent;
 
 export interface MatchedWorkflow { path: string; name: string }
 export interface SkippedWorkflow { path: string; name: string; reason: string }

@@ -1,7 +1,7 @@
 // Branch, tag and path filters of push and pull_request triggers. Each check returns why the filter
 // rejects the event, or null when it lets the event through. Rules and GitHub doc links: docs/workflows.md (Matching rules).
 
-import type { PullRequestTrigger, PushTrigger } from '../language/model.js';
+import type { PullRequestTrigger, PushTrigger, WorkflowRunTrigger } from '../language/model.js';
 import type { ChangedFiles } from './event.js';
 import { globProblem, matchesFilters } from './glob.js';
 import { listed, quoted } from './reasons.js';
@@ -95,6 +95,18 @@ export function baseBranchFilterReason(trigger: PullRequestTrigger, baseRef: str
   return nameFilterReason(
     'base branch',
     branchName(baseRef),
+    { key: 'branches', patterns: trigger.branches },
+    { key: 'branches_ignore', patterns: trigger.branches_ignore },
+  );
+}
+
+/** Branch filters of a workflow_run trigger apply to the branch of the run that was requested or completed. */
+export function runBranchFilterReason(trigger: WorkflowRunTrigger, branch: string | null): string | null {
+  if (trigger.branches === undefined && trigger.branches_ignore === undefined) return null;
+  if (branch === null) return 'the run is not for a branch, and branch filters are set';
+  return nameFilterReason(
+    'run branch',
+    branch,
     { key: 'branches', patterns: trigger.branches },
     { key: 'branches_ignore', patterns: trigger.branches_ignore },
   );

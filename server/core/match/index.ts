@@ -8,6 +8,7 @@ export {
   refFilterReason,
   baseBranchFilterReason,
   pathFilterReason,
+  runBranchFilterReason,
 } from './filters.js';
 export type { RefTarget, PathFilters } from './filters.js';
 export { matchEvent, workflowSkipReason } from './match.js';

@@ -9,6 +9,7 @@ import {
   pullRequestTriggerReason,
   pushTriggerReason,
   scheduleTriggerReason,
+  workflowRunTriggerReason,
 } from './triggers.js';
 
 type TriggerOf<E extends EventName> = Extract<Trigger, { event: E }>;
@@ -59,6 +60,8 @@ export function workflowSkipReason(event: TriggerEvent, file: ParsedFile, workfl
       return anyTrigger(workflow, 'dispatch', () => null);
     case 'manual':
       return manualReason(event, file, workflow);
+    case 'workflow_run':
+      return anyTrigger(workflow, 'workflow_run', (t) => workflowRunTriggerReason(t, event));
   }
 }
 

@@ -7,14 +7,16 @@ import {
   type PullRequestTrigger,
   type PushTrigger,
   type ScheduleTrigger,
+  type WorkflowRunTrigger,
 } from '../language/model.js';
-import type { IssueEvent, PullRequestEvent, PushEvent, ScheduleEvent } from './event.js';
+import type { IssueEvent, PullRequestEvent, PushEvent, ScheduleEvent, WorkflowRunEvent } from './event.js';
 import {
   baseBranchFilterReason,
   invalidPatternReason,
   parseRef,
   pathFilterReason,
   refFilterReason,
+  runBranchFilterReason,
 } from './filters.js';
 import { listed, quoted } from './reasons.js';
 
@@ -55,4 +57,16 @@ export function scheduleTriggerReason(trigger: ScheduleTrigger, event: ScheduleE
   if (trigger.cron === event.cron && trigger.timezone === timezone) return null;
   if (trigger.timezone === timezone) return `schedule ${quoted(trigger.cron)} is not the cron ${quoted(event.cron)}`;
   return `schedule ${quoted(trigger.cron)} in ${trigger.timezone} is not the cron ${quoted(event.cron)} in ${timezone}`;
+}
+
+/** The run's workflow must be followed, its type listed, its conclusion (when completed) allowed, its branch let through. */
+export function workflowRunTriggerReason(trigger: WorkflowRunTrigger, event: WorkflowRunEvent): string | null {
+  if (!trigger.workflows.includes(event.workflow)) return `workflow ${quoted(event.workflow)} not in workflows ${listed(trigger.workflows)}`;
+  const types: readonly string[] = trigger.types;
+  if (!types.includes(event.type)) return `workflow_run type ${quoted(event.type)} not in types ${listed(types)}`;
+  const conclusions: readonly string[] | undefined = trigger.conclusions;
+  if (event.type === 'completed' && conclusions !== undefined && !conclusions.includes(event.conclusion ?? '')) {
+    return `conclusion ${quoted(event.conclusion ?? 'none')} not in conclusions ${listed(conclusions)}`;
+  }
+  return invalidPatternReason(trigger) ?? runBranchFilterReason(trigger, event.branch);
 }

@@ -13,7 +13,7 @@ import time
 import traceback
 
 __all__ = [
-    "workflow", "push", "pull_request", "issue", "chat", "manual", "dispatch", "schedule",
+    "workflow", "push", "pull_request", "issue", "chat", "manual", "dispatch", "schedule", "workflow_run",
     "Context", "RunResult", "CommandFailed", "StepFailed",
 ]
 
@@ -54,6 +54,7 @@ chat = _trigger("chat")
 manual = _trigger("manual")
 dispatch = _trigger("dispatch")
 schedule = _trigger("schedule")
+workflow_run = _trigger("workflow_run")
 
 
 class CommandFailed(Exception):
