@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { openDatabase } from '../adapters/db/connect.js';
 import type { Database } from '../adapters/db/connect.js';
 import { migrate } from '../adapters/db/migrate.js';
+import { ResilientListener } from '../adapters/db/listener.js';
+import { EVENTS_CHANNEL } from '../adapters/db/workflow-run-events.js';
 import { RefWatcher } from '../adapters/watch/ref-watcher.js';
 import { watchReposDir } from '../adapters/watch/repos-dir-watcher.js';
 import type { Config } from '../config.js';
@@ -87,12 +89,21 @@ export async function startService(config: Config, log: Logger, options: Service
     };
     const trigger = new TriggerLoop({
       sql: db.sql, source, log, maxChangedFiles: config.maxChangedFiles, maxAttempts: 5, maxRunsPerEvent: config.maxRunsPerEvent,
+      maxDispatchDepth: config.dispatch.maxDepth,
       match: (event, files) => untrusted.match(event, files),
       gitOf: async (repo) => registry.byId(repo.id)?.git ?? null,
       onRepositoryUnknown: () => rescan(),
       clock,
     }, options.trigger);
     closers.push(() => trigger.stop());
+    // Events recorded outside the doors (a run's end, on any replica) are triggered at once; after a lost LISTEN
+    // connection the trigger's poll finds them.
+    const pendingEvents = new ResilientListener(db.sql, log, EVENTS_CHANNEL, {
+      notified: (payload) => { const id = Number(payload); if (Number.isSafeInteger(id)) trigger.kick(id); },
+      relistened: () => undefined,
+    });
+    await pendingEvents.start();
+    closers.push(() => pendingEvents.close());
 
     const watcher = new RefWatcher({
       debounceMs: options.watchDebounceMs,

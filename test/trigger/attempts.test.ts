@@ -18,7 +18,7 @@ describe('event attempts', () => {
       payload: { ref: 'refs/heads/main', before: '0'.repeat(40), after: 'a'.repeat(40) },
     });
     const deps: TriggerDeps = {
-      sql: db.sql, log: pino({ level: 'silent' }), maxChangedFiles: 10, maxAttempts: 5,
+      sql: db.sql, log: pino({ level: 'silent' }), maxChangedFiles: 10, maxAttempts: 5, maxDispatchDepth: 16,
       source: new WorkflowSource({ parse: async () => [], maxBytes: 1 }),
       gitOf: async () => null,
       match: async () => ({ matched: [], skipped: [] }),

@@ -6,6 +6,7 @@ import { createRun, notifyTasksWaiting } from '../../adapters/db/runs.js';
 import { isFinishedStatus, statusName } from '../../adapters/db/status.js';
 import { admitRuns } from '../concurrency/admit.js';
 import { requestRunCancel } from '../runners/cancel.js';
+import { recordWorkflowRunEvents } from '../trigger/record-workflow-run.js';
 import { AppError } from '../errors/app-error.js';
 
 // What a person does to a run: cancel it, or run it again.
@@ -63,6 +64,7 @@ export async function rerunRun(sql: Sql, repositoryId: number, runId: number): P
       cancel_in_progress: fields.concurrency_cancel, concurrency_queue: fields.concurrency_queue,
     }]);
     await notifyTasksWaiting(tx, repositoryId);
+    await recordWorkflowRunEvents(tx, [created.run_id], 'requested');
     const status = admitted.cancelled.length > 0 ? 'cancelled' : admitted.held.length > 0 ? 'blocked' : 'waiting';
     return { run_id: created.run_id, run_number: created.run_number, run_attempt: source.next_attempt, rerun_of: runId, status };
   });

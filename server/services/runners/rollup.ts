@@ -4,6 +4,7 @@ import { lockForRollup, saveRollup } from '../../adapters/db/tasks.js';
 import type { TimedRow } from '../../adapters/db/tasks.js';
 import { becameFinished, jobFromAttempts, runFromJobs } from '../../core/status/rollup.js';
 import type { Timed } from '../../core/status/rollup.js';
+import { recordWorkflowRunEvents } from '../trigger/record-workflow-run.js';
 
 // Brings jobs and runs in line with their tasks, inside the caller's transaction (after the task rows changed).
 
@@ -35,7 +36,8 @@ export async function rollUpJobs(tx: Queryable, jobIds: Iterable<number>): Promi
 
 /**
  * The job follows its latest attempt, the run its jobs; both keep a start time once set (a requeued attempt does
- * not make them look younger). A run that has just finished is announced on `plue_runs`.
+ * not make them look younger). A run that has just finished is announced on `plue_runs`, and, when a workflow
+ * follows it, reported by a `workflow_run` event: here, in the transaction that finished it, so exactly once.
  */
 export async function rollUpJob(tx: Queryable, jobId: number): Promise<RunRollup | null> {
   const rows = await lockForRollup(tx, jobId);
@@ -54,5 +56,7 @@ export async function rollUpJob(tx: Queryable, jobId: number): Promise<RunRollup
     run: sameTimed(run, runRow) ? null : runRow,
     finished: finished ? { run_id: run.id, repository_id: run.repository_id, status: nextRun.status } : null,
   });
+  // After the save: the event reports the run as it now is (final status, stop time).
+  if (finished) await recordWorkflowRunEvents(tx, [run.id], 'completed');
   return { run_id: run.id, repository_id: run.repository_id, concurrency_group: run.concurrency_group, status: nextRun.status, finished };
 }

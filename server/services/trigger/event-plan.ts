@@ -1,3 +1,4 @@
+import type { NewAuditEvent } from '../../adapters/db/audit.js';
 import type { TriggerEvent } from '../../core/match/event.js';
 import type { WorkflowFileAtCommit } from './workflow-source.js';
 
@@ -19,6 +20,8 @@ export interface EventPlan {
    * (by file and function).
    */
   onlyWorkflow?: string | { path: string; function: string };
+  /** Decisions to record in the audit trail with the event's runs (the event's repository is filled in). */
+  audit?: Array<Omit<NewAuditEvent, 'repository_id'>>;
   /** One line for the log. */
   summary: string;
 }

@@ -17,6 +17,9 @@ import type { HostPayload, PullRequestPayload } from './plan-host-event.js';
 import { planPush } from './plan-push.js';
 import { planSchedule } from './plan-schedule.js';
 import type { SchedulePayload } from './plan-schedule.js';
+import { planWorkflowRun } from './plan-workflow-run.js';
+import type { WorkflowRunPayload } from '../../core/trigger/workflow-run.js';
+import { recordAudit } from '../../adapters/db/audit.js';
 import { UntrustedWorkError } from '../untrusted/pool.js';
 import { writeRuns } from './write-runs.js';
 import type { WorkflowSource } from './workflow-source.js';
@@ -31,6 +34,8 @@ export interface TriggerDeps {
   gitOf(repo: RepositoryRow): Promise<GitRepository | null>;
   maxChangedFiles: number;
   maxAttempts: number;
+  /** PLUE_DISPATCH_MAX_DEPTH: an event deeper than this in its chain of handoffs starts nothing (the loop guard). */
+  maxDispatchDepth: number;
   /** Runs one event may start; the workflows past it are skipped, saying why. Default 256. */
   maxRunsPerEvent?: number;
   /** Matches an event against workflow files (in the service: in the untrusted-work pool, within its budget). */
@@ -117,6 +122,10 @@ async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, git: Git
       return planHostEvent(git, event.kind, event.payload as HostPayload, deps.source, repo.default_branch);
     case 'schedule':
       return planSchedule(git, event.payload as unknown as SchedulePayload, deps.source, repo.default_branch);
+    case 'workflow_run':
+      return planWorkflowRun(git, {
+        id: event.id, payload: event.payload as unknown as WorkflowRunPayload, chain: { parent_run_id: event.parent_run_id, depth: event.depth },
+      }, deps.source, repo.default_branch, deps.maxDispatchDepth);
     default:
       throw new Error(`events of kind ${event.kind} cannot be triggered from the event record`);
   }
@@ -127,6 +136,7 @@ async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: 
   const runs = await writeRuns(tx, repo, event.id, plan, result.matched, {
     now: deps.clock?.() ?? new Date(), chain: { parent_run_id: event.parent_run_id, depth: event.depth },
   });
+  for (const entry of plan.audit ?? []) await recordAudit(tx, { ...entry, repository_id: repo.id });
   await markEventProcessed(tx, event.id, { runs, skipped: result.skipped });
   deps.log.info({
     repository: repoName(repo), event: event.id, kind: event.kind, source: event.source, ref: plan.ref,

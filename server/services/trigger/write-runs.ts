@@ -11,6 +11,7 @@ import { concurrencyGroup, runTitle, shortRef } from '../../core/trigger/run-det
 import type { EventPlan } from './event-plan.js';
 import { admitRuns } from '../concurrency/admit.js';
 import type { ArrivingRun } from '../concurrency/admit.js';
+import { recordWorkflowRunEvents } from './record-workflow-run.js';
 
 export interface WrittenRun extends ArrivingRun {
   path: string;
@@ -21,8 +22,8 @@ export interface WrittenRun extends ArrivingRun {
 
 /**
  * Inside the caller's transaction: refreshes the definitions when the plan describes the default branch, creates a
- * run, job and task for each matched workflow, lets each run into its concurrency group, then wakes the runners
- * (on commit).
+ * run, job and task for each matched workflow, lets each run into its concurrency group, reports the new runs that
+ * other workflows follow (`workflow_run` requested), then wakes the runners (on commit).
  */
 export async function writeRuns(
   tx: Tx,
@@ -70,6 +71,7 @@ export async function writeRuns(
   }));
   const admitted = await admitRuns(tx, repo.id, arriving);
   if (created.length > 0) await notifyTasksWaiting(tx, repo.id);
+  await recordWorkflowRunEvents(tx, created.map((c) => c.run_id), 'requested');
   return arriving.map((run, i) => ({
     ...run, path: newRuns[i]!.workflow_path, name: newRuns[i]!.workflow_name,
     status: admitted.cancelled.includes(run.run_id) ? 'cancelled' : admitted.held.includes(run.run_id) ? 'blocked' : 'waiting',

@@ -1,0 +1,53 @@
+import type { Queryable } from './queryable.js';
+import { statusName } from './status.js';
+
+// What a workflow_run event needs to know about the run it reports, read only for runs some workflow follows.
+
+export type WorkflowRunType = 'completed' | 'requested';
+
+export interface FollowedRun {
+  id: number;
+  repository_id: number;
+  run_number: number;
+  run_attempt: number;
+  workflow_name: string;
+  workflow_path: string;
+  function_name: string;
+  trigger_event: string;
+  status: string;
+  ref: string;
+  commit_sha: string;
+  event_id: number | null;
+  parent_run_id: number | null;
+  depth: number;
+  created_at: Date;
+  started_at: Date | null;
+  stopped_at: Date | null;
+}
+
+/**
+ * The runs among `runIds` whose workflow an active definition of their repository follows with a `workflow_run`
+ * trigger of this type. For the many runs nobody follows, this one statement is all it costs.
+ */
+export async function followedRuns(db: Queryable, runIds: readonly number[], type: WorkflowRunType): Promise<FollowedRun[]> {
+  if (runIds.length === 0) return [];
+  const rows = await db<Array<Omit<FollowedRun, 'status'> & { status: number }>>`
+    select r.id, r.repository_id, r.run_number, r.run_attempt, r.workflow_name, r.workflow_path, r.function_name,
+      r.trigger_event, r.status, r.ref, r.commit_sha, r.event_id, r.parent_run_id, r.depth, r.created_at, r.started_at,
+      r.stopped_at
+    from workflow_runs r
+    where r.id = any(${runIds as number[]}::bigint[]) and exists (
+      select 1 from workflow_definitions d, jsonb_array_elements(d.triggers) t
+      where d.repository_id = r.repository_id and d.state = 'active' and t->>'event' = 'workflow_run'
+        and t->'workflows' ? r.workflow_name and t->'types' ? ${type})
+    order by r.id`;
+  return rows.map((row) => ({ ...row, status: statusName(row.status) }));
+}
+
+/** Heard by every replica's trigger loop: a repository has a new pending event that no in-process door kicked. */
+export const EVENTS_CHANNEL = 'plue_events';
+
+/** Sent at commit. */
+export async function notifyEventsPending(db: Queryable, repositoryId: number): Promise<void> {
+  await db`select pg_notify(${EVENTS_CHANNEL}, ${String(repositoryId)})`;
+}
