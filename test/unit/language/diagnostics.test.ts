@@ -158,6 +158,22 @@ describe('diagnostics', () => {
     ['no on', decorated('name="x"'), ['no-triggers 2:1']],
     ['empty on list', decorated('on=[]'), ['no-triggers 2:14']],
     ['bare @workflow', '@workflow\ndef f(): pass\n', ['no-triggers 1:1']],
+    // workflow_run
+    ['"workflow_run" string', decorated('on="workflow_run"'), ['wrong-type 2:14']],
+    ['workflow_run without workflows', decorated('on=workflow_run()'), ['wrong-type 2:14']],
+    ['workflow_run with no workflows', decorated('on=workflow_run(workflows=[])'), ['wrong-type 2:37']],
+    ['workflow_run empty workflow name', decorated('on=workflow_run(workflows=["CI", ""])'), ['wrong-type 2:44']],
+    ['workflow_run workflows not strings', decorated('on=workflow_run(workflows=[1])'), ['wrong-type 2:38']],
+    ['workflow_run unknown option', decorated('on=workflow_run(workflows="CI", branch="main")'), ['unknown-keyword 2:43']],
+    ['workflow_run unknown type', decorated('on=workflow_run(workflows="CI", types="complete")'), ['unknown-type 2:49']],
+    ['workflow_run unknown conclusion', decorated('on=workflow_run(workflows="CI", conclusions=["success", "failed"])'), ['unknown-type 2:67']],
+    ['workflow_run bad branch pattern', decorated('on=workflow_run(workflows="CI", branches="a b")'), ['bad-ref-pattern 2:54']],
+    ['workflow_run both branch filters', decorated('on=workflow_run(workflows="CI", branches="a", branches_ignore="b")'), ['conflicting-filters 2:57']],
+    ['workflow_run no tags', decorated('on=workflow_run(workflows="CI", tags="v*")'), ['unknown-keyword 2:43']],
+    // follows-itself
+    ['following its own name', decorated('name="CI", on=workflow_run(workflows=["Lint", "CI"])'), ['follows-itself 2:57']],
+    ['following its default name (the file stem)', decorated('on=workflow_run(workflows="example")'), ['follows-itself 2:37']],
+    ['following its function name is another workflow', decorated('on=workflow_run(workflows="build")'), []],
     // duplicate-trigger
     ['same trigger twice', decorated('on=["chat", chat()]'), ['duplicate-trigger 2:23']],
     ['same filters twice', decorated('on=[push(tags="v*"), push(tags=["v*"])]'), ['duplicate-trigger 2:32']],

@@ -137,6 +137,12 @@ describe('triggers', () => {
       [{ event: 'schedule', cron: '0 3 * * *', timezone: 'UTC' }, { event: 'schedule', cron: '0 3 * * *', timezone: 'Asia/Kolkata' }]],
     ['[push(branches="main"), push(tags="v*")]', [{ event: 'push', branches: ['main'] }, { event: 'push', tags: ['v*'] }]],
     ['manual()', [{ event: 'manual', inputs: {} }]],
+    ['workflow_run(workflows="CI")', [{ event: 'workflow_run', workflows: ['CI'], types: ['completed'] }]],
+    [
+      'workflow_run(workflows=["CI", "Lint", "CI"], types=["requested", "completed"], conclusions=["success", "success"], branches=["main", "release/*"])',
+      [{ event: 'workflow_run', workflows: ['CI', 'Lint'], types: ['requested', 'completed'], conclusions: ['success'], branches: ['main', 'release/*'] }],
+    ],
+    ['workflow_run(workflows=["CI"], branches_ignore="wip/**")', [{ event: 'workflow_run', workflows: ['CI'], types: ['completed'], branches_ignore: ['wip/**'] }]],
   ])('on=%s', (on, expected) => {
     expect(triggersOf(on)).toEqual(expected);
   });
