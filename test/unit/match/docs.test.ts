@@ -104,6 +104,13 @@ const checks: Record<string, Check> = {
     if (timezone !== 'none') event.timezone = firstCode(timezone);
     expect(reasonFor(triggersIn(triggers), event)).toBe(expectedReason(result));
   },
+  'Trigger | Workflow | Type | Conclusion | Branch | Result': ([trigger = '', workflow = '', type = '', conclusion = '', branch = '', result = '']) => {
+    const event: TriggerEvent = {
+      kind: 'workflow_run', workflow: firstCode(workflow), type: firstCode(type) as 'completed' | 'requested',
+      conclusion: conclusion === 'none' ? null : firstCode(conclusion), branch: branch.startsWith('none') ? null : firstCode(branch),
+    };
+    expect(reasonFor(triggersIn(trigger), event)).toBe(expectedReason(result));
+  },
   'Requested | Deploy | CI': ([requested = '', deploy = '', ci = '']) => {
     const files = [
       file('.plue/workflows/deploy.py', [workflow('Deploy', [parseTrigger('push(tags=["v*"])'), parseTrigger('manual()')], 'deploy')]),
