@@ -178,6 +178,15 @@ describe('workflow_run on two replicas', () => {
     expect((await runs()).filter((r) => r.workflow_name === 'Deploy')).toHaveLength(1);
   });
 
+  it('is not a kind of event the host can post', async () => {
+    const response = await fetch(`${replicas[0]!.url}/api/repos/acme/app/events`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ event: 'workflow_run', payload: { workflow_run: { id: 1 } } }),
+    });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+  });
+
   it('cuts a chain of workflows starting each other at PLUE_DISPATCH_MAX_DEPTH, and audits it', async () => {
     const response = await fetch(`${replicas[1]!.url}/api/repos/acme/app/workflows/Ping/dispatches`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ ref: 'main' }),
