@@ -88,7 +88,10 @@ export const TRIGGER_READERS: Readonly<Record<EventName, TriggerReader>> = {
       if (name.value.trim() === '') diagnostics.error('wrong-type', 'Workflow names in `workflows` must not be empty.', name.at);
     }
     const types = readTypes(keywords.get('types'), WORKFLOW_RUN_TYPES, 'a workflow_run', diagnostics);
-    const conclusions = readConclusions(keywords.get('conclusions'), diagnostics);
+    const conclusions = readListedNames(keywords.get('conclusions'), {
+      option: 'conclusions', allowed: WORKFLOW_RUN_CONCLUSIONS, what: 'a run conclusion', plural: 'conclusions',
+      emptyHint: 'leave `conclusions` out to follow every conclusion',
+    }, diagnostics) as WorkflowRunConclusion[] | undefined;
     const filters = readFilters(keywords, ['branches', 'branches_ignore'], diagnostics);
     if (workflows === undefined || workflows.some((name) => name.value.trim() === '')) return undefined;
     const trigger: WorkflowRunTrigger = {
@@ -102,24 +105,6 @@ export const TRIGGER_READERS: Readonly<Record<EventName, TriggerReader>> = {
     return trigger;
   },
 };
-
-/** The `conclusions=` of a workflow_run trigger; undefined when not given or invalid (any conclusion). */
-function readConclusions(keyword: KeywordValue | undefined, diagnostics: DiagnosticList): WorkflowRunConclusion[] | undefined {
-  if (keyword === undefined) return undefined;
-  const given = readNonEmptyStringList(keyword.value, '`conclusions`', 'leave `conclusions` out to follow every conclusion', diagnostics);
-  if (given === undefined) return undefined;
-  const allowed: readonly string[] = WORKFLOW_RUN_CONCLUSIONS;
-  const result: WorkflowRunConclusion[] = [];
-  for (const conclusion of given) {
-    if (!allowed.includes(conclusion.value)) {
-      const hint = didYouMean(conclusion.value, allowed) || ` The conclusions are ${listOfNames(allowed, 'and')}.`;
-      diagnostics.error('unknown-type', `\`${conclusion.value}\` is not a run conclusion.${hint}`, conclusion.at);
-    } else if (!result.includes(conclusion.value as WorkflowRunConclusion)) {
-      result.push(conclusion.value as WorkflowRunConclusion);
-    }
-  }
-  return result.length === 0 ? undefined : result;
-}
 
 /** The branch/tag/path filters among `names`, with each pattern checked. */
 function readFilters(
@@ -168,16 +153,27 @@ function readTypes(
   what: string,
   diagnostics: DiagnosticList,
 ): string[] | undefined {
+  return readListedNames(keyword, {
+    option: 'types', allowed, what: `${what} activity type`, plural: 'types', emptyHint: 'leave `types` out for the default types',
+  }, diagnostics);
+}
+
+/** Names from a list option, each one of `allowed` (`unknown-type` otherwise), repeats dropped; undefined when none. */
+function readListedNames(
+  keyword: KeywordValue | undefined,
+  option: { option: string; allowed: readonly string[]; what: string; plural: string; emptyHint: string },
+  diagnostics: DiagnosticList,
+): string[] | undefined {
   if (keyword === undefined) return undefined;
-  const types = readNonEmptyStringList(keyword.value, '`types`', 'leave `types` out for the default types', diagnostics);
-  if (types === undefined) return undefined;
+  const given = readNonEmptyStringList(keyword.value, `\`${option.option}\``, option.emptyHint, diagnostics);
+  if (given === undefined) return undefined;
   const result: string[] = [];
-  for (const type of types) {
-    if (!allowed.includes(type.value)) {
-      const hint = didYouMean(type.value, allowed) || ` The types are ${listOfNames(allowed, 'and')}.`;
-      diagnostics.error('unknown-type', `\`${type.value}\` is not ${what} activity type.${hint}`, type.at);
-    } else if (!result.includes(type.value)) {
-      result.push(type.value);
+  for (const name of given) {
+    if (!option.allowed.includes(name.value)) {
+      const hint = didYouMean(name.value, option.allowed) || ` The ${option.plural} are ${listOfNames(option.allowed, 'and')}.`;
+      diagnostics.error('unknown-type', `\`${name.value}\` is not ${option.what}.${hint}`, name.at);
+    } else if (!result.includes(name.value)) {
+      result.push(name.value);
     }
   }
   return result.length === 0 ? undefined : result;
