@@ -17,10 +17,11 @@ import type { HostPayload, PullRequestPayload } from './plan-host-event.js';
 import { planPush } from './plan-push.js';
 import { planSchedule } from './plan-schedule.js';
 import type { SchedulePayload } from './plan-schedule.js';
-import { UntrustedWorkError } from '../untrusted/pool.js';
 import { writeRuns } from './write-runs.js';
 import type { WorkflowSource } from './workflow-source.js';
 import { mapLimit } from '../../core/async/map-limit.js';
+import { PermanentEventError, classifyEventFailure, payloadProblem } from '../../core/trigger/event-failure.js';
+import { retryDelayMs } from '../../core/trigger/retry-backoff.js';
 import { asError } from '../../logger.js';
 
 export interface TriggerDeps {
@@ -31,6 +32,8 @@ export interface TriggerDeps {
   gitOf(repo: RepositoryRow): Promise<GitRepository | null>;
   maxChangedFiles: number;
   maxAttempts: number;
+  /** How long a transiently failed event waits after its `attempt`-th attempt; default exponential backoff with jitter. */
+  retryDelayMs?(attempt: number): number;
   /** Runs one event may start; the workflows past it are skipped, saying why. Default 256. */
   maxRunsPerEvent?: number;
   /** Matches an event against workflow files (in the service: in the untrusted-work pool, within its budget). */
@@ -54,7 +57,7 @@ const PLAN_CONCURRENCY = 4;
  */
 export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number): Promise<TriggerOutcome> {
   const started = await deps.sql.begin(async (tx) =>
-    (await tryLockRepositoryTrigger(tx, repositoryId)) ? startEventAttempts(tx, repositoryId, BATCH, deps.maxAttempts) : null);
+    (await tryLockRepositoryTrigger(tx, repositoryId)) ? startEventAttempts(tx, repositoryId, BATCH, deps.maxAttempts, deps.retryDelayMs ?? retryDelayMs) : null);
   if (started === null) return 'busy';
   if (started.length === 0) return 'none';
   const outcome = await triggerInTransaction(deps, repositoryId, started);
@@ -76,7 +79,7 @@ async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, sta
       deps.onRepositoryUnknown?.(repo);
       return 'busy';
     }
-    const plans = await mapLimit(events, PLAN_CONCURRENCY, (event) => planEvent(deps, repo, git, event).catch((error: unknown) => error));
+    const plans = await mapLimit(events, PLAN_CONCURRENCY, (event) => planWellFormed(deps, repo, git, event).catch((error: unknown) => error));
     for (const [i, event] of events.entries()) {
       const plan = plans[i];
       let failure: unknown = plan;
@@ -92,14 +95,24 @@ async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, sta
         }
       }
       const message = failure instanceof Error ? failure.message : String(failure);
-      deps.log.warn({ repository: repoName(repo), event: event.id, attempt: event.attempts, err: asError(failure) }, 'event could not be triggered');
-      // Past its time or memory budget, trying again would only cost as much again.
-      await markEventAttemptFailed(tx, event.id, message, deps.maxAttempts, failure instanceof UntrustedWorkError);
+      const permanent = classifyEventFailure(failure) === 'permanent';
+      const ended = await markEventAttemptFailed(tx, event.id, {
+        error: message, permanent, retryDelayMs: (deps.retryDelayMs ?? retryDelayMs)(event.attempts),
+      }, deps.maxAttempts);
+      deps.log.warn({ repository: repoName(repo), event: event.id, attempt: event.attempts, permanent, err: asError(failure) },
+        ended === 'failed' ? 'event could not be triggered: dead-lettered' : 'event could not be triggered: will retry');
       await refundEventAttempts(tx, events.slice(i + 1).map((e) => e.id));
       return 'retry'; // later events wait: a repository's events are triggered in order
     }
     return 'processed';
   });
+}
+
+/** A malformed payload fails its event for good, before any git is read. */
+async function planWellFormed(deps: TriggerDeps, repo: RepositoryRow | null, git: GitRepository | null, event: EventRow): Promise<EventPlan> {
+  const problem = payloadProblem(event.kind, event.payload);
+  if (problem !== null) throw new PermanentEventError(problem);
+  return planEvent(deps, repo, git, event);
 }
 
 async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, git: GitRepository | null, event: EventRow): Promise<EventPlan> {
