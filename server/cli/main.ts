@@ -18,6 +18,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   runs: async () => (await import('./runs.js')).runRuns,
   dispatch: async () => (await import('./dispatch.js')).runDispatch,
   logs: async () => (await import('./logs.js')).runLogs,
+  events: async () => (await import('./events.js')).runEvents,
+  audit: async () => (await import('./audit.js')).runAudit,
 };
 
 /** Runs one command line; returns the exit status. Never throws for bad usage. */

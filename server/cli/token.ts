@@ -3,10 +3,10 @@ import { createSql, openDatabase } from '../adapters/db/connect.js';
 import type { Sql } from '../adapters/db/connect.js';
 import { runningEmbeddedUrl } from '../adapters/db/embedded-running.js';
 import { migrate } from '../adapters/db/migrate.js';
-import { listApiTokens, revokeApiToken } from '../adapters/db/tokens.js';
+import { listApiTokens } from '../adapters/db/tokens.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { TokenScopeError, createApiToken } from '../services/api/tokens.js';
+import { TokenScopeError, createApiToken, revokeApiTokenAudited } from '../services/api/tokens.js';
 import { positiveInteger, table } from './api-client.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
@@ -92,7 +92,7 @@ export async function runToken(argv: string[], io: CommandIO): Promise<number> {
     if (sub === 'revoke') {
       if (positionals.length !== 2) throw new UsageError('token revoke takes ID');
       const tokenId = positiveInteger(id, 'ID');
-      if (!(await withDatabase(io, (sql) => revokeApiToken(sql, tokenId)))) {
+      if (!(await withDatabase(io, (sql) => revokeApiTokenAudited(sql, tokenId)))) {
         io.err(`plue-trigger: no live API token ${tokenId}`);
         return 1;
       }

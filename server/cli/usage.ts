@@ -24,6 +24,8 @@ commands:
   dispatch OWNER/REPO WORKFLOW [--ref REF] [--input k=v...]
                                               start a workflow by hand
   logs OWNER/REPO RUN_ID                      a run's logs
+  events OWNER/REPO [--status failed]         events, newest first (also: events retry OWNER/REPO ID)
+  audit OWNER/REPO [--kind K]                 the audit trail, newest first
 
 API commands take --server URL (or PLUE_URL), --token T (or PLUE_TOKEN) and --json.
 

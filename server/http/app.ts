@@ -5,6 +5,7 @@ import { serverTimeouts } from './connection-limits.js';
 import type { AppDeps } from './deps.js';
 import { frameworkErrorHandler, installErrorHandler } from './errors.js';
 import { registerOpenApi } from './openapi.js';
+import { registerAuditRoutes } from './routes/audit.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoutes } from './routes/hooks.js';
@@ -38,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerRunRoutes(api, deps);
     registerScheduleRoutes(api, deps);
     registerEventRoutes(api, deps);
+    registerAuditRoutes(api, deps);
   });
   await app.ready();
   return app;

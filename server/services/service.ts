@@ -88,7 +88,7 @@ export async function startService(config: Config, log: Logger, options: Service
         .finally(() => { rescanning = null; });
     };
     const trigger = new TriggerLoop({
-      sql: db.sql, source, log, maxChangedFiles: config.maxChangedFiles, maxAttempts: 5, maxRunsPerEvent: config.maxRunsPerEvent,
+      sql: db.sql, source, log, maxChangedFiles: config.maxChangedFiles, maxAttempts: 10, maxRunsPerEvent: config.maxRunsPerEvent,
       maxDispatchDepth: config.dispatch.maxDepth,
       match: (event, files) => untrusted.match(event, files),
       gitOf: async (repo) => registry.byId(repo.id)?.git ?? null,

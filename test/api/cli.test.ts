@@ -171,3 +171,36 @@ describe('plue-trigger token', () => {
     expect(err).toMatch(/scope must be `admin` or `repo:OWNER\/NAME`/);
   });
 });
+
+describe('plue-trigger audit and events', () => {
+  it('lists the audit trail: runs cancelled and re-run by their tokens, tokens made and revoked', async () => {
+    const { status, out, err } = await cli(['audit', 'acme/app']);
+    expect(status).toBe(0);
+    expect(out.split('\n')[0]).toMatch(/^ID +WHEN +KIND +WHO +SUBJECT +DETAIL$/);
+    // Detail keys come back in jsonb's order (shortest first).
+    expect(out).toMatch(/ run\.cancelled +token \d+ +run_id=\d+ +reason=cancelled on request$/m);
+    expect(out).toMatch(/ run\.rerun +token \d+ +run_id=\d+ rerun_of=\d+ +status=waiting run_number=\d+ run_attempt=2$/m);
+    expect(out).toMatch(/ token\.created +token-cli +token_id=\d+ +name=ci scope=repo:acme\/app read_only=true$/m);
+    expect(out).toMatch(/ token\.revoked +token-cli +token_id=\d+ +name=ci scope=repo:acme\/app read_only=true$/m);
+    expect(err).toMatch(/^\d+ of \d+ row\(s\)$/);
+    const json = JSON.parse((await cli(['audit', 'acme/app', '--kind', 'run.rerun', '--json'])).out);
+    expect(json.total_count).toBe(1);
+    expect(json.audit[0]).toMatchObject({ kind: 'run.rerun', actor: { token_id: expect.any(Number) }, subject: { rerun_of: expect.any(Number) } });
+    // Newest first, through the API too.
+    const all = JSON.parse((await cli(['audit', 'acme/app', '--json'])).out).audit as Array<{ id: number }>;
+    expect(all.map((a) => a.id)).toEqual([...all.map((a) => a.id)].sort((a, b) => b - a));
+  });
+
+  it('lists events, and refuses a retry without an admin token', async () => {
+    const { status, out } = await cli(['events', 'acme/app', '--status', 'processed']);
+    expect(status).toBe(0);
+    expect(out.split('\n')[0]).toMatch(/^ID +EVENT +STATUS +SOURCE +ATTEMPTS +RECEIVED +RUNS +ERROR$/);
+    expect(out).toMatch(/^\d+ +manual +processed +api +0 /m);
+    const id = JSON.parse((await cli(['events', 'acme/app', '--json'])).out).events[0].event_id;
+    expect(await cli(['events', 'retry', 'acme/app', String(id)])).toMatchObject({ status: 1, err: expect.stringContaining('(HTTP 403 forbidden)') });
+    const admin = await tokenFor(db.sql, 'admin');
+    expect(await cli(['events', 'retry', 'acme/app', String(id)], { PLUE_TOKEN: admin }))
+      .toMatchObject({ status: 1, err: expect.stringContaining('(HTTP 409 event_not_failed)') });
+    expect((await cli(['events', 'retry', 'acme/app'])).status).toBe(2);
+  });
+});

@@ -68,6 +68,9 @@ describe('tokenRefusal', () => {
     ['repo:acme/other', false, 'read', /scoped to acme\/other/],
     ['repo:acme/app', true, 'write', /read-only/],
     ['nonsense', false, 'read', /not understood/],
+    ['admin', false, 'admin', null],
+    ['admin', true, 'admin', /read-only/],
+    ['repo:acme/app', false, 'admin', /needs an admin token/],
   ] as const)('%s (read-only %s) → %s', (scope, readOnly, access, expected) => {
     const refusal = tokenRefusal({ scope, read_only: readOnly }, repo, access);
     if (expected === null) expect(refusal).toBeNull();

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordEvent } from '../../server/adapters/db/events.js';
 import { RunnerClient } from '../../server/runner/client.js';
 import type { Service } from '../../server/services/service.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, git, push, removeTempDirs } from '../git/fixtures.js';
@@ -47,6 +48,7 @@ beforeAll(async () => {
   service = await startApiService(db.url, { reposDir, bare: '', work, shas: { main: vars.BASE_SHA, feature: vars.HEAD_SHA, docsOnly: '' } });
   vars.PLUE_URL = service.url;
   vars.PLUE_TOKEN = await tokenFor(db.sql, 'repo:acme/app');
+  vars.PLUE_ADMIN_TOKEN = await tokenFor(db.sql, 'admin');
 });
 afterAll(async () => {
   await service?.close();
@@ -62,6 +64,14 @@ async function prepare(example: Example): Promise<void> {
     await runner.logs(task!, 'deploy', ['deploying 3 replicas to staging', 'replica 1 up', 'replica 2 up'], 0);
     await runner.finish(task!, 'success');
   }
+  if (example.command.includes('/events?status=failed')) {
+    // A dispatch recorded for a branch deleted before it was triggered: a dead letter.
+    const [repo] = await db.sql<{ id: number }[]>`select id from repositories where owner = 'acme' and name = 'app'`;
+    const id = await recordEvent(db.sql, { repository_id: repo!.id, kind: 'dispatch', dedup_key: 'delivery:release-1.4', source: 'api', payload: { ref: 'refs/heads/release' } });
+    service.trigger.kick(repo!.id);
+    await waitFor(async () => (await db.sql`select 1 from events where id = ${id!} and status = 'failed'`).length > 0, 'the dead letter');
+    vars.FAILED_EVENT_ID = String(id);
+  }
   if (example.command.includes('/events/$EVENT_ID')) {
     await waitFor(async () => (await db.sql`select 1 from events where id = ${Number(vars.EVENT_ID)} and status = 'processed'`).length > 0, 'the issue to be triggered');
   }
@@ -71,9 +81,9 @@ describe('docs/api.md examples', () => {
   it('has examples for every route of the user API', () => {
     const routes = new Set(examples.map((e) => e.title.slice(e.title.indexOf(': ') + 2, e.title.lastIndexOf(' →'))));
     expect([...routes].sort()).toEqual([
-      'GET /api/repos/acme/app/events/$EVENT_ID', 'GET /api/repos/acme/app/runs', 'GET /api/repos/acme/app/runs/$RERUN_ID/logs',
+      'GET /api/repos/acme/app/audit', 'GET /api/repos/acme/app/events', 'GET /api/repos/acme/app/events/$EVENT_ID', 'GET /api/repos/acme/app/runs', 'GET /api/repos/acme/app/runs/$RERUN_ID/logs',
       'GET /api/repos/acme/app/runs/$RUN_ID', 'GET /api/repos/acme/app/schedules', 'GET /api/repos/acme/app/workflows', 'GET /api/repos/acme/app/workflows/deploy.py',
-      'POST /api/repos/acme/app/events', 'POST /api/repos/acme/app/runs/$RUN_ID/cancel', 'POST /api/repos/acme/app/runs/$RUN_ID/rerun',
+      'POST /api/repos/acme/app/events', 'POST /api/repos/acme/app/events/$FAILED_EVENT_ID/retry', 'POST /api/repos/acme/app/runs/$RUN_ID/cancel', 'POST /api/repos/acme/app/runs/$RUN_ID/rerun',
       'POST /api/repos/acme/app/workflows/Deploy/dispatches', 'POST /api/repos/acme/app/workflows/ci.py/dispatches',
       'POST /api/repos/acme/app/workflows/deploy.py/dispatches',
     ]);

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import type postgres from 'postgres';
 import type { Queryable } from './queryable.js';
 import type { Chain } from '../../core/trigger/chain.js';
+import { recordAudit } from './audit.js';
+import type { AuditActor } from './audit.js';
 
 // events: the durable record of everything received. A second delivery of the same thing has the
-// same dedup key and is dropped by the unique constraint.
+// same dedup key and is dropped by the unique constraint, unless the first one ended `failed`: the key holds only
+// once the event's runs are committed, so a redelivery after a failure is tried again (re-opened), never dropped.
+// Every event that ends `failed` (a dead letter) and every re-opened one is audited in the same transaction.
 
 export type EventKind = 'push' | 'pull_request' | 'issue' | 'chat' | 'manual' | 'dispatch' | 'schedule' | 'workflow_run';
 
@@ -34,18 +39,72 @@ export interface NewEvent {
   chain?: Chain;
 }
 
-/** Returns the new event's id, or null when an event with the same key was already recorded. */
-export async function recordEvent(db: Queryable, event: NewEvent): Promise<number | null> {
+export interface RecordedEvent {
+  id: number;
+  /** A failed event with the same key and content, put back to pending (attempts reset) by this delivery. */
+  reopened: boolean;
+}
+
+/**
+ * Records the event, or re-opens a failed one recorded under the same key with the same kind and payload (a
+ * redelivery after a failure, audited `event.retried`). Null when an event with the key is pending or processed,
+ * or holds something else. Give it a transaction: a re-opening and its audit row go together.
+ */
+export async function recordOrReopenEvent(db: Queryable, event: NewEvent): Promise<RecordedEvent | null> {
   // From its text, a payload keeps numbers JavaScript cannot hold. `::text` first: a parameter typed jsonb would
   // be sent as JSON, and the text would become one JSON string.
+  const payload = () => db`${event.payloadText ?? '{}'}::text::jsonb || ${JSON.stringify(event.payload)}::text::jsonb`;
   const [row] = await db<{ id: number }[]>`
     insert into events (repository_id, kind, dedup_key, payload, source, parent_run_id, depth)
-    values (${event.repository_id}, ${event.kind}, ${event.dedup_key},
-      ${event.payloadText ?? '{}'}::text::jsonb || ${JSON.stringify(event.payload)}::text::jsonb, ${event.source},
+    values (${event.repository_id}, ${event.kind}, ${event.dedup_key}, ${payload()}, ${event.source},
       ${event.chain?.parent_run_id ?? null}, ${event.chain?.depth ?? 0})
     on conflict (repository_id, dedup_key) do nothing
     returning id`;
-  return row?.id ?? null;
+  if (row) return { id: row.id, reopened: false };
+  const reopened = await reopenFailedEvent(
+    db, db`repository_id = ${event.repository_id} and dedup_key = ${event.dedup_key} and kind = ${event.kind} and payload = ${payload()}`,
+    { service: event.source }, 'redelivered',
+  );
+  return reopened === null ? null : { id: reopened.id, reopened: true };
+}
+
+/** Returns the id of the event now pending (new, or re-opened: see recordOrReopenEvent), or null for a duplicate. */
+export async function recordEvent(db: Queryable, event: NewEvent): Promise<number | null> {
+  return (await recordOrReopenEvent(db, event))?.id ?? null;
+}
+
+/**
+ * Puts the one failed event `where` selects back to pending, as if new (attempts 0, due at once; its last error
+ * stays until it is processed), and audits it. Null when no failed event matches.
+ */
+async function reopenFailedEvent(
+  db: Queryable, where: postgres.PendingQuery<postgres.Row[]>, actor: AuditActor, reason: 'redelivered' | 'by_hand',
+): Promise<{ id: number; repository_id: number } | null> {
+  const [row] = await db<{ id: number; repository_id: number; attempts: number; last_error: string | null }[]>`
+    with old as (select id, attempts, last_error from events where ${where} and status = 'failed' for update)
+    update events e set status = 'pending', attempts = 0, next_attempt_at = null, processed_at = null
+    from old where e.id = old.id
+    returning e.id, e.repository_id, old.attempts, old.last_error`;
+  if (!row) return null;
+  await recordAudit(db, {
+    repository_id: row.repository_id, kind: 'event.retried', actor, subject: { event_id: row.id },
+    detail: { reason, previous_error: row.last_error, previous_attempts: row.attempts },
+  });
+  return row;
+}
+
+/**
+ * A person retries a dead letter: 'retried', or why not ('not_found'; 'not_failed' with the event's status).
+ */
+export async function retryFailedEvent(
+  db: Queryable, repositoryId: number, id: number, actor: AuditActor,
+): Promise<{ outcome: 'retried' } | { outcome: 'not_found' } | { outcome: 'not_failed'; status: string }> {
+  const [current] = await db<{ status: string }[]>`
+    select status from events where repository_id = ${repositoryId} and id = ${id} for update`;
+  if (!current) return { outcome: 'not_found' };
+  if (current.status !== 'failed') return { outcome: 'not_failed', status: current.status };
+  await reopenFailedEvent(db, db`id = ${id}`, actor, 'by_hand');
+  return { outcome: 'retried' };
 }
 
 /** A failed push event that records the ref updates a push moved past its limit (they start nothing). */
@@ -60,10 +119,10 @@ export async function recordDroppedRefUpdates(
       'limit', 'failed', now(), ${dropped.message})`;
 }
 
-/** Repositories that have pending events, oldest first. */
+/** Repositories that have pending events due now (not waiting for a retry), oldest first. */
 export async function repositoriesWithPendingEvents(db: Queryable, limit = 1000): Promise<number[]> {
   const rows = await db<{ repository_id: number }[]>`
-    select repository_id from events where status = 'pending'
+    select repository_id from events where status = 'pending' and (next_attempt_at is null or next_attempt_at <= clock_timestamp())
     group by repository_id order by min(id) limit ${limit}`;
   return rows.map((r) => r.repository_id);
 }
@@ -81,20 +140,39 @@ export async function tryLockRepositoryTrigger(db: Queryable, repositoryId: numb
 
 /**
  * Counts an attempt for each of the repository's oldest pending events before any work on them starts, so that
- * an attempt that never finishes (a crash, a kill) still counts. An event whose attempts are all used and that is
- * still pending is given up here. An event retried after such an attempt goes alone, so one event that brings the
- * service down cannot use up the attempts of the events after it. Returns the ids to work on, oldest first.
+ * an attempt that never finishes (a crash, a kill, a lost database) still counts, and sets when it may be tried
+ * again should it not finish (`retryDelayMs` of its attempt number). An event whose attempts are all used and that
+ * is still pending is dead-lettered here. Events stay in order: nothing starts while the oldest pending event
+ * waits for its retry time, and an event retried after an attempt goes alone, so one event that brings the service
+ * down cannot use up the attempts of the events after it. Returns the ids to work on, oldest first.
  */
-export async function startEventAttempts(db: Queryable, repositoryId: number, limit: number, maxAttempts: number): Promise<number[]> {
-  await db`
+export async function startEventAttempts(
+  db: Queryable,
+  repositoryId: number,
+  limit: number,
+  maxAttempts: number,
+  retryDelayMs: (attempt: number) => number,
+): Promise<number[]> {
+  const exhausted = await db<DeadLetter[]>`
     update events set status = 'failed', processed_at = now(),
       last_error = concat_ws('; ', last_error, ${`gave up after ${maxAttempts} attempts: the last one did not finish`}::text)
-    where repository_id = ${repositoryId} and status = 'pending' and attempts >= ${maxAttempts}`;
-  const pending = await db<{ id: number; attempts: number }[]>`
-    select id, attempts from events where repository_id = ${repositoryId} and status = 'pending' order by id limit ${limit}`;
-  const batch = pending[0] !== undefined && pending[0].attempts > 0 ? pending.slice(0, 1) : pending;
+    where repository_id = ${repositoryId} and status = 'pending' and attempts >= ${maxAttempts}
+    returning id, repository_id, kind, attempts, last_error`;
+  await auditDeadLetters(db, exhausted, 'attempts_used');
+  const pending = await db<{ id: number; attempts: number; due: boolean }[]>`
+    select id, attempts, next_attempt_at is null or next_attempt_at <= clock_timestamp() as due
+    from events where repository_id = ${repositoryId} and status = 'pending' order by id limit ${limit}`;
+  const first = pending[0];
+  if (first === undefined || !first.due) return [];
+  const rest = pending.slice(1);
+  const cut = rest.findIndex((e) => e.attempts > 0 || !e.due);
+  const batch = first.attempts > 0 ? [first] : [first, ...(cut === -1 ? rest : rest.slice(0, cut))];
   const ids = batch.map((e) => e.id);
-  if (ids.length > 0) await db`update events set attempts = attempts + 1 where id = any(${ids}::bigint[])`;
+  const delays = batch.map((e) => retryDelayMs(e.attempts + 1));
+  await db`
+    update events e set attempts = e.attempts + 1, next_attempt_at = clock_timestamp() + d.ms * interval '1 millisecond'
+    from unnest(${ids}::bigint[], ${delays}::float8[]) as d(id, ms)
+    where e.id = d.id`;
   return ids;
 }
 
@@ -114,20 +192,51 @@ export async function markEventProcessed(db: Queryable, id: number, result: Reco
 }
 
 /**
- * Records why the event's attempt (counted when it started) failed; with its attempts used up, or when trying
- * again cannot help (`giveUp`), the event is failed for good.
+ * Records why the event's attempt (counted when it started) failed. A transient failure is tried again after
+ * `retryDelayMs`; with its attempts used up, or when trying again cannot help (`permanent`), the event is
+ * dead-lettered: `failed`, audited. Returns what became of it.
  */
-export async function markEventAttemptFailed(db: Queryable, id: number, error: string, maxAttempts: number, giveUp = false): Promise<void> {
-  await db`
-    update events set last_error = ${error.slice(0, 4000)},
-      status = case when attempts >= ${maxAttempts} or ${giveUp}::boolean then 'failed' else status end,
-      processed_at = case when attempts >= ${maxAttempts} or ${giveUp}::boolean then now() else processed_at end
-    where id = ${id} and status = 'pending'`;
+export async function markEventAttemptFailed(
+  db: Queryable,
+  id: number,
+  failure: { error: string; permanent: boolean; retryDelayMs: number },
+  maxAttempts: number,
+): Promise<'failed' | 'retry'> {
+  const giveUp = db`(attempts >= ${maxAttempts} or ${failure.permanent}::boolean)`;
+  const [row] = await db<(DeadLetter & { status: string })[]>`
+    update events set last_error = ${failure.error.slice(0, 4000)},
+      status = case when ${giveUp} then 'failed' else status end,
+      processed_at = case when ${giveUp} then now() else processed_at end,
+      next_attempt_at = case when ${giveUp} then null else clock_timestamp() + ${failure.retryDelayMs} * interval '1 millisecond' end
+    where id = ${id} and status = 'pending'
+    returning id, repository_id, kind, attempts, last_error, status`;
+  if (row?.status !== 'failed') return 'retry';
+  await auditDeadLetters(db, [row], failure.permanent ? 'permanent' : 'attempts_used');
+  return 'failed';
 }
 
 /** Gives back the attempts of started events that were not reached (an earlier event of their batch failed). */
 export async function refundEventAttempts(db: Queryable, ids: readonly number[]): Promise<void> {
-  if (ids.length > 0) await db`update events set attempts = attempts - 1 where id = any(${ids as number[]}::bigint[]) and status = 'pending'`;
+  if (ids.length > 0) {
+    await db`update events set attempts = attempts - 1, next_attempt_at = null where id = any(${ids as number[]}::bigint[]) and status = 'pending'`;
+  }
+}
+
+interface DeadLetter {
+  id: number;
+  repository_id: number;
+  kind: EventKind;
+  attempts: number;
+  last_error: string | null;
+}
+
+async function auditDeadLetters(db: Queryable, events: readonly DeadLetter[], reason: 'permanent' | 'attempts_used'): Promise<void> {
+  for (const event of events) {
+    await recordAudit(db, {
+      repository_id: event.repository_id, kind: 'event.dead_lettered', actor: { service: 'trigger' },
+      subject: { event_id: event.id, kind: event.kind }, detail: { error: event.last_error, attempts: event.attempts, reason },
+    });
+  }
 }
 
 export interface EventOutcomeRow {
@@ -135,13 +244,17 @@ export interface EventOutcomeRow {
   kind: EventKind;
   payload: Record<string, unknown>;
   status: 'pending' | 'processed' | 'failed';
+  source: string;
+  attempts: number;
   result: Record<string, unknown> | null;
   last_error: string | null;
   received_at: Date;
   processed_at: Date | null;
+  /** A pending event waiting for its retry: when it is tried again. */
+  next_attempt_at: Date | null;
 }
 
-const OUTCOME_COLUMNS = 'id, kind, payload, status, result, last_error, received_at, processed_at';
+const OUTCOME_COLUMNS = 'id, kind, payload, status, source, attempts, result, last_error, received_at, processed_at, next_attempt_at';
 
 /** The event recorded under this key, with what triggering it decided so far. */
 export async function findEventByKey(db: Queryable, repositoryId: number, dedupKey: string): Promise<EventOutcomeRow | null> {
@@ -154,4 +267,19 @@ export async function findEventOf(db: Queryable, repositoryId: number, id: numbe
   const [row] = await db<EventOutcomeRow[]>`
     select ${db.unsafe(OUTCOME_COLUMNS)} from events where repository_id = ${repositoryId} and id = ${id}`;
   return row ?? null;
+}
+
+/** A page of the repository's events, newest first, optionally only those in one status (`failed`: the dead letters). */
+export async function pageEvents(
+  db: Queryable,
+  repositoryId: number,
+  filter: { status?: EventRow['status'] },
+  page: { limit: number; offset: number },
+): Promise<{ rows: EventOutcomeRow[]; total: number }> {
+  const where = db`repository_id = ${repositoryId} ${filter.status === undefined ? db`` : db`and status = ${filter.status}`}`;
+  const [rows, count] = await Promise.all([
+    db<EventOutcomeRow[]>`select ${db.unsafe(OUTCOME_COLUMNS)} from events where ${where} order by id desc limit ${page.limit} offset ${page.offset}`,
+    db<{ n: number }[]>`select count(*)::int as n from events where ${where}`,
+  ]);
+  return { rows, total: count[0]?.n ?? 0 };
 }

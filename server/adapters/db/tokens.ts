@@ -43,8 +43,9 @@ export async function listApiTokens(db: Queryable): Promise<ApiTokenRow[]> {
   return db<ApiTokenRow[]>`select ${db.unsafe(COLUMNS)} from api_tokens order by id`;
 }
 
-/** Revokes the token; false when there is no live token with this id. */
-export async function revokeApiToken(db: Queryable, id: number): Promise<boolean> {
-  const rows = await db`update api_tokens set revoked_at = now() where id = ${id} and revoked_at is null returning id`;
-  return rows.length > 0;
+/** Revokes the token; null when there is no live token with this id. */
+export async function revokeApiToken(db: Queryable, id: number): Promise<ApiTokenRow | null> {
+  const [row] = await db<ApiTokenRow[]>`
+    update api_tokens set revoked_at = now() where id = ${id} and revoked_at is null returning ${db.unsafe(COLUMNS)}`;
+  return row ?? null;
 }

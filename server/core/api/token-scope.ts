@@ -1,7 +1,8 @@
 // What an API token may do. Pure: the scope text and the request's repository in, a verdict out.
 
 export type TokenScope = { kind: 'admin' } | { kind: 'repo'; owner: string; name: string };
-export type Access = 'read' | 'write';
+/** `admin`: a write only an admin token may make (retrying a dead letter). */
+export type Access = 'read' | 'write' | 'admin';
 
 export function parseTokenScope(text: string): TokenScope | null {
   if (text === 'admin') return { kind: 'admin' };
@@ -24,6 +25,7 @@ export function tokenRefusal(
   if (scope.kind === 'repo' && (scope.owner !== repository.owner || scope.name !== repository.name)) {
     return `the token is scoped to ${scope.owner}/${scope.name}, not ${repository.owner}/${repository.name}`;
   }
-  if (access === 'write' && token.read_only) return 'the token is read-only';
+  if (access === 'admin' && scope.kind !== 'admin') return 'this needs an admin token';
+  if (access !== 'read' && token.read_only) return 'the token is read-only';
   return null;
 }

@@ -1,15 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { findEventOf } from '../../adapters/db/events.js';
+import { findEventOf, pageEvents } from '../../adapters/db/events.js';
 import type { EventOutcomeRow } from '../../adapters/db/events.js';
 import { rawJsonMember } from '../../core/api/json-member.js';
+import { retryEventByHand } from '../../services/api/event-retry.js';
 import { HOST_EVENT_KINDS, checkHostEvent, recordHostEvent, waitForEvent } from '../../services/api/host-events.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
 import type { AppDeps } from '../deps.js';
 import { gitDirOf, repositoryOf } from '../repository.js';
-import { errorReplies, id, idempotencyHeaders, repoParams } from '../schemas/common.js';
+import { emptyBody, bodyOptional, errorReplies, id, idempotencyHeaders, nullableTimestamp, pageProperties, repoParams, timestamp } from '../schemas/common.js';
 import { typed } from '../type-provider.js';
 
-// The host's door for events that are not pushes: pull requests, issues, chat messages and dispatches.
+// The host's door for events that are not pushes (pull requests, issues, chat messages and dispatches), and the
+// event record: every event of a repository, the failed ones (dead letters) retried by an admin.
 
 const security = [{ bearerAuth: [] }];
 const tags = ['events'];
@@ -44,6 +46,7 @@ const eventReply = {
     event_id: { type: 'integer' },
     event: { type: 'string' },
     duplicate: { type: 'boolean', description: 'this delivery id was recorded before; this is that event' },
+    reopened: { type: 'boolean', description: 'this delivery id was recorded before and that event had failed: it is tried again' },
     status: { type: 'string', enum: ['pending', 'processed', 'failed'] },
     runs: {
       type: 'array',
@@ -57,17 +60,50 @@ const eventReply = {
   },
 } as const;
 
+const EVENT_STATUSES = ['pending', 'processed', 'failed'] as const;
+const listQuery = {
+  type: 'object', additionalProperties: false,
+  properties: { ...pageProperties, status: { type: 'string', enum: [...EVENT_STATUSES], description: 'only events in this status (`failed`: the dead letters)' } },
+} as const;
+
+/** An event as the record keeps it: what it started, and how triggering it went. */
+const eventRecord = {
+  type: 'object',
+  description: 'an event, what it started, and how triggering it went',
+  properties: {
+    ...eventReply.properties,
+    source: { type: 'string', description: 'which door recorded it: watcher, hook, api, scheduler, …' },
+    attempts: { type: 'integer', description: 'attempts at triggering it so far' },
+    next_attempt_at: { ...nullableTimestamp, description: 'a pending event waiting for its retry: when it is tried again' },
+    received_at: timestamp,
+    processed_at: { ...nullableTimestamp, description: 'when it was processed or failed' },
+  },
+} as const;
+const eventList = {
+  type: 'object', description: 'one page of events, newest first',
+  properties: { total_count: { type: 'integer' }, events: { type: 'array', items: eventRecord } },
+} as const;
+
 type WrittenRun = { run_id: number; run_number: number; path: string; name: string };
 type Skipped = { name: string; path: string; reason: string };
 
-function presentEvent(row: EventOutcomeRow, duplicate?: boolean) {
+function presentEvent(row: EventOutcomeRow, delivery?: { duplicate: boolean; reopened: boolean }) {
   const result = row.result ?? {};
   const runs = Array.isArray(result.runs) ? (result.runs as WrittenRun[]) : [];
   return {
-    event_id: row.id, event: row.kind, ...(duplicate === undefined ? {} : { duplicate }), status: row.status,
+    event_id: row.id, event: row.kind, ...(delivery === undefined ? {} : { duplicate: delivery.duplicate, ...(delivery.reopened ? { reopened: true } : {}) }),
+    status: row.status,
     runs: runs.map((r) => ({ run_id: r.run_id, run_number: r.run_number, workflow: { name: r.name, path: r.path } })),
     skipped: Array.isArray(result.skipped) ? (result.skipped as Skipped[]) : [],
     error: row.status === 'failed' ? row.last_error : null,
+  };
+}
+
+function presentEventRecord(row: EventOutcomeRow) {
+  const { error, ...event } = presentEvent(row);
+  return {
+    ...event, error: row.last_error, source: row.source, attempts: row.attempts,
+    next_attempt_at: row.status === 'pending' ? row.next_attempt_at : null, received_at: row.received_at, processed_at: row.processed_at,
   };
 }
 
@@ -116,26 +152,60 @@ function registerEventRoutesIn(app: FastifyInstance, deps: AppDeps): void {
       const recorded = await recordHostEvent(sql, repo.id, event.event, { text, fields }, bodyDelivery ?? headerKey);
       if (!recorded.duplicate) deps.onEventRecorded?.(repo.id);
       if (!request.query.wait && !recorded.duplicate) {
-        return reply.status(202).send({ event_id: recorded.event_id, event: event.event, duplicate: false, status: 'pending', runs: [], skipped: [], error: null });
+        return reply.status(202).send({
+          event_id: recorded.event_id, event: event.event, duplicate: false, ...(recorded.reopened ? { reopened: true } : {}),
+          status: 'pending', runs: [], skipped: [], error: null,
+        });
       }
       const row = request.query.wait
         ? await waitForEvent(sql, repo.id, recorded.event_id, WAIT_MS)
         : await findEventOf(sql, repo.id, recorded.event_id);
       if (!row) throw new AppError('not_found', { what: `event ${recorded.event_id}` });
-      return reply.status(request.query.wait && row.status !== 'pending' ? 200 : 202).send(presentEvent(row, recorded.duplicate));
+      return reply.status(request.query.wait && row.status !== 'pending' ? 200 : 202).send(presentEvent(row, recorded));
     });
+
+  api.get('/api/repos/:owner/:repo/events', {
+    config: { access: 'read' },
+    schema: {
+      summary: 'List events, newest first', tags, security, params: repoParams, querystring: listQuery,
+      response: { 200: eventList, ...errorReplies },
+    },
+  }, async (request) => {
+    const repo = await repositoryOf(deps, request.params);
+    const q = request.query;
+    const { rows, total } = await pageEvents(sql, repo.id, q.status === undefined ? {} : { status: q.status }, {
+      limit: q.per_page, offset: (q.page - 1) * q.per_page,
+    });
+    return { total_count: total, events: rows.map(presentEventRecord) };
+  });
 
   api.get('/api/repos/:owner/:repo/events/:id', {
     config: { access: 'read' },
     schema: {
       summary: 'Get an event and what it started', tags, security,
       params: eventParams,
-      response: { 200: eventReply, ...errorReplies },
+      response: { 200: eventRecord, ...errorReplies },
     },
   }, async (request) => {
     const repo = await repositoryOf(deps, request.params);
     const row = await findEventOf(sql, repo.id, request.params.id);
     if (!row) throw new AppError('not_found', { what: `event ${request.params.id}` });
-    return presentEvent(row);
+    return presentEventRecord(row);
+  });
+
+  api.post('/api/repos/:owner/:repo/events/:id/retry', {
+    config: { access: 'admin' },
+    preValidation: bodyOptional,
+    schema: {
+      summary: 'Retry a failed event (a dead letter); admin tokens only',
+      description: 'The event goes back to pending, its attempts reset, and is triggered again; 202 with the event. 409 `event_not_failed` for an event that is not failed.',
+      tags, security, params: eventParams, body: emptyBody,
+      response: { 202: eventRecord, ...errorReplies },
+    },
+  }, async (request, reply) => {
+    const repo = await repositoryOf(deps, request.params);
+    const row = await retryEventByHand(sql, repo.id, request.params.id, request.apiToken!.id);
+    deps.onEventRecorded?.(repo.id);
+    return reply.status(202).send(presentEventRecord(row));
   });
 }

@@ -113,7 +113,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
   }, async (request, reply) => {
     const repo = await repositoryOf(deps, request.params);
-    return reply.status(202).send(presentRun(await cancelRun(sql, repo.id, request.params.id)));
+    return reply.status(202).send(presentRun(await cancelRun(sql, repo.id, request.params.id, { token_id: request.apiToken!.id })));
   });
 
   api.post('/api/repos/:owner/:repo/runs/:id/rerun', {
@@ -125,7 +125,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
   }, async (request, reply) => {
     const repo = await repositoryOf(deps, request.params);
-    const made = await rerunRun(sql, repo.id, request.params.id);
+    const made = await rerunRun(sql, repo.id, request.params.id, { token_id: request.apiToken!.id });
     return reply.status(201)
       .header('location', `/api/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}/runs/${made.run_id}`)
       .send(made);

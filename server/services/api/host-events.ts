@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Sql } from '../../adapters/db/connect.js';
-import { findEventByKey, findEventOf, recordEvent } from '../../adapters/db/events.js';
+import { findEventByKey, findEventOf, recordOrReopenEvent } from '../../adapters/db/events.js';
 import type { EventOutcomeRow } from '../../adapters/db/events.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { gitRepository } from '../../adapters/git/index.js';
@@ -118,7 +118,8 @@ async function checkPullRequest(
 
 /**
  * Records the event; a delivery id (or Idempotency-Key) is its dedup key, so a redelivery records nothing new
- * and answers with the first event, and a different event under a used key is refused.
+ * and answers with the first event (re-opened to be tried again when it had failed), and a different event under
+ * a used key is refused.
  */
 export async function recordHostEvent(
   sql: Sql,
@@ -127,19 +128,19 @@ export async function recordHostEvent(
   /** The host's `payload` as it wrote it (its numbers stay exact), and the checked fields that go over it. */
   payload: { text: string; fields: Record<string, unknown> },
   deliveryId: string | undefined,
-): Promise<{ event_id: number; duplicate: boolean }> {
+): Promise<{ event_id: number; duplicate: boolean; reopened: boolean }> {
   const key = deliveryId === undefined ? `api:${randomUUID()}` : `delivery:${deliveryId}`;
-  const id = await recordEvent(sql, {
+  const recorded = await sql.begin((tx) => recordOrReopenEvent(tx, {
     repository_id: repositoryId, kind, dedup_key: key, payload: payload.fields, payloadText: payload.text, source: 'api',
-  });
-  if (id !== null) return { event_id: id, duplicate: false };
+  }));
+  if (recorded !== null) return { event_id: recorded.id, duplicate: false, reopened: recorded.reopened };
   const first = await findEventByKey(sql, repositoryId, key);
   // The stored payload as it reads back.
   const expected = { ...(JSON.parse(payload.text) as object), ...(JSON.parse(JSON.stringify(payload.fields)) as object) };
   if (!first || first.kind !== kind || !isDeepStrictEqual(first.payload, expected)) {
     throw new AppError('idempotency_key_reused', { key: 'delivery id', what: 'event' });
   }
-  return { event_id: first.id, duplicate: true };
+  return { event_id: first.id, duplicate: true, reopened: false };
 }
 
 /** Polls until the trigger has processed the event (or given up on it), or the time is up. */

@@ -1,3 +1,5 @@
+import { recordAudit } from '../../adapters/db/audit.js';
+import type { AuditActor } from '../../adapters/db/audit.js';
 import type { Sql } from '../../adapters/db/connect.js';
 import { linkRerun, lockRunForRerun } from '../../adapters/db/reruns.js';
 import { findRunOf } from '../../adapters/db/run-views.js';
@@ -9,7 +11,7 @@ import { requestRunCancel } from '../runners/cancel.js';
 import { recordWorkflowRunEvents } from '../trigger/record-workflow-run.js';
 import { AppError } from '../errors/app-error.js';
 
-// What a person does to a run: cancel it, or run it again.
+// What a person does to a run: cancel it, or run it again; each audited with who asked, in the same transaction.
 
 export async function runOrNotFound(sql: Sql, repositoryId: number, runId: number): Promise<RunDetailRow> {
   const run = await findRunOf(sql, repositoryId, runId);
@@ -21,10 +23,12 @@ export async function runOrNotFound(sql: Sql, repositoryId: number, runId: numbe
  * Cancels a run: tasks still waiting are cancelled at once (a waiting run is then cancelled), running ones are told
  * through their runner's held heartbeat within moments. Cancelling again is harmless; a finished run is a conflict.
  */
-export async function cancelRun(sql: Sql, repositoryId: number, runId: number): Promise<RunDetailRow> {
+export async function cancelRun(sql: Sql, repositoryId: number, runId: number, actor: AuditActor): Promise<RunDetailRow> {
   await runOrNotFound(sql, repositoryId, runId);
   // Decided under the run's lock: a run that finishes meanwhile is a conflict, not a cancelled-looking success.
-  const request = await requestRunCancel(sql, runId, 'cancelled on request');
+  const request = await requestRunCancel(sql, runId, 'cancelled on request', (tx) => recordAudit(tx, {
+    repository_id: repositoryId, kind: 'run.cancelled', actor, subject: { run_id: runId }, detail: { reason: 'cancelled on request' },
+  }));
   if (request.outcome === 'not_found') throw new AppError('not_found', { what: `run ${runId}` });
   if (request.outcome === 'finished') {
     throw new AppError('run_finished', { run: runId, status: request.status }, { status: request.status });
@@ -45,7 +49,7 @@ export type RerunReply = {
  * payload, linked to the run it repeats (`rerun_of`) and to the first run of the chain, numbered as its next
  * attempt. One transaction, like the trigger's writes; runners are woken when it commits.
  */
-export async function rerunRun(sql: Sql, repositoryId: number, runId: number): Promise<RerunReply> {
+export async function rerunRun(sql: Sql, repositoryId: number, runId: number, actor: AuditActor): Promise<RerunReply> {
   return sql.begin(async (tx) => {
     const source = await lockRunForRerun(tx, repositoryId, runId);
     if (!source) throw new AppError('not_found', { what: `run ${runId}` });
@@ -66,6 +70,10 @@ export async function rerunRun(sql: Sql, repositoryId: number, runId: number): P
     await notifyTasksWaiting(tx, repositoryId);
     await recordWorkflowRunEvents(tx, [created.run_id], 'requested');
     const status = admitted.cancelled.length > 0 ? 'cancelled' : admitted.held.length > 0 ? 'blocked' : 'waiting';
+    await recordAudit(tx, {
+      repository_id: repositoryId, kind: 'run.rerun', actor, subject: { run_id: created.run_id, rerun_of: runId },
+      detail: { run_number: created.run_number, run_attempt: source.next_attempt, status },
+    });
     return { run_id: created.run_id, run_number: created.run_number, run_attempt: source.next_attempt, rerun_of: runId, status };
   });
 }

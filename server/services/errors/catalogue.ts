@@ -15,6 +15,7 @@ export const ERROR_CATALOGUE = {
   run_finished: { status: 409, message: 'run {run} has already finished ({status})' },
   run_not_finished: { status: 409, message: 'run {run} is still {status}; cancel it or wait for it to finish' },
   nothing_to_rerun: { status: 409, message: 'run {run} has no task to run again' },
+  event_not_failed: { status: 409, message: 'event {event} is {status}, not failed: only a failed event can be retried' },
   idempotency_conflict: { status: 409, message: 'a request with this Idempotency-Key is being processed; retry' },
   lease_lost: { status: 409, message: 'this runner no longer holds the task ({state})' },
   source_unavailable: { status: 410, message: '{reason}' },

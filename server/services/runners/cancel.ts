@@ -24,9 +24,18 @@ export async function cancelRunIn(tx: Queryable, runId: number, reason: string):
   return { request: { outcome: 'requested' }, rollups: await rollUpJobs(tx, jobs) };
 }
 
-/** `cancelRunIn` in a transaction of its own, then the next run of a group it freed starts. */
-export async function requestRunCancel(sql: Sql, runId: number, reason = 'cancelled on request'): Promise<CancelRequest> {
-  const { request, rollups } = await sql.begin((tx) => cancelRunIn(tx, runId, reason));
+/**
+ * `cancelRunIn` in a transaction of its own (with `onRequested`, e.g. an audit row, when the cancel was asked),
+ * then the next run of a group it freed starts.
+ */
+export async function requestRunCancel(
+  sql: Sql, runId: number, reason = 'cancelled on request', onRequested?: (tx: Queryable) => Promise<void>,
+): Promise<CancelRequest> {
+  const { request, rollups } = await sql.begin(async (tx) => {
+    const cancelled = await cancelRunIn(tx, runId, reason);
+    if (cancelled.request.outcome === 'requested') await onRequested?.(tx);
+    return cancelled;
+  });
   await startNextRuns(sql, freedGroups(rollups));
   return request;
 }

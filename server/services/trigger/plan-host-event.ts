@@ -2,6 +2,7 @@ import type { GitRepository } from '../../adapters/git/index.js';
 import { isValidRefName } from '../../core/api/ref-names.js';
 import type { TriggerEvent } from '../../core/match/event.js';
 import { shortRef } from '../../core/trigger/run-details.js';
+import { PermanentEventError } from '../../core/trigger/event-failure.js';
 import type { EventPlan } from './event-plan.js';
 import type { WorkflowSource } from './workflow-source.js';
 
@@ -33,7 +34,7 @@ export async function planPullRequest(
   options: { maxChangedFiles: number },
 ): Promise<EventPlan> {
   const commit = await git.peel(payload.head_sha);
-  if (commit === null) throw new Error(`pull request head ${payload.head_sha} is not a commit of this repository`);
+  if (commit === null) throw new PermanentEventError(`pull request head ${payload.head_sha} is not a commit of this repository`);
   const [files, changes] = await Promise.all([
     source.load(git, commit),
     git.changedFilesOfPullRequest(payload.base_sha, commit, options.maxChangedFiles),
@@ -58,12 +59,12 @@ export async function planHostEvent(
   defaultBranch: string | null,
 ): Promise<EventPlan> {
   if (payload.ref !== undefined && (typeof payload.ref !== 'string' || !isValidRefName(withHeads(payload.ref)))) {
-    throw new Error(`${JSON.stringify(payload.ref)} is not a ref name`);
+    throw new PermanentEventError(`${JSON.stringify(payload.ref)} is not a ref name`);
   }
   const ref = payload.ref ? withHeads(payload.ref) : defaultBranch ? `refs/heads/${defaultBranch}` : null;
   if (ref === null) throw new Error('the repository has no default branch to read workflows from');
   const commit = await git.peel(ref);
-  if (commit === null) throw new Error(`${ref} does not name a commit of this repository`);
+  if (commit === null) throw new PermanentEventError(`${ref} does not name a commit of this repository`);
   const match: TriggerEvent = kind === 'issue' ? { kind, action: String(payload.action ?? '') } : { kind };
   return {
     match, commit, ref, files: await source.load(git, commit), runPayload: payload,

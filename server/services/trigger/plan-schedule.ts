@@ -1,4 +1,5 @@
 import type { GitRepository } from '../../adapters/git/index.js';
+import { PermanentEventError } from '../../core/trigger/event-failure.js';
 import type { EventPlan } from './event-plan.js';
 import type { WorkflowSource } from './workflow-source.js';
 
@@ -22,7 +23,7 @@ export async function planSchedule(
   if (defaultBranch === null) throw new Error('the repository has no default branch to run a schedule on');
   const ref = `refs/heads/${defaultBranch}`;
   const commit = await git.peel(ref);
-  if (commit === null) throw new Error(`${ref} does not name a commit of this repository`);
+  if (commit === null) throw new PermanentEventError(`${ref} does not name a commit of this repository`);
   const files = (await source.load(git, commit)).filter((f) => f.path === payload.workflow.path);
   return {
     match: { kind: 'schedule', cron: payload.cron, timezone: payload.timezone },

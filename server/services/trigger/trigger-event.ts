@@ -20,10 +20,11 @@ import type { SchedulePayload } from './plan-schedule.js';
 import { planWorkflowRun } from './plan-workflow-run.js';
 import type { WorkflowRunPayload } from '../../core/trigger/workflow-run.js';
 import { recordAudit } from '../../adapters/db/audit.js';
-import { UntrustedWorkError } from '../untrusted/pool.js';
 import { writeRuns } from './write-runs.js';
 import type { WorkflowSource } from './workflow-source.js';
 import { mapLimit } from '../../core/async/map-limit.js';
+import { PermanentEventError, classifyEventFailure, payloadProblem } from '../../core/trigger/event-failure.js';
+import { retryDelayMs } from '../../core/trigger/retry-backoff.js';
 import { asError } from '../../logger.js';
 
 export interface TriggerDeps {
@@ -36,6 +37,8 @@ export interface TriggerDeps {
   maxAttempts: number;
   /** PLUE_DISPATCH_MAX_DEPTH: an event deeper than this in its chain of handoffs starts nothing (the loop guard). */
   maxDispatchDepth: number;
+  /** How long a transiently failed event waits after its `attempt`-th attempt; default exponential backoff with jitter. */
+  retryDelayMs?(attempt: number): number;
   /** Runs one event may start; the workflows past it are skipped, saying why. Default 256. */
   maxRunsPerEvent?: number;
   /** Matches an event against workflow files (in the service: in the untrusted-work pool, within its budget). */
@@ -59,7 +62,7 @@ const PLAN_CONCURRENCY = 4;
  */
 export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number): Promise<TriggerOutcome> {
   const started = await deps.sql.begin(async (tx) =>
-    (await tryLockRepositoryTrigger(tx, repositoryId)) ? startEventAttempts(tx, repositoryId, BATCH, deps.maxAttempts) : null);
+    (await tryLockRepositoryTrigger(tx, repositoryId)) ? startEventAttempts(tx, repositoryId, BATCH, deps.maxAttempts, deps.retryDelayMs ?? retryDelayMs) : null);
   if (started === null) return 'busy';
   if (started.length === 0) return 'none';
   const outcome = await triggerInTransaction(deps, repositoryId, started);
@@ -81,7 +84,7 @@ async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, sta
       deps.onRepositoryUnknown?.(repo);
       return 'busy';
     }
-    const plans = await mapLimit(events, PLAN_CONCURRENCY, (event) => planEvent(deps, repo, git, event).catch((error: unknown) => error));
+    const plans = await mapLimit(events, PLAN_CONCURRENCY, (event) => planWellFormed(deps, repo, git, event).catch((error: unknown) => error));
     for (const [i, event] of events.entries()) {
       const plan = plans[i];
       let failure: unknown = plan;
@@ -97,14 +100,24 @@ async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, sta
         }
       }
       const message = failure instanceof Error ? failure.message : String(failure);
-      deps.log.warn({ repository: repoName(repo), event: event.id, attempt: event.attempts, err: asError(failure) }, 'event could not be triggered');
-      // Past its time or memory budget, trying again would only cost as much again.
-      await markEventAttemptFailed(tx, event.id, message, deps.maxAttempts, failure instanceof UntrustedWorkError);
+      const permanent = classifyEventFailure(failure) === 'permanent';
+      const ended = await markEventAttemptFailed(tx, event.id, {
+        error: message, permanent, retryDelayMs: (deps.retryDelayMs ?? retryDelayMs)(event.attempts),
+      }, deps.maxAttempts);
+      deps.log.warn({ repository: repoName(repo), event: event.id, attempt: event.attempts, permanent, err: asError(failure) },
+        ended === 'failed' ? 'event could not be triggered: dead-lettered' : 'event could not be triggered: will retry');
       await refundEventAttempts(tx, events.slice(i + 1).map((e) => e.id));
       return 'retry'; // later events wait: a repository's events are triggered in order
     }
     return 'processed';
   });
+}
+
+/** A malformed payload fails its event for good, before any git is read. */
+async function planWellFormed(deps: TriggerDeps, repo: RepositoryRow | null, git: GitRepository | null, event: EventRow): Promise<EventPlan> {
+  const problem = payloadProblem(event.kind, event.payload);
+  if (problem !== null) throw new PermanentEventError(problem);
+  return planEvent(deps, repo, git, event);
 }
 
 async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, git: GitRepository | null, event: EventRow): Promise<EventPlan> {
