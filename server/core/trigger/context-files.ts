@@ -17,8 +17,8 @@ export interface ContextLimits {
 }
 
 export interface ContextFileProblem {
-  /** The file's name ('' when the problem is the set's: too many files, too many bytes). */
-  name: string;
+  /** The file's name; null when the problem is the set's (too many files, too many bytes). */
+  file: string | null;
   code: 'empty' | 'dot' | 'separator' | 'control' | 'spaces' | 'name_too_long' | 'not_text' | 'too_many' | 'too_large';
   message: string;
 }
@@ -28,7 +28,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Why `name` is not a plain file name, or null. */
-export function contextNameProblem(name: string): Omit<ContextFileProblem, 'name'> | null {
+export function contextNameProblem(name: string): Omit<ContextFileProblem, 'file'> | null {
   if (name === '') return { code: 'empty', message: 'a context file needs a name' };
   if (name === '.' || name === '..') return { code: 'dot', message: `\`${name}\` is not a file name` };
   if (CONTROL.test(name)) return { code: 'control', message: 'the name holds a control character (NUL, newline, tab…)' };
@@ -49,26 +49,26 @@ export function contextFilesProblems(files: Readonly<Record<string, unknown>>, l
   for (const name of names) {
     const bad = contextNameProblem(name);
     if (bad) {
-      problems.push({ name, ...bad });
+      problems.push({ file: name, ...bad });
       continue;
     }
     const text = files[name];
     if (typeof text !== 'string') {
-      problems.push({ name, code: 'not_text', message: 'its content must be a string of UTF-8 text' });
+      problems.push({ file: name, code: 'not_text', message: 'its content must be a string of UTF-8 text' });
       continue;
     }
     // PostgreSQL text holds neither; neither is text a file could be read back as.
     if (text.includes('\u0000') || LONE_SURROGATE.test(text)) {
-      problems.push({ name, code: 'not_text', message: 'its content holds a NUL character or a lone surrogate; context files are UTF-8 text' });
+      problems.push({ file: name, code: 'not_text', message: 'its content holds a NUL character or a lone surrogate; context files are UTF-8 text' });
       continue;
     }
     total += Buffer.byteLength(text, 'utf8');
   }
   if (names.length > limits.maxContextFiles) {
-    problems.push({ name: '', code: 'too_many', message: `${names.length} context files; the limit is ${limits.maxContextFiles} (PLUE_DISPATCH_MAX_CONTEXT_FILES)` });
+    problems.push({ file: null, code: 'too_many', message: `${names.length} context files; the limit is ${limits.maxContextFiles} (PLUE_DISPATCH_MAX_CONTEXT_FILES)` });
   }
   if (total > limits.maxContextBytes) {
-    problems.push({ name: '', code: 'too_large', message: `the context files hold ${total} bytes in all; the limit is ${limits.maxContextBytes} (PLUE_DISPATCH_MAX_CONTEXT_BYTES)` });
+    problems.push({ file: null, code: 'too_large', message: `the context files hold ${total} bytes in all; the limit is ${limits.maxContextBytes} (PLUE_DISPATCH_MAX_CONTEXT_BYTES)` });
   }
   return problems;
 }

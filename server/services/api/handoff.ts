@@ -107,10 +107,9 @@ async function checkAndWrite(
   const context = request.context ?? {};
   const problems = contextFilesProblems(context, deps.limits);
   if (problems.length > 0) {
-    throw invalid('invalid_context_file', problems.map((p) => ({
-      part: 'body', field: p.name === '' ? 'context' : `context.${p.name}`, code: p.code,
-      message: p.name === '' ? p.message : `context file ${JSON.stringify(p.name)}: ${p.message}`,
-    })));
+    throw invalid('invalid_context_file', problems.map((p) => p.file === null
+      ? { part: 'body', field: 'context', code: p.code, message: p.message }
+      : { part: 'body', field: `context.${p.file}`, code: p.code, message: `context file ${JSON.stringify(p.file)}: ${p.message}` }));
   }
 
   const { target, files } = await workflowsAt(deps, repo, gitDir, request.ref ?? origin.defaultRef);
