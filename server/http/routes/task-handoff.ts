@@ -30,8 +30,8 @@ const dispatchBody = {
 
 /** The payload goes into jsonb: NUL and lone surrogates are refused (the context files' names and texts are the service's). */
 const storablePayload = async (request: FastifyRequest) => {
-  const body = request.body as { payload?: unknown } | null;
-  if (body && typeof body === 'object') refuseUnstorable('body', { payload: body.payload, workflow: (body as { workflow?: unknown }).workflow });
+  const body = request.body as { payload?: unknown; workflow?: unknown; ref?: unknown } | null;
+  if (body && typeof body === 'object') refuseUnstorable('body', { payload: body.payload, workflow: body.workflow, ref: body.ref });
 };
 
 export function registerTaskHandoffRoutes(fastify: FastifyInstance, deps: AppDeps): void {
