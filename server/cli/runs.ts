@@ -41,6 +41,9 @@ interface Run extends Timed {
 }
 interface RunDetail extends Run {
   inputs: Record<string, unknown>;
+  parent_run_id: number | null;
+  depth: number;
+  children: Array<{ id: number; run_number: number; workflow: string; status: string }>;
   jobs: Array<Timed & { id: number; name: string; attempt: number; tasks: Array<Timed & { id: number; attempt: number; runner: { name: string | null } | null; end_reason: string | null }> }>;
 }
 
@@ -53,6 +56,8 @@ function printRun(io: CommandIO, run: RunDetail): void {
   io.out(`  workflow: ${run.workflow.name} (${run.workflow.path})`);
   io.out(`  event:    ${run.event} at ${shortRef(run.ref)} ${run.commit_sha.slice(0, 12)}`);
   if (Object.keys(run.inputs).length > 0) io.out(`  inputs:   ${JSON.stringify(run.inputs)}`);
+  if (run.parent_run_id !== null) io.out(`  parent:   run ${run.parent_run_id} (depth ${run.depth})`);
+  for (const child of run.children) io.out(`  started:  run ${child.id} (#${child.run_number}) ${child.workflow}: ${child.status}`);
   if (run.concurrency !== null) {
     const how = [run.concurrency.cancel_in_progress ? 'cancel_in_progress' : '', run.concurrency.queue === 'max' ? 'queue max' : ''].filter(Boolean);
     io.out(`  group:    ${run.concurrency.group}${how.length > 0 ? ` (${how.join(', ')})` : ''}`);

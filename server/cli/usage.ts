@@ -22,7 +22,8 @@ commands:
   workflows list OWNER/REPO                   the default branch's workflows (also: workflows show)
   runs list OWNER/REPO [--status S ...]       runs, newest first (also: runs show|cancel|rerun ID)
   dispatch OWNER/REPO WORKFLOW [--ref REF] [--input k=v...]
-                                              start a workflow by hand
+                                              start a workflow by hand (dispatch triggers:
+                                              --payload JSON|@F --context-file N=P --context-dir D)
   logs OWNER/REPO RUN_ID                      a run's logs
   events OWNER/REPO [--status failed]         events, newest first (also: events retry OWNER/REPO ID)
   audit OWNER/REPO [--kind K]                 the audit trail, newest first

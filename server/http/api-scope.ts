@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The user API's access rule for the route: what its token must allow on the `:owner/:repo` repository. */
     access?: Access;
+    /** Top-level body fields the route's service checks itself, with errors that say more (a dispatch's `context`). */
+    ownTextChecks?: readonly string[];
   }
   interface FastifyRequest {
     apiToken?: ApiTokenRow | null;
@@ -47,8 +49,13 @@ export function refuseUnstorableText(api: FastifyInstance): void {
     await digitsOnlyId(request);
     refuseUnstorable('path', request.params);
     refuseUnstorable('query', request.query);
-    refuseUnstorable('body', request.body);
+    refuseUnstorable('body', withoutFields(request.body, request.routeOptions.config.ownTextChecks));
   });
+}
+
+function withoutFields(body: unknown, fields: readonly string[] | undefined): unknown {
+  if (fields === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([key]) => !fields.includes(key)));
 }
 
 /**

@@ -12,6 +12,7 @@ import { registerHookRoutes } from './routes/hooks.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerScheduleRoutes } from './routes/schedules.js';
 import { registerRunnerRoutes } from './routes/runners.js';
+import { registerTaskHandoffRoutes } from './routes/task-handoff.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
 import { useStrictValidation } from './validation.js';
 
@@ -30,7 +31,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerOpenApi(app);
   registerHealthRoutes(app, deps);
   await registerHookRoutes(app, deps);
-  if (deps.runners) registerRunnerRoutes(app, deps.runners);
+  if (deps.runners) {
+    registerRunnerRoutes(app, deps.runners);
+    registerTaskHandoffRoutes(app, deps);
+  }
   // The user API (docs/api.md), in its own scope: storable text, API tokens.
   await app.register(async (api) => {
     refuseUnstorableText(api);

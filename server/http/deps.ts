@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { HttpLimits } from '../config.js';
+import type { DispatchLimits, HttpLimits } from '../config.js';
 import type { Sql } from '../adapters/db/connect.js';
 import type { RepositoryRegistry } from '../services/ingest/registry.js';
 import type { RunnerServices } from '../services/runners/runner-services.js';
@@ -11,8 +11,10 @@ export interface AppDeps {
   log: Logger;
   registry: RepositoryRegistry;
   hookToken: string;
-  /** Reads workflows at a commit (manual dispatch). */
+  /** Reads workflows at a commit (manual dispatch, handoffs). */
   source: WorkflowSource;
+  /** Handoffs: the longest chain, the context files a dispatch may carry. */
+  dispatch: DispatchLimits;
   /** Reads of the user API need no token (PLUE_PUBLIC_READ=1). */
   publicRead?: boolean;
   /** An event was recorded through the API: trigger the repository's pending events now. */

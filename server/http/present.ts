@@ -1,6 +1,6 @@
 import type { DefinitionRow } from '../adapters/db/definitions.js';
 import type { LogLine } from '../adapters/db/logs.js';
-import type { JobViewRow, RunDetailRow, RunViewRow, TaskViewRow } from '../adapters/db/run-views.js';
+import type { ChildRunRow, JobViewRow, RunDetailRow, RunViewRow, TaskViewRow } from '../adapters/db/run-views.js';
 import { STATUS, statusName } from '../adapters/db/status.js';
 import { pendingReason } from '../core/concurrency/admission.js';
 
@@ -57,9 +57,10 @@ export function runInputs(triggerEvent: string, payload: Record<string, unknown>
   return inputs !== null && typeof inputs === 'object' && !Array.isArray(inputs) ? (inputs as Record<string, unknown>) : {};
 }
 
-export function presentRunDetail(r: RunDetailRow, jobs: Array<JobViewRow & { tasks: TaskViewRow[] }>) {
+export function presentRunDetail(r: RunDetailRow, jobs: Array<JobViewRow & { tasks: TaskViewRow[] }>, children: ChildRunRow[] = []) {
   return {
     ...presentRun(r),
+    children: children.map((c) => ({ id: c.id, run_number: c.run_number, workflow: c.workflow_name, status: statusName(c.status) })),
     payload: r.event_payload,
     inputs: runInputs(r.trigger_event, r.event_payload),
     jobs: jobs.map((j) => ({

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { ApiError, JsonClient } from '../http-client/json-client.js';
-import type { FinalStatus, Heartbeat, RegisteredRunner, Task } from './protocol.js';
+import type { DispatchBody, DispatchedRun, FinalStatus, Heartbeat, RegisteredRunner, Task } from './protocol.js';
 
 /** 409: this runner no longer holds the task; stop working on it and report nothing more. */
 export class LeaseLostError extends ApiError {
@@ -87,6 +87,19 @@ export class RunnerClient {
   /** The repository at the task's commit, as a tar stream; it fails when the server goes silent for the time limit. */
   async archive(task: Pick<Task, 'id' | 'token' | 'archive_url'>, signal?: AbortSignal): Promise<Readable> {
     return leaseLostOn409(() => this.http.stream(task.archive_url, { token: task.token, ...(signal ? { signal } : {}) }));
+  }
+
+  /** The run's context files, when the claim offered them by URL. */
+  async context(task: Pick<Task, 'token' | 'context_url'>, options: CallOptions = {}): Promise<Record<string, string>> {
+    if (task.context_url === undefined) return {};
+    return leaseLostOn409(() => this.http.get<Record<string, string>>(task.context_url!, { token: task.token, ...options }));
+  }
+
+  /** Starts another workflow of the task's repository; the same `idempotencyKey` on a retry starts nothing new. */
+  async dispatch(task: TaskRef, body: DispatchBody, idempotencyKey: string, options: CallOptions = {}): Promise<DispatchedRun> {
+    return leaseLostOn409(() => this.http.post<DispatchedRun>(`/api/runners/tasks/${task.id}/dispatches`, body, {
+      token: task.token, headers: { 'idempotency-key': idempotencyKey }, ...options,
+    }));
   }
 
   private call<T>(path: string, token: string | null, body: unknown, options: CallOptions = {}): Promise<T> {

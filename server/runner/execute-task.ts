@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import type { RunnerClient } from './client.js';
@@ -12,6 +12,9 @@ import { delay, LeaseKeeper } from './lease-keeper.js';
 import { LogStream } from './log-stream.js';
 import type { FinalStatus, Task } from './protocol.js';
 import { pythonModuleDir } from './python-module.js';
+import { writeContextFolder } from './context-folder.js';
+import { CONTEXT_FOLDER } from '../core/trigger/context-files.js';
+import { TaskRequests } from './task-requests.js';
 
 // Runs one claimed task: a temporary workspace with the repository at the task's commit, the workflow function
 // run by python3 against the shipped `plue` module, heartbeats, logs, and the final status.
@@ -130,8 +133,13 @@ export class TaskExecution {
     if (!workflowFile.startsWith(workspace + path.sep)) throw new Error(`workflow path ${this.task.workflow.path} leaves the workspace`);
     await mkdir(path.dirname(workflowFile), { recursive: true });
     await writeFile(workflowFile, this.task.workflow.source);
+    if (this.task.context !== undefined || this.task.context_url !== undefined) {
+      const files = this.task.context ?? await this.client.context(this.task, { signal: this.aborted.signal });
+      const names = await writeContextFolder(workspace, files);
+      this.logs.add('', `[plue] ${names.length} context file(s) in ${CONTEXT_FOLDER}/`);
+    }
     const taskFile = path.join(base, 'task.json');
-    const { token: _token, ...visible } = this.task;
+    const { token: _token, context: _context, ...visible } = this.task;
     await writeFile(taskFile, JSON.stringify({ ...visible, workflow_file: workflowFile, workspace }));
     return taskFile;
   }
@@ -153,14 +161,20 @@ export class TaskExecution {
     const script = path.join(pythonModuleDir(), 'plue_runner.py');
     return new Promise((resolve) => {
       const child = spawn('python3', ['-u', '-X', 'utf8', script, taskFile], {
-        cwd: workspace, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+        cwd: workspace, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       });
       this.child = child;
       let step = '';
       const events = child.stdio[3] as Readable;
+      // The workflow asks the runner (which holds the task token) on fd 3 and reads the answers on fd 4.
+      const requests = new TaskRequests(this.client, this.task, child.stdio[4] as Writable, this.gone.signal);
       createInterface({ input: events, crlfDelay: Infinity }).on('line', (text) => {
         try {
-          const event = JSON.parse(text) as { step: string; line: string };
+          const event = JSON.parse(text) as { step: string; line: string; request?: string };
+          if (event.request !== undefined) {
+            requests.handle({ ...event, request: event.request });
+            return;
+          }
           step = event.step;
           this.logs.add(event.step, event.line);
         } catch {
@@ -186,7 +200,7 @@ export class TaskExecution {
       child.on('exit', (code, signal) => {
         const drained = setTimeout(() => {
           this.logs.add('', `[plue] python3 exited but its output stays open (a process it left running?); not waiting for it`);
-          for (const stream of [child.stdout, child.stderr, events]) stream?.destroy();
+          for (const stream of [child.stdout, child.stderr, events, child.stdio[4]]) stream?.destroy();
           settle(code, signal);
         }, DRAIN_MS);
         child.once('close', () => {

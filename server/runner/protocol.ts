@@ -21,6 +21,28 @@ export interface Task {
   event: { name: string; payload: Record<string, unknown> };
   inputs: Record<string, unknown>;
   archive_url: string;
+  /** The run's context files (a dispatch's), inline when they are small... */
+  context?: Record<string, string>;
+  /** ...or where to fetch them (JSON, file name → text) with the task token. */
+  context_url?: string;
+}
+
+/** What a task asks for when it hands work to another workflow (`POST /api/runners/tasks/:id/dispatches`). */
+export interface DispatchBody {
+  workflow: string;
+  ref?: string;
+  payload?: unknown;
+  context?: Record<string, string>;
+}
+
+export interface DispatchedRun {
+  run_id: number;
+  run_number: number;
+  status: string;
+  workflow: { name: string; path: string; function: string };
+  ref: string;
+  sha: string;
+  context_files: string[];
 }
 
 export interface Heartbeat {

@@ -144,7 +144,7 @@ export async function startService(config: Config, log: Logger, options: Service
     closers.push(() => runners.stop());
 
     const app = await buildApp({
-      sql: db.sql, log, registry, hookToken, runners, source, publicRead: config.publicRead, httpLimits: config.http,
+      sql: db.sql, log, registry, hookToken, runners, source, dispatch: config.dispatch, publicRead: config.publicRead, httpLimits: config.http,
       onEventRecorded: (id) => trigger.kick(id), clock,
     });
     capConnections(app.server, config.http);

@@ -4,7 +4,9 @@ import type { CommandIO } from '../../server/cli/io.js';
 import { runCli } from '../../server/cli/main.js';
 import { RunnerClient } from '../../server/runner/client.js';
 import type { Service } from '../../server/services/service.js';
-import { removeTempDirs } from '../git/fixtures.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createTempDir, removeTempDirs } from '../git/fixtures.js';
 import { useTestDatabase } from '../support/db.js';
 import { createApiRepo, startApiService, tokenFor } from './support.js';
 import type { ApiRepo } from './support.js';
@@ -62,6 +64,41 @@ describe('plue-trigger dispatch, runs and logs', () => {
     expect(JSON.parse(json.out)).toMatchObject({ status: 'waiting', inputs: { replicas: 1, environment: 'staging' } });
   });
 
+  it('dispatches a workflow with a payload and context files from files and a folder; runs show prints its parent and children', async () => {
+    const dir = await createTempDir('plue-cli-context-');
+    await mkdir(path.join(dir, 'ctx'));
+    await writeFile(path.join(dir, 'ctx', 'a.md'), '# a\n');
+    await writeFile(path.join(dir, 'ctx', 'b.txt'), 'b');
+    await writeFile(path.join(dir, 'one.txt'), 'one');
+    await writeFile(path.join(dir, 'payload.json'), '{"release": "1.2"}');
+    const { status, out } = await cli(['dispatch', 'acme/app', 'Hook', '--payload', `@${path.join(dir, 'payload.json')}`,
+      '--context-file', `notes.md=${path.join(dir, 'one.txt')}`, '--context-dir', path.join(dir, 'ctx')]);
+    expect({ status, out }).toMatchObject({ status: 0, out: expect.stringMatching(/^run (\d+) \(#\d+\) queued: Hook at refs\/heads\/main \([0-9a-f]{7}\) with 3 context file\(s\)$/) });
+    const child = Number(/^run (\d+)/.exec(out)![1]);
+    const [run] = await db.sql<Array<{ event_payload: { payload: unknown; context_files: string[] } }>>`select event_payload from workflow_runs where id = ${child}`;
+    expect(run!.event_payload).toMatchObject({ payload: { release: '1.2' }, context_files: ['a.md', 'b.txt', 'notes.md'] });
+
+    await db.sql`update workflow_runs set parent_run_id = ${runId}, depth = 1 where id = ${child}`;
+    expect((await cli(['runs', 'show', 'acme/app', String(child)])).out).toContain(`  parent:   run ${runId} (depth 1)`);
+    expect((await cli(['runs', 'show', 'acme/app', String(runId)])).out).toMatch(new RegExp(`  started:  run ${child} \\(#\\d+\\) Hook: waiting`));
+  });
+
+  it('refuses subfolders and files that are not UTF-8 in a context folder, and a bad name through the service', async () => {
+    const dir = await createTempDir('plue-cli-context-');
+    await mkdir(path.join(dir, 'sub'));
+    const sub = await cli(['dispatch', 'acme/app', 'Hook', '--context-dir', dir]);
+    expect(sub).toMatchObject({ status: 2, err: expect.stringContaining(`${path.join(dir, 'sub')} is a folder; --context-dir takes only the plain files directly inside`) });
+    await writeFile(path.join(dir, 'bin.dat'), Buffer.from([0xff, 0xfe, 0x00]));
+    const binary = await cli(['dispatch', 'acme/app', 'Hook', '--context-file', `x=${path.join(dir, 'bin.dat')}`]);
+    expect(binary).toMatchObject({ status: 2, err: expect.stringContaining('bin.dat is not UTF-8 text') });
+    const bad = await cli(['dispatch', 'acme/app', 'Hook', '--context-file', `../x=${path.join(dir, 'bin.dat')}`.replace('bin.dat', 'none')]);
+    expect(bad.status).not.toBe(0);
+    await writeFile(path.join(dir, 'ok.txt'), 'ok');
+    const refused = await cli(['dispatch', 'acme/app', 'Hook', '--context-file', `../x=${path.join(dir, 'ok.txt')}`]);
+    expect(refused).toMatchObject({ status: 1, err: expect.stringContaining('context file "../x": the name holds a path separator') });
+    expect((await cli(['dispatch', 'acme/app', 'Hook', '--payload', '{nope'])).status).toBe(2);
+  });
+
   it('says when an idempotency key found an earlier run', async () => {
     const first = await cli(['dispatch', 'acme/app', 'Lint', '--idempotency-key', 'cli-1']);
     const again = await cli(['dispatch', 'acme/app', 'Lint', '--idempotency-key', 'cli-1']);
@@ -86,7 +123,7 @@ describe('plue-trigger dispatch, runs and logs', () => {
     expect(out.split('\n')[1]).toMatch(/^\d+ +#\d+ +waiting +Deploy +manual +main +[0-9a-f]{7} /);
     expect(err).toBe('1 of 2 run(s)');
     const json = await cli(['runs', 'list', 'acme/app', '--status', 'waiting', '--json']);
-    expect(JSON.parse(json.out).total_count).toBe(3);
+    expect(JSON.parse(json.out).total_count).toBe(4); // Deploy twice, Lint, Hook
   });
 
   it('shows, cancels and re-runs a run', async () => {

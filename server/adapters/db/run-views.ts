@@ -95,6 +95,19 @@ export async function findRunOf(db: Queryable, repositoryId: number, runId: numb
   return row ?? null;
 }
 
+export interface ChildRunRow {
+  id: number;
+  run_number: number;
+  workflow_name: string;
+  status: number;
+}
+
+/** The runs a run started (dispatches from its tasks, workflow_run), oldest first. */
+export async function childRunsOf(db: Queryable, runId: number): Promise<ChildRunRow[]> {
+  return db<ChildRunRow[]>`
+    select id, run_number, workflow_name, status from workflow_runs where parent_run_id = ${runId} order by id limit 1000`;
+}
+
 export interface JobViewRow {
   id: number;
   name: string;

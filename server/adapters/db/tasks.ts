@@ -23,6 +23,8 @@ export interface ClaimedTask {
   function_name: string;
   trigger_event: string;
   event_payload: Record<string, unknown>;
+  /** The event whose context files the run gets (a re-run: its original run's). */
+  event_id: number | null;
   lease_expires_at: Date;
 }
 
@@ -76,7 +78,8 @@ export async function claimTask(db: Queryable, claim: ClaimRequest): Promise<Cla
     )
     select c.id, c.attempt, c.job_id, job.name as job_name, job.run_id, r.run_number, c.repository_id,
       p.owner as repository_owner, p.name as repository_name, r.ref, c.commit_sha, r.workflow_name, c.workflow_path,
-      c.workflow_content, c.function_name, r.trigger_event, r.event_payload, c.lease_expires_at
+      c.workflow_content, c.function_name, r.trigger_event, r.event_payload, c.lease_expires_at,
+      coalesce(r.event_id, (select o.event_id from workflow_runs o where o.id = r.original_run_id)) as event_id
     from claimed c
     join job on job.id = c.job_id
     join workflow_runs r on r.id = job.run_id
@@ -390,3 +393,25 @@ export interface RunFinishedMessage {
   status: string;
 }
 
+
+export interface LeasedTaskRun {
+  task_id: number;
+  runner_id: number | null;
+  run_id: number;
+  /** The run's place in its chain of handoffs (see events.depth). */
+  depth: number;
+  ref: string;
+  repository_id: number;
+  event_id: number | null;
+}
+
+/** The run of a task, for its lease holder only (a dispatch from the task, its context files); null otherwise. */
+export async function leasedTaskRun(db: Queryable, id: number, tokenHash: string): Promise<LeasedTaskRun | null> {
+  const [row] = await db<LeasedTaskRun[]>`
+    select t.id as task_id, t.runner_id, r.id as run_id, r.depth, r.ref, r.repository_id,
+      -- A re-run has no event of its own: it hands on its original run's (context files).
+      coalesce(r.event_id, (select o.event_id from workflow_runs o where o.id = r.original_run_id)) as event_id
+    from workflow_tasks t join workflow_jobs j on j.id = t.job_id join workflow_runs r on r.id = j.run_id
+    where t.id = ${id} and t.token_hash = ${tokenHash} and t.status = ${STATUS.running} and t.lease_expires_at > now()`;
+  return row ?? null;
+}

@@ -4,6 +4,7 @@ import type { ClaimedTask } from '../../adapters/db/tasks.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
 import { openTaskArchive } from '../../services/runners/archive.js';
 import { claimForRunner } from '../../services/runners/claim.js';
+import { contextOffer } from '../../services/runners/context-offer.js';
 import { MAX_WAIT_SECONDS, maxHeartbeatWaitSeconds } from '../../services/runners/runner-services.js';
 import type { RunnerServices } from '../../services/runners/runner-services.js';
 import { appendLogs, heartbeat, release, reportStatus } from '../../services/runners/task-actions.js';
@@ -20,7 +21,7 @@ import { typed } from '../type-provider.js';
 const label = { type: 'string', minLength: 1, maxLength: 100 } as const;
 const labels = { type: 'array', items: label, maxItems: 50 } as const;
 const timestamp = { type: 'string', format: 'date-time' } as const;
-const taskParams = {
+export const taskParams = {
   type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2 ** 53 - 1 } },
 } as const;
 /** Names and labels are stored (jsonb, text): NUL and lone surrogates are refused, as PostgreSQL would. */
@@ -104,7 +105,7 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
           await release(sql, claimed.task.id, claimed.token).catch((err: unknown) => request.log.warn({ err }, 'cannot give back an unsent task'));
           return reply.status(204).send();
         }
-        return reply.send(claimReply(claimed.task, claimed.token, settings.leaseSeconds));
+        return reply.send({ ...claimReply(claimed.task, claimed.token, settings.leaseSeconds), ...(await contextOffer(sql, claimed.task)) });
       });
     });
 
@@ -181,7 +182,7 @@ function storableTime(field: string, text: string): Date {
   return time;
 }
 
-function taskToken(request: FastifyRequest): string {
+export function taskToken(request: FastifyRequest): string {
   const token = bearerToken(request);
   if (token === null) throw new AppError('unauthorized');
   return token;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { readTaskLogRange } from '../../adapters/db/logs.js';
-import { jobsOfRun, searchRuns } from '../../adapters/db/run-views.js';
+import { childRunsOf, jobsOfRun, searchRuns } from '../../adapters/db/run-views.js';
 import type { RunFilter } from '../../adapters/db/run-views.js';
 import { STATUS, statusName, statusNumber } from '../../adapters/db/status.js';
 import { EVENT_NAMES } from '../../core/language/model.js';
@@ -74,7 +74,8 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
   }, async (request) => {
     const repo = await repositoryOf(deps, request.params);
     const found = await runOrNotFound(sql, repo.id, request.params.id);
-    return presentRunDetail(found, await jobsOfRun(sql, found.id));
+    const [jobs, children] = await Promise.all([jobsOfRun(sql, found.id), childRunsOf(sql, found.id)]);
+    return presentRunDetail(found, jobs, children);
   });
 
   api.get('/api/repos/:owner/:repo/runs/:id/logs', {

@@ -3,11 +3,14 @@ import { definitionsNamedBy, pageDefinitions } from '../../adapters/db/definitio
 import { selectWorkflows } from '../../core/api/workflow-selector.js';
 import { dispatchWorkflow } from '../../services/api/dispatch.js';
 import type { DispatchRequest } from '../../services/api/dispatch.js';
-import { AppError } from '../../services/errors/app-error.js';
+import { handOff } from '../../services/api/handoff.js';
+import { CHAIN_START } from '../../core/trigger/chain.js';
+import { AppError, invalid } from '../../services/errors/app-error.js';
 import type { AppDeps } from '../deps.js';
 import { presentWorkflow } from '../present.js';
 import { gitDirOf, repositoryOf } from '../repository.js';
 import { bodyOptional, errorReplies, idempotencyHeaders, pageProperties, repoParams, workflowParams } from '../schemas/common.js';
+import { handoffBodyLimit, handoffProperties, handoffReply } from '../schemas/handoff.js';
 import { workflow, workflowList } from '../schemas/resources.js';
 import { typed } from '../type-provider.js';
 
@@ -25,21 +28,8 @@ const dispatchBody = {
   type: 'object', additionalProperties: false,
   properties: {
     ref: { type: 'string', minLength: 1, maxLength: 1024, description: 'branch, tag or full ref to run at (default: the default branch)' },
-    inputs: { type: 'object', maxProperties: 100, description: 'input name → value; strings are converted to the declared type' },
-  },
-} as const;
-
-const dispatchReply = {
-  type: 'object',
-  description: 'the run started (or, for a retried Idempotency-Key, the one started first)',
-  properties: {
-    run_id: { type: 'integer' },
-    run_number: { type: 'integer' },
-    status: { type: 'string' },
-    workflow: { type: 'object', properties: { name: { type: 'string' }, path: { type: 'string' }, function: { type: 'string' } } },
-    ref: { type: 'string' },
-    sha: { type: 'string' },
-    inputs: { type: 'object', additionalProperties: true },
+    inputs: { type: 'object', maxProperties: 100, description: 'a `manual` trigger: input name → value; strings are converted to the declared type' },
+    ...handoffProperties,
   },
 } as const;
 
@@ -82,23 +72,38 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: AppDeps): voi
 
   api.post(
     '/api/repos/:owner/:repo/workflows/:workflow/dispatches', {
-      config: { access: 'write' },
+      config: { access: 'write', ownTextChecks: ['context'] },
       preValidation: bodyOptional,
+      bodyLimit: handoffBodyLimit(deps.dispatch),
       schema: {
-        summary: 'Start a workflow by hand', tags, security,
+        summary: 'Start a workflow by hand (`inputs`) or dispatch it (`payload`, `context`)', tags, security,
         params: workflowParams, headers: idempotencyHeaders, body: dispatchBody,
-        response: { 201: dispatchReply, ...errorReplies },
+        response: { 201: handoffReply, ...errorReplies },
       },
     }, async (request, reply) => {
       const repo = await repositoryOf(deps, request.params);
       const gitDir = gitDirOf(deps.registry, repo);
-      const dispatch: DispatchRequest = {
+      const { ref, inputs, payload, context } = request.body;
+      const idempotencyKey = request.headers['idempotency-key'];
+      const common = {
         workflow: request.params.workflow,
-        ...(request.body.ref !== undefined ? { ref: request.body.ref } : {}),
-        ...(request.body.inputs !== undefined ? { inputs: request.body.inputs } : {}),
-        ...(request.headers['idempotency-key'] !== undefined ? { idempotencyKey: request.headers['idempotency-key'] } : {}),
+        ...(ref !== undefined ? { ref } : {}),
+        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       };
-      const { reply: made, replayed } = await dispatchWorkflow({ sql: deps.sql, source: deps.source, log: deps.log }, repo, gitDir, dispatch);
+      // `payload` or `context` make it a dispatch (a `dispatch()` trigger); otherwise it is a manual run.
+      const handingOff = Object.hasOwn(request.body, 'payload') || context !== undefined;
+      if (handingOff && inputs !== undefined) {
+        throw invalid('invalid_request', [{
+          part: 'body', field: 'inputs', code: 'not_allowed',
+          message: '`inputs` are for `manual` triggers, `payload` and `context` for `dispatch()` triggers: send one or the other',
+        }]);
+      }
+      const { reply: made, replayed } = handingOff
+        ? await handOff({ sql: deps.sql, source: deps.source, log: deps.log, limits: deps.dispatch }, repo, gitDir,
+          { ...common, payload, ...(context !== undefined ? { context } : {}) },
+          { actor: { token_id: request.apiToken!.id }, chain: CHAIN_START, defaultRef: repo.default_branch, source: 'api' })
+        : await dispatchWorkflow({ sql: deps.sql, source: deps.source, log: deps.log }, repo, gitDir,
+          { ...common, ...(inputs !== undefined ? { inputs } : {}) } satisfies DispatchRequest);
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.status(201)
         .header('location', `/api/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}/runs/${made.run_id}`)

@@ -129,6 +129,10 @@ export const runDetail = {
     ...run.properties,
     payload: { ...anyJson, description: 'the event as the runs see it' },
     inputs: { type: 'object', additionalProperties: true, description: 'the inputs of a manual run' },
+    children: {
+      type: 'array', description: 'the runs this run started (dispatches from its tasks), oldest first (at most 1,000)',
+      items: { type: 'object', properties: { id, run_number: { type: 'integer' }, workflow: { type: 'string' }, status: { type: 'string' } } },
+    },
     jobs: { type: 'array', items: job },
   },
 } as const;

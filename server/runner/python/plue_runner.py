@@ -27,8 +27,41 @@ class _Events:
         self._lock = threading.Lock()
 
     def emit(self, step, line):
+        self.send({"step": step, "line": line})
+
+    def send(self, message):
         with self._lock:
-            self._out.write(json.dumps({"step": step, "line": line}) + "\n")
+            self._out.write(json.dumps(message) + "\n")
+
+
+class _Requests:
+    """Asks the runner, which holds the task token, to act for the workflow: a request on fd 3, its answer on fd 4.
+    One request at a time."""
+
+    def __init__(self, events, fd):
+        self._events = events
+        self._fd = fd
+        self._answers = None
+        self._lock = threading.Lock()
+        self._next = 0
+
+    def call(self, request, body, idempotency_key=None):
+        with self._lock:
+            self._next += 1
+            message = {"request": request, "id": self._next, "body": body}
+            if idempotency_key is not None:
+                message["idempotency_key"] = idempotency_key
+            if self._answers is None:
+                self._answers = os.fdopen(self._fd, "r", encoding="utf-8")
+            self._events.send(message)
+            line = self._answers.readline()
+        if not line:
+            raise plue.DispatchFailed(0, "runner_gone", "the runner did not answer")
+        answer = json.loads(line)
+        if "error" in answer:
+            error = answer["error"]
+            raise plue.DispatchFailed(error.get("status", 0), error.get("code", ""), error.get("message", ""))
+        return answer["ok"]
 
 
 class _LogWriter(io.TextIOBase):
@@ -73,7 +106,7 @@ def main(task_file):
 
     workflow_file = task["workflow_file"]
     sys.path.append(os.path.dirname(workflow_file))
-    ctx = plue.Context(task, task["workspace"], events.emit)
+    ctx = plue.Context(task, task["workspace"], events.emit, _Requests(events, 4).call)
     try:
         spec = importlib.util.spec_from_file_location("plue_workflow", workflow_file)
         module = importlib.util.module_from_spec(spec)

@@ -49,7 +49,7 @@ export interface DispatchDeps {
   log?: Logger;
 }
 
-interface Candidate {
+export interface Candidate {
   path: string;
   name: string;
   function: string;
@@ -70,13 +70,7 @@ export async function dispatchWorkflow(
     if (replay) return { reply: replay, replayed: true };
   }
 
-  const refName = request.ref ?? repo.default_branch;
-  if (refName === null) throw new AppError('no_default_branch');
-  const git = gitRepository(gitDir);
-  const target = await resolveRef(git, refName);
-  if (target === null) throw new AppError('unknown_ref', { ref: refName, repository: `${repo.owner}/${repo.name}` }, { ref: refName });
-
-  const files = await deps.source.load(git, target.commit);
+  const { target, files } = await workflowsAt(deps, repo, gitDir, request.ref ?? repo.default_branch);
   const chosen = await chooseWorkflow(deps.sql, repo, files, request.workflow, target.ref);
   const workflow = checkStartable(chosen);
   const manual = workflow.triggers.find((t): t is ManualTrigger => t.event === 'manual')!;
@@ -124,19 +118,36 @@ export async function dispatchWorkflow(
   return { reply, replayed: false };
 }
 
-async function replayOf(sql: Sql, repositoryId: number, key: string, fingerprint: string): Promise<DispatchReply | null> {
+/** The commit a ref names and its workflow files. */
+export async function workflowsAt(
+  deps: Pick<DispatchDeps, 'source'>, repo: RepositoryRow, gitDir: string, refName: string | null,
+): Promise<{ target: { ref: string; commit: string }; files: WorkflowFileAtCommit[] }> {
+  if (refName === null) throw new AppError('no_default_branch');
+  const git = gitRepository(gitDir);
+  const target = await resolveRef(git, refName);
+  if (target === null) throw new AppError('unknown_ref', { ref: refName, repository: `${repo.owner}/${repo.name}` }, { ref: refName });
+  return { target, files: await deps.source.load(git, target.commit) };
+}
+
+/** The reply to a retried request: the first one's, or an error when the key named a different request. */
+export async function replayOf<R = DispatchReply>(sql: Sql, repositoryId: number, key: string, fingerprint: string): Promise<R | null> {
   const event = await findEventByKey(sql, repositoryId, key);
   if (!event) return null;
   if (event.payload.request_fingerprint !== fingerprint) {
     throw new AppError('idempotency_key_reused', { key: 'Idempotency-Key', what: 'request' });
   }
-  const reply = event.result?.reply as DispatchReply | undefined;
+  const reply = event.result?.reply as R | undefined;
   if (!reply) throw new AppError('idempotency_conflict');
   return reply;
 }
 
-/** The one workflow the selector names at the ref; a definition id means the default branch's workflow. */
-async function chooseWorkflow(sql: Sql, repo: RepositoryRow, files: WorkflowFileAtCommit[], selector: string, ref: string): Promise<Candidate> {
+/**
+ * The one workflow the selector names at the ref; a definition id means the default branch's workflow. When it
+ * names several, the one started by `prefer` (manual or dispatch) is taken, if there is exactly one.
+ */
+export async function chooseWorkflow(
+  sql: Sql, repo: RepositoryRow, files: WorkflowFileAtCommit[], selector: string, ref: string, prefer: 'manual' | 'dispatch' = 'manual',
+): Promise<Candidate> {
   const candidates: Candidate[] = files.flatMap((file): Candidate[] => file.workflows.length === 0
     ? [{ path: file.path, name: file.path, function: '', file, workflow: null }]
     : file.workflows.map((w) => ({ path: file.path, name: w.name, function: w.function, file, workflow: w })));
@@ -150,27 +161,33 @@ async function chooseWorkflow(sql: Sql, repo: RepositoryRow, files: WorkflowFile
   }
   if (chosen.length === 0) throw new AppError('workflow_not_found', { reason: `no workflow \`${selector}\` at ${ref}` });
   if (chosen.length > 1) {
-    const manual = chosen.filter((c) => c.workflow?.triggers.some((t) => t.event === 'manual'));
-    if (manual.length !== 1) {
+    const preferred = chosen.filter((c) => c.workflow?.triggers.some((t) => t.event === prefer));
+    if (preferred.length !== 1) {
       throw new AppError('ambiguous_workflow', { selector, count: chosen.length, hint: 'name one by its workflow name or function' }, {
         candidates: chosen.map((c) => ({ name: c.name, path: c.path, function: c.function })),
       });
     }
-    chosen = manual;
+    chosen = preferred;
   }
   return chosen[0]!;
 }
 
-function checkStartable(chosen: Candidate): Workflow {
+/** The chosen workflow, when its file has no errors. */
+export function parsedWorkflow(chosen: Candidate): Workflow {
   if (hasErrors(chosen.file) || chosen.workflow === null) {
     throw new AppError('invalid_workflow', { path: chosen.path }, {
       diagnostics: chosen.file.diagnostics.filter((d) => d.severity === 'error'),
     });
   }
-  const workflow = chosen.workflow;
+  return chosen.workflow;
+}
+
+function checkStartable(chosen: Candidate): Workflow {
+  const workflow = parsedWorkflow(chosen);
   const reason = workflowSkipReason({ kind: 'manual', workflow: workflow.name, ref: '', inputs: {} }, chosen.file, workflow);
   if (reason !== null) {
-    throw new AppError('not_manually_triggerable', { workflow: workflow.name, reason });
+    const handOff = workflow.triggers.some((t) => t.event === 'dispatch') ? ' (it has a `dispatch()` trigger: send a `payload` or `context` to dispatch it)' : '';
+    throw new AppError('not_manually_triggerable', { workflow: workflow.name, reason: reason + handOff });
   }
   return workflow;
 }

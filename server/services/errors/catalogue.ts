@@ -27,6 +27,9 @@ export const ERROR_CATALOGUE = {
   unknown_ref: { status: 422, message: '`{ref}` is not a branch or tag of {repository}' },
   no_default_branch: { status: 422, message: 'the repository has no default branch; give a ref' },
   not_manually_triggerable: { status: 422, message: 'workflow `{workflow}` cannot be started by hand: {reason}; it needs a `manual` trigger' },
+  not_dispatchable: { status: 422, message: 'workflow `{workflow}` is not started by dispatch (its triggers: {triggers}); it needs a `dispatch()` trigger' },
+  invalid_context_file: { status: 422, message: '{problems}' },
+  loop_detected: { status: 422, message: '{reason}' },
   invalid_workflow: { status: 422, message: '{path} has errors; fix them first (plue-trigger check)' },
   ambiguous_workflow: { status: 422, message: '`{selector}` names {count} workflows; {hint}' },
   idempotency_key_reused: { status: 422, message: 'this {key} was already used for a different {what}' },
@@ -40,7 +43,7 @@ export const ERROR_CATALOGUE = {
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
 /** The codes whose errors are about the request's fields: their details always carry `problems`. */
-export const VALIDATION_CODES = ['invalid_request', 'invalid_inputs', 'invalid_event'] as const satisfies readonly ErrorCode[];
+export const VALIDATION_CODES = ['invalid_request', 'invalid_inputs', 'invalid_event', 'invalid_context_file'] as const satisfies readonly ErrorCode[];
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
 type Placeholders<T extends string> = T extends `${string}{${infer Name}}${infer Rest}` ? Name | Placeholders<Rest> : never;

@@ -14,7 +14,7 @@ import traceback
 
 __all__ = [
     "workflow", "push", "pull_request", "issue", "chat", "manual", "dispatch", "schedule", "workflow_run",
-    "Context", "RunResult", "CommandFailed", "StepFailed",
+    "Context", "RunResult", "DispatchedRun", "CommandFailed", "StepFailed", "DispatchFailed",
 ]
 
 
@@ -74,6 +74,33 @@ class StepFailed(Exception):
         self.step = step
 
 
+class DispatchFailed(Exception):
+    """``ctx.dispatch`` refused (``code`` as in the API: ``not_dispatchable``, ``invalid_context_file``,
+    ``loop_detected``...) or not delivered."""
+
+    def __init__(self, status, code, message):
+        super().__init__(f"dispatch failed: {message} ({code})")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class DispatchedRun:
+    """The run ``ctx.dispatch`` started (or, for a repeated ``idempotency_key``, the one started first)."""
+
+    def __init__(self, reply):
+        self.run_id = reply.get("run_id")
+        self.run_number = reply.get("run_number")
+        #: ``waiting``, or ``blocked`` / ``cancelled`` by its concurrency group.
+        self.status = reply.get("status")
+        self.workflow = reply.get("workflow", {}).get("name")
+        self.ref = reply.get("ref")
+        self.sha = reply.get("sha")
+
+    def __repr__(self):
+        return f"DispatchedRun(run_id={self.run_id}, run_number={self.run_number}, status={self.status!r})"
+
+
 class RunResult:
     def __init__(self, command, returncode, output):
         self.command = command
@@ -95,15 +122,27 @@ def _noop_emit(step, line):
     print(line)
 
 
-class Context:
-    """What a workflow function receives. Attributes: ref, sha, event, payload, inputs, workspace, repository,
-    run_number, attempt."""
+def _no_runner(request, body, idempotency_key=None):
+    raise DispatchFailed(0, "no_runner", "this context has no runner to ask")
 
-    def __init__(self, task, workspace, emit=_noop_emit):
+
+class Context:
+    """What a workflow function receives. Attributes: ref, sha, event, payload, event_payload, inputs, workspace,
+    context_dir, repository, run_number, attempt."""
+
+    def __init__(self, task, workspace, emit=_noop_emit, request=_no_runner):
         self.ref = task.get("ref")
         self.sha = task.get("sha")
         self.event = task.get("event", {}).get("name")
-        self.payload = task.get("event", {}).get("payload", {})
+        #: The event's payload as the service recorded it.
+        self.event_payload = task.get("event", {}).get("payload", {})
+        #: What the event carries for the workflow: for a run started by a dispatch (``ctx.dispatch``, the CLI, the
+        #: API) the payload its dispatcher sent; for other events, the event's payload.
+        self.payload = self.event_payload
+        if self.event == "dispatch" and isinstance(self.event_payload, dict) and "dispatched_by" in self.event_payload:
+            self.payload = self.event_payload.get("payload")
+        #: Where the runner wrote the context files of a dispatch (``trigger-context/`` in the workspace).
+        self.context_dir = os.path.join(workspace, "trigger-context")
         self.inputs = task.get("inputs", {})
         repository = task.get("repository", {})
         self.repository = f"{repository.get('owner')}/{repository.get('name')}"
@@ -111,6 +150,21 @@ class Context:
         self.attempt = task.get("attempt")
         self.workspace = workspace
         self._emit = emit
+        self._request = request
+
+    async def dispatch(self, workflow, payload=None, context=None, ref=None, idempotency_key=None):
+        """Starts ``workflow`` (its name, function or file) of this repository, which needs a ``dispatch()`` trigger,
+        with ``payload`` (any JSON) and ``context`` ({file name: text}, written to its ``trigger-context/``). The
+        ref is this run's unless given. The runner sends it with the task token; returns a ``DispatchedRun``."""
+        body = {"workflow": workflow, "payload": payload}
+        if context is not None:
+            body["context"] = dict(context)
+        if ref is not None:
+            body["ref"] = ref
+        reply = await asyncio.to_thread(self._request, "dispatch", body, idempotency_key)
+        run = DispatchedRun(reply)
+        self.log(f"[plue] dispatched {run.workflow}: run {run.run_id} (#{run.run_number}) {run.status}")
+        return run
 
     def log(self, *parts):
         """Writes one or more log lines in the current step."""
