@@ -1,31 +1,21 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
+import { ChildServices } from '../support/child-service.js';
 import { useTestDatabase } from '../support/db.js';
 import { runsOf, waitFor, waitForPushTriggered } from '../support/service.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'plue-trigger.js');
 const CI = 'from plue import workflow\n\n@workflow(name="CI", on="push")\nasync def ci(ctx):\n    pass\n';
 
 const db = useTestDatabase();
-const children: ChildProcess[] = [];
+const services = new ChildServices();
+const serve = (env: Record<string, string>) => services.serve(env);
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  services.killAll();
   await removeTempDirs();
 });
 
-function serve(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, ...env, PLUE_LOG_LEVEL: process.env.PLUE_TEST_LOG ?? 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  return child;
-}
 
 describe('kill -9 in the middle of triggering', () => {
   it('loses nothing and duplicates nothing after a restart', async () => {

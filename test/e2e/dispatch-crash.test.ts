@@ -1,35 +1,25 @@
 // kill -9 of the service while a dispatch is between its request and its commit: after a restart, a retry with
 // the same Idempotency-Key starts exactly one run (none lost, none twice).
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
 import { tokenFor } from '../api/support.js';
+import { ChildServices } from '../support/child-service.js';
 import { useTestDatabase } from '../support/db.js';
 import { waitFor } from '../support/service.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'plue-trigger.js');
 const HOOK = 'from plue import workflow, dispatch\n\n@workflow(name="Hook", on=dispatch())\nasync def hook(ctx):\n    pass\n';
 
 const db = useTestDatabase();
-const children: ChildProcess[] = [];
+const services = new ChildServices();
+const serve = (env: Record<string, string>) => services.serve(env);
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  services.killAll();
   await removeTempDirs();
 });
 
-function serve(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, ...env, PLUE_LOG_LEVEL: process.env.PLUE_TEST_LOG ?? 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  return child;
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();

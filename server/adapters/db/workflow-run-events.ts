@@ -1,29 +1,10 @@
+import type { ReportedRun, WorkflowRunType } from '../../core/trigger/workflow-run.js';
 import type { Queryable } from './queryable.js';
 import { statusName } from './status.js';
 
 // What a workflow_run event needs to know about the run it reports, read only for runs some workflow follows.
 
-export type WorkflowRunType = 'completed' | 'requested';
-
-export interface FollowedRun {
-  id: number;
-  repository_id: number;
-  run_number: number;
-  run_attempt: number;
-  workflow_name: string;
-  workflow_path: string;
-  function_name: string;
-  trigger_event: string;
-  status: string;
-  ref: string;
-  commit_sha: string;
-  event_id: number | null;
-  parent_run_id: number | null;
-  depth: number;
-  created_at: Date;
-  started_at: Date | null;
-  stopped_at: Date | null;
-}
+export type FollowedRun = ReportedRun & { repository_id: number };
 
 /**
  * The runs among `runIds` whose workflow an active definition of their repository follows with a `workflow_run`

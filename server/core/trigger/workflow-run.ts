@@ -1,9 +1,10 @@
 // The `workflow_run` event: a run was requested (created) or completed (reached a final status). Its payload tells
 // the followers about that run, shaped like GitHub's
 // (https://docs.github.com/en/webhooks/webhook-events-and-payloads#workflow_run); the matcher reads it back.
+import type { WorkflowRunType } from '../language/model.js';
 import type { WorkflowRunEvent } from '../match/event.js';
 
-export type WorkflowRunType = WorkflowRunEvent['type'];
+export type { WorkflowRunType };
 
 /** The run an event reports, as read from the database. */
 export interface ReportedRun {

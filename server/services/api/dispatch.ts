@@ -31,8 +31,9 @@ export interface DispatchRequest {
   idempotencyKey?: string;
 }
 
-// A type, not an interface: a reply must be assignable to its open response schema's type.
-export type DispatchReply = {
+// Types, not interfaces: a reply must be assignable to its open response schema's type.
+/** A run started on request: by hand, or handed work (handoff.ts). */
+export type StartedRun = {
   run_id: number;
   run_number: number;
   /** `blocked` when its concurrency group holds it back, `cancelled` when the group's queue is full. */
@@ -40,8 +41,9 @@ export type DispatchReply = {
   workflow: { name: string; path: string; function: string };
   ref: string;
   sha: string;
-  inputs: Record<string, InputValue>;
 };
+
+export type DispatchReply = StartedRun & { inputs: Record<string, InputValue> };
 
 export interface DispatchDeps {
   sql: Sql;

@@ -13,7 +13,7 @@ import type { EventPlan } from '../trigger/event-plan.js';
 import { writeRuns } from '../trigger/write-runs.js';
 import { AppError, invalid } from '../errors/app-error.js';
 import { chooseWorkflow, parsedWorkflow, replayOf, workflowsAt } from './dispatch.js';
-import type { DispatchDeps } from './dispatch.js';
+import type { DispatchDeps, StartedRun } from './dispatch.js';
 import { requestFingerprint } from './fingerprint.js';
 
 // Handing work to another workflow: a dispatch with a payload and context files, from a running task
@@ -43,16 +43,7 @@ export interface HandoffOrigin {
   source: 'task' | 'api';
 }
 
-export type HandoffReply = {
-  run_id: number;
-  run_number: number;
-  /** `blocked` when its concurrency group holds it back, `cancelled` when the group's queue is full. */
-  status: 'waiting' | 'blocked' | 'cancelled';
-  workflow: { name: string; path: string; function: string };
-  ref: string;
-  sha: string;
-  context_files: string[];
-};
+export type HandoffReply = StartedRun & { context_files: string[] };
 
 export interface HandoffDeps extends DispatchDeps {
   limits: DispatchLimits;
