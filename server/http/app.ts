@@ -11,6 +11,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerScheduleRoutes } from './routes/schedules.js';
+import { registerStatusRoutes } from './routes/statuses.js';
 import { registerRunnerRoutes } from './routes/runners.js';
 import { registerTaskHandoffRoutes } from './routes/task-handoff.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
@@ -41,6 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requireApiTokens(api, { sql: deps.sql, publicRead: deps.publicRead ?? false });
     registerWorkflowRoutes(api, deps);
     registerRunRoutes(api, deps);
+    registerStatusRoutes(api, deps);
     registerScheduleRoutes(api, deps);
     registerEventRoutes(api, deps);
     registerAuditRoutes(api, deps);

@@ -23,6 +23,8 @@ export interface AppDeps {
   runners?: RunnerServices;
   /** The clock schedules follow; absent, the system's. */
   clock?(): Date;
+  /** The service's own URL (PLUE_URL, or where it listens), for links in replies; absent, the request's host. */
+  serverUrl?(): string;
   /** Timeouts against slow clients; absent, node's defaults (tests that inject requests). */
   httpLimits?: HttpLimits;
 }

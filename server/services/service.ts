@@ -143,13 +143,16 @@ export async function startService(config: Config, log: Logger, options: Service
     }, options.runners);
     closers.push(() => runners.stop());
 
+    // Known once listening when PLUE_URL does not say it (port 0).
+    let serverUrl = config.serverUrl;
     const app = await buildApp({
       sql: db.sql, log, registry, hookToken, runners, source, dispatch: config.dispatch, publicRead: config.publicRead, httpLimits: config.http,
-      onEventRecorded: (id) => trigger.kick(id), clock,
+      onEventRecorded: (id) => trigger.kick(id), clock, serverUrl: () => serverUrl,
     });
     capConnections(app.server, config.http);
     closers.push(() => app.close());
     const url = options.listen === false ? config.serverUrl : await app.listen({ port: config.port, host: config.host });
+    if (!config.explicitServerUrl) serverUrl = url;
     const hookScript = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookTokenFile });
     if (demoRepository) await gitRepository(demoRepository).installHook('post-receive', hookScript);
     return { app, url, db, registry, trigger, scheduler, hookToken, hookTokenFile, hookScript, demoRepository, runners, close };

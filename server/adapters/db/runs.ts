@@ -1,6 +1,8 @@
 import { STATUS } from './status.js';
 import type { Queryable } from './queryable.js';
 import type { QueueMode } from '../../core/concurrency/admission.js';
+import { runCommitStatus, runContext, runTargetPath } from '../../core/status/commit-status.js';
+import { insertCommitStatuses } from './commit-statuses.js';
 
 // workflow_runs, workflow_jobs and workflow_tasks: what a matched workflow becomes.
 
@@ -40,8 +42,9 @@ export async function createRun(db: Queryable, run: NewRun): Promise<CreatedRun>
 }
 
 /**
- * Inserts runs of one repository, each with one job and one waiting task, in four statements whatever their
- * number. Run numbers are consecutive, taken from the repository's counter row.
+ * Inserts runs of one repository, each with one job and one waiting task and the pending status it sets on its
+ * commit, in five statements whatever their number. Run numbers are consecutive, taken from the repository's
+ * counter row. Every way of making a run (the trigger, a dispatch, a re-run) comes through here.
  */
 export async function createRuns(db: Queryable, repositoryId: number, runs: NewRun[]): Promise<CreatedRun[]> {
   if (runs.length === 0) return [];
@@ -87,6 +90,11 @@ export async function createRuns(db: Queryable, repositoryId: number, runs: NewR
       job_id bigint, commit_sha text, workflow_content text, workflow_path text, function_name text)
     returning id, job_id`;
   const taskIds = new Map(tasks.map((t) => [t.job_id, t.id]));
+  const waiting = runCommitStatus({ status: 'waiting', started_at: null, stopped_at: null });
+  await insertCommitStatuses(db, rows.map((r) => ({
+    repository_id: repositoryId, sha: r.commit_sha, context: runContext(r.workflow_name, r.trigger_event), ...waiting,
+    run_id: runIds.get(r.run_number)!, target_path: runTargetPath(runIds.get(r.run_number)!),
+  })));
   return rows.map((r) => {
     const runId = runIds.get(r.run_number)!;
     const jobId = jobIds.get(runId)!;

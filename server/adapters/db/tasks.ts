@@ -1,5 +1,7 @@
 import type { Queryable } from './queryable.js';
 import { FINISHED_STATUSES, STATUS, isFinishedStatus } from './status.js';
+import { runStatusesFrom } from './commit-statuses.js';
+import { runCommitStatus } from '../../core/status/commit-status.js';
 
 // workflow_tasks as runners see them: claims, leases, final statuses, give-backs and expired leases.
 // Every statement that acts for a runner carries the task's token hash, `status = running` and an unexpired lease
@@ -38,13 +40,15 @@ export interface ClaimRequest {
 /**
  * Takes the oldest waiting task whose job's `runs_on` labels are all among `labels`, in ONE statement: the row is
  * locked with SKIP LOCKED and updated in the same statement, so two claimers can never take the same task, and a
- * claimer that loses the race simply gets the next one or none. Its job and run become running too. A task of a
- * run that is being cancelled is never handed out.
+ * claimer that loses the race simply gets the next one or none. Its job and run become running too, and the run
+ * sets its "Running" commit status. A task of a run that is being cancelled is never handed out.
  *
  * The label and cancel test is a per-row scalar subquery rather than a join (or EXISTS, which the planner turns
  * into one) so that the plan stays a walk of the partial index on waiting tasks in id order that stops at the
  * first fit (once statistics show more than a handful waiting); the run is only looked at when the labels fit.
  */
+const RUNNING = runCommitStatus({ status: 'running', started_at: null, stopped_at: null });
+
 export async function claimTask(db: Queryable, claim: ClaimRequest): Promise<ClaimedTask | null> {
   const [row] = await db<ClaimedTask[]>`
     with picked as (
@@ -75,6 +79,8 @@ export async function claimTask(db: Queryable, claim: ClaimRequest): Promise<Cla
       set status = ${STATUS.running}, started_at = coalesce(r.started_at, now()), stopped_at = null
       from job where r.id = job.run_id
       returning r.id
+    ), running_status as (
+      ${runStatusesFrom(db, db`select id as run_id, ${RUNNING.state} as state, ${RUNNING.description} as description from run`)}
     )
     select c.id, c.attempt, c.job_id, job.name as job_name, job.run_id, r.run_number, c.repository_id,
       p.owner as repository_owner, p.name as repository_name, r.ref, c.commit_sha, r.workflow_name, c.workflow_path,
@@ -311,12 +317,13 @@ export interface TimedRow {
 export interface AttemptRow extends TimedRow {
   id: number;
   attempt: number;
+  end_reason: 'runner' | 'lease_expired' | 'cancelled' | null;
 }
 
 export interface RollupRows {
   job: TimedRow & { id: number; attempt: number };
   attempts: AttemptRow[];
-  run: TimedRow & { id: number; repository_id: number; concurrency_group: string | null };
+  run: TimedRow & { id: number; repository_id: number; concurrency_group: string | null; cancel_reason: string | null };
   /** All jobs of the run, this one included (as stored before this roll-up). */
   jobs: Array<TimedRow & { id: number }>;
 }
@@ -333,16 +340,16 @@ const dated = <T extends JsonTimed>(row: T): Omit<T, 'started_at' | 'stopped_at'
 export async function lockForRollup(db: Queryable, jobId: number): Promise<RollupRows | null> {
   const [row] = await db<Array<{
     job: JsonTimed & { id: number; attempt: number };
-    run: JsonTimed & { id: number; repository_id: number; concurrency_group: string | null };
-    attempts: Array<JsonTimed & { id: number; attempt: number }>;
+    run: JsonTimed & { id: number; repository_id: number; concurrency_group: string | null; cancel_reason: string | null };
+    attempts: Array<JsonTimed & { id: number; attempt: number; end_reason: AttemptRow['end_reason'] }>;
     jobs: Array<JsonTimed & { id: number }>;
   }>>`
     select
       json_build_object('id', j.id, 'attempt', j.attempt, 'status', j.status, 'started_at', j.started_at, 'stopped_at', j.stopped_at) as job,
       json_build_object('id', r.id, 'repository_id', r.repository_id, 'concurrency_group', r.concurrency_group, 'status', r.status,
-        'started_at', r.started_at, 'stopped_at', r.stopped_at) as run,
+        'cancel_reason', r.cancel_reason, 'started_at', r.started_at, 'stopped_at', r.stopped_at) as run,
       (select coalesce(json_agg(json_build_object('id', t.id, 'attempt', t.attempt, 'status', t.status,
-          'started_at', t.started_at, 'stopped_at', t.stopped_at)), '[]') from workflow_tasks t where t.job_id = j.id) as attempts,
+          'end_reason', t.end_reason, 'started_at', t.started_at, 'stopped_at', t.stopped_at)), '[]') from workflow_tasks t where t.job_id = j.id) as attempts,
       (select json_agg(json_build_object('id', s.id, 'status', s.status, 'started_at', s.started_at, 'stopped_at', s.stopped_at))
         from workflow_jobs s where s.run_id = r.id) as jobs
     from workflow_jobs j join workflow_runs r on r.id = j.run_id

@@ -1,5 +1,7 @@
 import { holdRun, lockConcurrencyGroup, readGroup } from '../../adapters/db/concurrency.js';
 import type { Queryable } from '../../adapters/db/queryable.js';
+import { insertRunStatuses } from '../../adapters/db/commit-statuses.js';
+import { runCommitStatus } from '../../core/status/commit-status.js';
 import { cancelsOnArrival } from '../../core/concurrency/admission.js';
 import type { QueueMode } from '../../core/concurrency/admission.js';
 import { cancelRunIn } from '../runners/cancel.js';
@@ -44,6 +46,7 @@ export async function admitRuns(tx: Queryable, repositoryId: number, runs: reado
     const after = cancels.length === 0 ? state : await readGroup(tx, key, notYet);
     if (after.inProgress.length > 0 || after.pending.length > 0) {
       await holdRun(tx, run.run_id);
+      await insertRunStatuses(tx, [{ run_id: run.run_id, ...runCommitStatus({ status: 'blocked', started_at: null, stopped_at: null }) }]);
       admitted.held.push(run.run_id);
     }
   }

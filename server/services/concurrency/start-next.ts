@@ -2,6 +2,8 @@ import type { Sql } from '../../adapters/db/connect.js';
 import { lockConcurrencyGroup, readGroup, releaseHeldRun, stalledGroups } from '../../adapters/db/concurrency.js';
 import type { GroupKey } from '../../adapters/db/concurrency.js';
 import { notifyTasksWaiting } from '../../adapters/db/runs.js';
+import { insertRunStatuses } from '../../adapters/db/commit-statuses.js';
+import { runCommitStatus } from '../../core/status/commit-status.js';
 import { nextToStart } from '../../core/concurrency/admission.js';
 import type { RunRollup } from '../runners/rollup.js';
 
@@ -30,6 +32,7 @@ export async function startNextRuns(sql: Sql, groups: readonly GroupKey[]): Prom
         if (next === null) return null;
         // False when the run was cancelled while this waited for the lock: the one after it is next.
         if (await releaseHeldRun(tx, next.id)) {
+          await insertRunStatuses(tx, [{ run_id: next.id, ...runCommitStatus({ status: 'waiting', started_at: null, stopped_at: null }) }]);
           await notifyTasksWaiting(tx, key.repository_id);
           return next.id;
         }

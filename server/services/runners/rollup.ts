@@ -1,9 +1,11 @@
 import type { Queryable } from '../../adapters/db/queryable.js';
+import { insertRunStatuses } from '../../adapters/db/commit-statuses.js';
 import { statusName, statusNumber } from '../../adapters/db/status.js';
 import { lockForRollup, saveRollup } from '../../adapters/db/tasks.js';
 import type { TimedRow } from '../../adapters/db/tasks.js';
 import { becameFinished, jobFromAttempts, runFromJobs } from '../../core/status/rollup.js';
 import type { Timed } from '../../core/status/rollup.js';
+import { runCommitStatus } from '../../core/status/commit-status.js';
 import { recordWorkflowRunEvents } from '../trigger/record-workflow-run.js';
 
 // Brings jobs and runs in line with their tasks, inside the caller's transaction (after the task rows changed).
@@ -38,6 +40,7 @@ export async function rollUpJobs(tx: Queryable, jobIds: Iterable<number>): Promi
  * The job follows its latest attempt, the run its jobs; both keep a start time once set (a requeued attempt does
  * not make them look younger). A run that has just finished is announced on `plue_runs`, and, when a workflow
  * follows it, reported by a `workflow_run` event: here, in the transaction that finished it, so exactly once.
+ * A run whose status changed sets its next commit status in the same transaction.
  */
 export async function rollUpJob(tx: Queryable, jobId: number): Promise<RunRollup | null> {
   const rows = await lockForRollup(tx, jobId);
@@ -56,6 +59,14 @@ export async function rollUpJob(tx: Queryable, jobId: number): Promise<RunRollup
     run: sameTimed(run, runRow) ? null : runRow,
     finished: finished ? { run_id: run.id, repository_id: run.repository_id, status: nextRun.status } : null,
   });
+  if (statusName(run.status) !== nextRun.status) {
+    const latest = attempts.reduce<(typeof attempts)[number] | null>(
+      (a, b) => (a === null || b.attempt > a.attempt || (b.attempt === a.attempt && b.id > a.id) ? b : a), null);
+    await insertRunStatuses(tx, [{
+      run_id: run.id,
+      ...runCommitStatus({ ...nextRun, cancel_reason: run.cancel_reason, lost: latest?.end_reason === 'lease_expired' }),
+    }]);
+  }
   // After the save: the event reports the run as it now is (final status, stop time).
   if (finished) await recordWorkflowRunEvents(tx, [run.id], 'completed');
   return { run_id: run.id, repository_id: run.repository_id, concurrency_group: run.concurrency_group, status: nextRun.status, finished };

@@ -21,6 +21,7 @@ import { planWorkflowRun } from './plan-workflow-run.js';
 import type { WorkflowRunPayload } from '../../core/trigger/workflow-run.js';
 import { recordAudit } from '../../adapters/db/audit.js';
 import { writeRuns } from './write-runs.js';
+import { recordWorkflowFileErrors } from './file-statuses.js';
 import type { WorkflowSource } from './workflow-source.js';
 import { mapLimit } from '../../core/async/map-limit.js';
 import { PermanentEventError, classifyEventFailure, payloadProblem } from '../../core/trigger/event-failure.js';
@@ -149,6 +150,7 @@ async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: 
   const runs = await writeRuns(tx, repo, event.id, plan, result.matched, {
     now: deps.clock?.() ?? new Date(), chain: { parent_run_id: event.parent_run_id, depth: event.depth },
   });
+  if (event.kind === 'push') await recordWorkflowFileErrors(tx, repo.id, plan);
   for (const entry of plan.audit ?? []) await recordAudit(tx, { ...entry, repository_id: repo.id });
   await markEventProcessed(tx, event.id, { runs, skipped: result.skipped });
   deps.log.info({
