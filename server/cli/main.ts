@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   logs: async () => (await import('./logs.js')).runLogs,
   events: async () => (await import('./events.js')).runEvents,
   audit: async () => (await import('./audit.js')).runAudit,
+  statuses: async () => (await import('./statuses.js')).runStatuses,
 };
 
 /** Runs one command line; returns the exit status. Never throws for bad usage. */

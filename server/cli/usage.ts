@@ -27,6 +27,7 @@ commands:
   logs OWNER/REPO RUN_ID                      a run's logs
   events OWNER/REPO [--status failed]         events, newest first (also: events retry OWNER/REPO ID)
   audit OWNER/REPO [--kind K]                 the audit trail, newest first
+  statuses OWNER/REPO REF                     a commit's combined status, the latest of each context
 
 API commands take --server URL (or PLUE_URL), --token T (or PLUE_TOKEN) and --json.
 

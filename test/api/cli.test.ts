@@ -209,6 +209,18 @@ describe('plue-trigger token', () => {
   });
 });
 
+describe('plue-trigger statuses', () => {
+  it("shows a commit's combined status and the latest status of each context", async () => {
+    const { status, out, err } = await cli(['statuses', 'acme/app', 'main']);
+    expect(status).toBe(0);
+    expect(out.split('\n')[0]).toMatch(/^STATE +CONTEXT +DESCRIPTION +TARGET$/);
+    expect(out).toMatch(/^\w+ +plue\/Deploy \(manual\) +.+ +http:\/\/.+\/api\/repos\/acme\/app\/runs\/\d+$/m);
+    expect(err).toMatch(/^(pending|success|failure) at [0-9a-f]{7}: \d+ context\(s\)$/);
+    expect(JSON.parse((await cli(['statuses', 'acme/app', 'main', '--json'])).out)).toMatchObject({ sha: expect.any(String), statuses: expect.any(Array) });
+    expect(await cli(['statuses', 'acme/app', 'nope'])).toMatchObject({ status: 1, err: expect.stringContaining('(HTTP 422 unknown_ref)') });
+  });
+});
+
 describe('plue-trigger audit and events', () => {
   it('lists the audit trail: runs cancelled and re-run by their tokens, tokens made and revoked', async () => {
     const { status, out, err } = await cli(['audit', 'acme/app']);

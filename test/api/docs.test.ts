@@ -81,7 +81,8 @@ describe('docs/api.md examples', () => {
   it('has examples for every route of the user API', () => {
     const routes = new Set(examples.map((e) => e.title.slice(e.title.indexOf(': ') + 2, e.title.lastIndexOf(' →'))));
     expect([...routes].sort()).toEqual([
-      'GET /api/repos/acme/app/audit', 'GET /api/repos/acme/app/events', 'GET /api/repos/acme/app/events/$EVENT_ID', 'GET /api/repos/acme/app/runs', 'GET /api/repos/acme/app/runs/$RERUN_ID/logs',
+      'GET /api/repos/acme/app/audit', 'GET /api/repos/acme/app/commits/main/status', 'GET /api/repos/acme/app/commits/main/statuses',
+      'GET /api/repos/acme/app/events', 'GET /api/repos/acme/app/events/$EVENT_ID', 'GET /api/repos/acme/app/runs', 'GET /api/repos/acme/app/runs/$RERUN_ID/logs',
       'GET /api/repos/acme/app/runs/$RUN_ID', 'GET /api/repos/acme/app/schedules', 'GET /api/repos/acme/app/workflows', 'GET /api/repos/acme/app/workflows/deploy.py',
       'POST /api/repos/acme/app/events', 'POST /api/repos/acme/app/events/$FAILED_EVENT_ID/retry', 'POST /api/repos/acme/app/runs/$RUN_ID/cancel', 'POST /api/repos/acme/app/runs/$RUN_ID/rerun',
       'POST /api/repos/acme/app/workflows/Deploy/dispatches', 'POST /api/repos/acme/app/workflows/Notify/dispatches',
