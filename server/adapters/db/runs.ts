@@ -90,7 +90,7 @@ export async function createRuns(db: Queryable, repositoryId: number, runs: NewR
       job_id bigint, commit_sha text, workflow_content text, workflow_path text, function_name text)
     returning id, job_id`;
   const taskIds = new Map(tasks.map((t) => [t.job_id, t.id]));
-  const waiting = runCommitStatus({ status: 'waiting', started_at: null, stopped_at: null });
+  const waiting = runCommitStatus({ status: 'waiting' });
   await insertCommitStatuses(db, rows.map((r) => ({
     repository_id: repositoryId, sha: r.commit_sha, context: runContext(r.workflow_name, r.trigger_event), ...waiting,
     run_id: runIds.get(r.run_number)!, target_path: runTargetPath(runIds.get(r.run_number)!),

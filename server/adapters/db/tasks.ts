@@ -47,7 +47,7 @@ export interface ClaimRequest {
  * into one) so that the plan stays a walk of the partial index on waiting tasks in id order that stops at the
  * first fit (once statistics show more than a handful waiting); the run is only looked at when the labels fit.
  */
-const RUNNING = runCommitStatus({ status: 'running', started_at: null, stopped_at: null });
+const RUNNING = runCommitStatus({ status: 'running' });
 
 export async function claimTask(db: Queryable, claim: ClaimRequest): Promise<ClaimedTask | null> {
   const [row] = await db<ClaimedTask[]>`

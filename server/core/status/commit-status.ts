@@ -38,8 +38,8 @@ export function targetUrl(serverUrl: string, repository: { owner: string; name: 
 
 export interface RunForStatus {
   status: Status;
-  started_at: Date | null;
-  stopped_at: Date | null;
+  started_at?: Date | null;
+  stopped_at?: Date | null;
   /** Why it was cancelled (`workflow_runs.cancel_reason`). */
   cancel_reason?: string | null;
   /** Its last attempt ended because its runner stopped renewing the lease. */
@@ -51,7 +51,7 @@ export interface RunForStatus {
  * of a cancelled check); skipped is `success`, as GitHub counts a skipped check as passing.
  */
 export function runCommitStatus(run: RunForStatus): CommitStatusText {
-  const took = duration(run.started_at, run.stopped_at);
+  const took = duration(run.started_at ?? null, run.stopped_at ?? null);
   switch (run.status) {
     case 'waiting':
       return { state: 'pending', description: 'Waiting for a runner' };

@@ -51,13 +51,19 @@ export function combineStatuses(statuses: readonly Status[]): Status {
  * no attempt has a start any more (the only one was given back by its runner) it has not started.
  */
 export function jobFromAttempts(attempts: readonly Attempt[], previous?: Pick<Timed, 'started_at'>): Timed {
-  let latest: Attempt | undefined;
-  for (const a of attempts) {
-    if (!latest || a.attempt > latest.attempt || (a.attempt === latest.attempt && a.id > latest.id)) latest = a;
-  }
+  const latest = latestAttempt(attempts);
   if (!latest) return { status: 'unknown', started_at: previous?.started_at ?? null, stopped_at: null };
   const started = keptStart(previous, attempts);
   return { status: latest.status, started_at: started, stopped_at: isFinished(latest.status) ? latest.stopped_at : null };
+}
+
+/** The attempt a job is at: the highest attempt number, the newest row of it. */
+export function latestAttempt<A extends Pick<Attempt, 'id' | 'attempt'>>(attempts: readonly A[]): A | undefined {
+  let latest: A | undefined;
+  for (const a of attempts) {
+    if (!latest || a.attempt > latest.attempt || (a.attempt === latest.attempt && a.id > latest.id)) latest = a;
+  }
+  return latest;
 }
 
 /**

@@ -46,7 +46,7 @@ export async function admitRuns(tx: Queryable, repositoryId: number, runs: reado
     const after = cancels.length === 0 ? state : await readGroup(tx, key, notYet);
     if (after.inProgress.length > 0 || after.pending.length > 0) {
       await holdRun(tx, run.run_id);
-      await insertRunStatuses(tx, [{ run_id: run.run_id, ...runCommitStatus({ status: 'blocked', started_at: null, stopped_at: null }) }]);
+      await insertRunStatuses(tx, [{ run_id: run.run_id, ...runCommitStatus({ status: 'blocked' }) }]);
       admitted.held.push(run.run_id);
     }
   }

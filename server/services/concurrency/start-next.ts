@@ -32,7 +32,7 @@ export async function startNextRuns(sql: Sql, groups: readonly GroupKey[]): Prom
         if (next === null) return null;
         // False when the run was cancelled while this waited for the lock: the one after it is next.
         if (await releaseHeldRun(tx, next.id)) {
-          await insertRunStatuses(tx, [{ run_id: next.id, ...runCommitStatus({ status: 'waiting', started_at: null, stopped_at: null }) }]);
+          await insertRunStatuses(tx, [{ run_id: next.id, ...runCommitStatus({ status: 'waiting' }) }]);
           await notifyTasksWaiting(tx, key.repository_id);
           return next.id;
         }

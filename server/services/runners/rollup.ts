@@ -3,7 +3,7 @@ import { insertRunStatuses } from '../../adapters/db/commit-statuses.js';
 import { statusName, statusNumber } from '../../adapters/db/status.js';
 import { lockForRollup, saveRollup } from '../../adapters/db/tasks.js';
 import type { TimedRow } from '../../adapters/db/tasks.js';
-import { becameFinished, jobFromAttempts, runFromJobs } from '../../core/status/rollup.js';
+import { becameFinished, jobFromAttempts, latestAttempt, runFromJobs } from '../../core/status/rollup.js';
 import type { Timed } from '../../core/status/rollup.js';
 import { runCommitStatus } from '../../core/status/commit-status.js';
 import { recordWorkflowRunEvents } from '../trigger/record-workflow-run.js';
@@ -60,12 +60,8 @@ export async function rollUpJob(tx: Queryable, jobId: number): Promise<RunRollup
     finished: finished ? { run_id: run.id, repository_id: run.repository_id, status: nextRun.status } : null,
   });
   if (statusName(run.status) !== nextRun.status) {
-    const latest = attempts.reduce<(typeof attempts)[number] | null>(
-      (a, b) => (a === null || b.attempt > a.attempt || (b.attempt === a.attempt && b.id > a.id) ? b : a), null);
-    await insertRunStatuses(tx, [{
-      run_id: run.id,
-      ...runCommitStatus({ ...nextRun, cancel_reason: run.cancel_reason, lost: latest?.end_reason === 'lease_expired' }),
-    }]);
+    const lost = latestAttempt(attempts)?.end_reason === 'lease_expired';
+    await insertRunStatuses(tx, [{ run_id: run.id, ...runCommitStatus({ ...nextRun, cancel_reason: run.cancel_reason, lost }) }]);
   }
   // After the save: the event reports the run as it now is (final status, stop time).
   if (finished) await recordWorkflowRunEvents(tx, [run.id], 'completed');

@@ -19,7 +19,7 @@ describe('runCommitStatus', () => {
     [{ status: 'failure', started_at: null, stopped_at: t(3) }, { state: 'failure', description: 'Failed' }],
     [{ status: 'failure', started_at: t(0), stopped_at: t(3), lost: true }, { state: 'failure', description: 'Failed: its runner stopped answering on the last attempt' }],
     [{ status: 'cancelled', started_at: null, stopped_at: null }, { state: 'error', description: 'Cancelled' }],
-    [{ status: 'cancelled', started_at: null, stopped_at: null, cancel_reason: 'replaced by run #14 of group ci' }, { state: 'error', description: 'Cancelled: replaced by run #14 of group ci' }],
+    [{ status: 'cancelled', cancel_reason: 'replaced by run #14 of group ci' }, { state: 'error', description: 'Cancelled: replaced by run #14 of group ci' }],
   ])('%j → %j', (run, expected) => {
     expect(runCommitStatus(run)).toEqual(expected);
   });
