@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Sql } from '../../adapters/db/connect.js';
 import { ResilientListener } from '../../adapters/db/listener.js';
@@ -46,6 +47,7 @@ export class WebhookSender {
   ) {}
 
   async start(): Promise<void> {
+    setMaxListeners(0, this.abort.signal); // one listener per delivery in flight
     this.listener = new ResilientListener(this.sql, this.log, OUTBOX_CHANNEL, { notified: () => this.kick(), relistened: () => this.kick() });
     await this.listener.start();
     this.kick();
