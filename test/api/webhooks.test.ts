@@ -54,6 +54,15 @@ async function hookFor(r: WebhookReceiver, events: string[] = ['run']): Promise<
   return reply.body.id as number;
 }
 
+/** Waits until every delivery of the run to the newest hook is done and has arrived. */
+async function allDelivered(r: WebhookReceiver, runId: number): Promise<void> {
+  await waitFor(async () => {
+    const rows = await db.sql<{ status: string; attempts: number }[]>`
+      select status, attempts from webhook_deliveries where run_id = ${runId} and hook_id = (select max(id) from webhooks)`;
+    return rows.length > 0 && rows.every((row) => row.status === 'delivered') && runDeliveries(r, runId).length >= rows.reduce((n, row) => n + row.attempts, 0);
+  }, 'every delivery of the run');
+}
+
 const runDeliveries = (r: WebhookReceiver, runId: number) => r.received.filter((d) => d.json.run?.id === runId);
 const actions = (ds: ReceivedDelivery[]) => ds.map((d) => `${d.headers['x-plue-event']}:${d.json.action}`);
 
@@ -112,6 +121,7 @@ describe('deliveries', () => {
     const runId = await startDeploy(api);
     await runToEnd(runner, runId, 'success');
     await waitFor(async () => runDeliveries(r, runId).some((d) => d.json.action === 'success' && d.headers['x-plue-event'] === 'run'), 'the run\'s end');
+    await allDelivered(r, runId);
     const verify = docsSignatureCheck();
     for (const d of runDeliveries(r, runId)) {
       expect(d.headers['content-type']).toBe('application/json');
@@ -196,6 +206,7 @@ describe('deliveries', () => {
     const runId = await startDeploy(api);
     await runToEnd(runner, runId, 'failure');
     await waitFor(async () => runDeliveries(r, runId).some((d) => d.json.action === 'failure' && d.headers['x-plue-event'] === 'run'), 'the run\'s end');
+    await allDelivered(r, runId);
     const seen = runDeliveries(r, runId);
     const firstId = seen[0]!.headers['x-plue-delivery'];
     // Its three failures and success come first, then the others, each once, in the order of the changes.
