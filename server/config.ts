@@ -45,6 +45,7 @@ export interface Config {
   publicRead: boolean;
   http: HttpLimits;
   untrusted: UntrustedLimits;
+  webhooks: WebhookSettings;
 }
 
 /** What slow or greedy clients may hold of the HTTP server. */
@@ -59,6 +60,18 @@ export interface HttpLimits {
   maxConnections: number;
   /** Open connections from one address (PLUE_HTTP_MAX_CONNECTIONS_PER_ADDRESS). */
   maxConnectionsPerAddress: number;
+}
+
+/** Webhook deliveries (services/webhooks/sender.ts). */
+export interface WebhookSettings {
+  /** PLUE_WEBHOOK_ALLOW_PRIVATE: loopback, link-local and private addresses may receive. */
+  allowPrivate: boolean;
+  /** PLUE_WEBHOOK_TIMEOUT_MS: how long one attempt may take. */
+  timeoutMs: number;
+  /** PLUE_WEBHOOK_RETRY_BASE_MS: the ceiling of the first wait before a retry. */
+  baseMs: number;
+  /** PLUE_WEBHOOK_MAX_ATTEMPTS: attempts before a retryable failure is a dead letter. */
+  maxAttempts: number;
 }
 
 /** The budget of work on repository content: parsing and matching (services/untrusted). */
@@ -124,6 +137,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
       keepAliveTimeoutMs: integer(env, 'PLUE_HTTP_KEEPALIVE_SECONDS', 5, 1, 3600) * 1000,
       maxConnections: integer(env, 'PLUE_HTTP_MAX_CONNECTIONS', 2000, 1, 1_000_000),
       maxConnectionsPerAddress: integer(env, 'PLUE_HTTP_MAX_CONNECTIONS_PER_ADDRESS', 200, 1, 1_000_000),
+    },
+    webhooks: {
+      allowPrivate: flag(env, 'PLUE_WEBHOOK_ALLOW_PRIVATE'),
+      timeoutMs: integer(env, 'PLUE_WEBHOOK_TIMEOUT_MS', 10_000, 100, 600_000),
+      baseMs: integer(env, 'PLUE_WEBHOOK_RETRY_BASE_MS', 10_000, 1, 3_600_000),
+      maxAttempts: integer(env, 'PLUE_WEBHOOK_MAX_ATTEMPTS', 12, 1, 100),
     },
     untrusted: {
       timeMs: integer(env, 'PLUE_EVENT_TIME_SECONDS', 20, 1, 3600) * 1000,

@@ -14,6 +14,7 @@ import { registerScheduleRoutes } from './routes/schedules.js';
 import { registerStatusRoutes } from './routes/statuses.js';
 import { registerRunnerRoutes } from './routes/runners.js';
 import { registerTaskHandoffRoutes } from './routes/task-handoff.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
 import { useStrictValidation } from './validation.js';
 
@@ -46,6 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerScheduleRoutes(api, deps);
     registerEventRoutes(api, deps);
     registerAuditRoutes(api, deps);
+    registerWebhookRoutes(api, deps);
   });
   await app.ready();
   return app;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DispatchLimits, HttpLimits } from '../config.js';
+import type { DispatchLimits, HttpLimits, WebhookSettings } from '../config.js';
 import type { Sql } from '../adapters/db/connect.js';
 import type { RepositoryRegistry } from '../services/ingest/registry.js';
 import type { RunnerServices } from '../services/runners/runner-services.js';
@@ -27,4 +27,6 @@ export interface AppDeps {
   serverUrl?(): string;
   /** Timeouts against slow clients; absent, node's defaults (tests that inject requests). */
   httpLimits?: HttpLimits;
+  /** Webhooks: whether hooks may name private addresses; absent, they may not. */
+  webhooks?: Pick<WebhookSettings, 'allowPrivate'>;
 }

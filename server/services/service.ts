@@ -27,6 +27,8 @@ import { TriggerLoop } from './trigger/trigger-loop.js';
 import type { TriggerLoopOptions } from './trigger/trigger-loop.js';
 import { WorkflowSource } from './trigger/workflow-source.js';
 import { UntrustedWork } from './untrusted/pool.js';
+import { WebhookSender } from './webhooks/sender.js';
+import type { WebhookSenderOptions } from './webhooks/sender.js';
 import { asError } from '../logger.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
@@ -46,6 +48,7 @@ export interface Service {
   demoRepository: string | null;
   runners: RunnerServices;
   scheduler: Scheduler;
+  webhooks: WebhookSender;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export interface ServiceOptions {
   /** The clock schedules follow (tests move it); default the system's. */
   clock?: () => Date;
   scheduler?: Partial<SchedulerOptions>;
+  webhooks?: Partial<WebhookSenderOptions>;
 }
 
 export async function startService(config: Config, log: Logger, options: ServiceOptions = {}): Promise<Service> {
@@ -147,15 +151,18 @@ export async function startService(config: Config, log: Logger, options: Service
     let serverUrl = config.serverUrl;
     const app = await buildApp({
       sql: db.sql, log, registry, hookToken, runners, source, dispatch: config.dispatch, publicRead: config.publicRead, httpLimits: config.http,
-      onEventRecorded: (id) => trigger.kick(id), clock, serverUrl: () => serverUrl,
+      onEventRecorded: (id) => trigger.kick(id), clock, serverUrl: () => serverUrl, webhooks: config.webhooks,
     });
     capConnections(app.server, config.http);
     closers.push(() => app.close());
     const url = options.listen === false ? config.serverUrl : await app.listen({ port: config.port, host: config.host });
     if (!config.explicitServerUrl) serverUrl = url;
+    const webhooks = new WebhookSender(db.sql, log, config.webhooks, { serverUrl, ...options.webhooks });
+    await webhooks.start();
+    closers.push(() => webhooks.stop());
     const hookScript = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookTokenFile });
     if (demoRepository) await gitRepository(demoRepository).installHook('post-receive', hookScript);
-    return { app, url, db, registry, trigger, scheduler, hookToken, hookTokenFile, hookScript, demoRepository, runners, close };
+    return { app, url, db, registry, trigger, scheduler, webhooks, hookToken, hookTokenFile, hookScript, demoRepository, runners, close };
   } catch (error) {
     await close();
     throw error;

@@ -14,6 +14,7 @@ import { useTestDatabase } from '../support/db.js';
 import { examplesOf, matchesDocumented } from '../support/doc-examples.js';
 import type { Example } from '../support/doc-examples.js';
 import { waitFor } from '../support/service.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { startApiService, tokenFor } from './support.js';
 
 const run = promisify(execFile);
@@ -35,6 +36,7 @@ const WORKFLOWS = {
 const examples = examplesOf(readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8'));
 const db = useTestDatabase();
 let service: Service;
+let receiver: WebhookReceiver;
 const vars: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -45,13 +47,18 @@ beforeAll(async () => {
   await git(['checkout', '-q', '-b', 'faster-start'], work);
   vars.HEAD_SHA = await commitFiles(work, { 'src/app.py': 'print("fast")\n' }, 'start faster');
   await push(work, 'faster-start');
-  service = await startApiService(db.url, { reposDir, bare: '', work, shas: { main: vars.BASE_SHA, feature: vars.HEAD_SHA, docsOnly: '' } });
+  // Hooks post to a receiver on loopback that answers 410 Gone: its deliveries are dead letters at once.
+  service = await startApiService(db.url, { reposDir, bare: '', work, shas: { main: vars.BASE_SHA, feature: vars.HEAD_SHA, docsOnly: '' } }, { PLUE_WEBHOOK_ALLOW_PRIVATE: '1' });
+  receiver = await WebhookReceiver.start();
+  receiver.answer = () => 410;
+  vars.RECEIVER_URL = receiver.url;
   vars.PLUE_URL = service.url;
   vars.PLUE_TOKEN = await tokenFor(db.sql, 'repo:acme/app');
   vars.PLUE_ADMIN_TOKEN = await tokenFor(db.sql, 'admin');
 });
 afterAll(async () => {
   await service?.close();
+  await receiver?.close();
   await removeTempDirs();
 });
 
@@ -72,6 +79,20 @@ async function prepare(example: Example): Promise<void> {
     await waitFor(async () => (await db.sql`select 1 from events where id = ${id!} and status = 'failed'`).length > 0, 'the dead letter');
     vars.FAILED_EVENT_ID = String(id);
   }
+  if (example.command.includes('/deliveries?status=failed')) {
+    // A run started after the hook was made: its first delivery is refused by the receiver.
+    const [repo] = await db.sql<{ id: number }[]>`select id from repositories where owner = 'acme' and name = 'app'`;
+    const reply = await fetch(`${service.url}/api/repos/acme/app/workflows/deploy.py/dispatches`, {
+      method: 'POST', headers: { authorization: `Bearer ${vars.PLUE_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ref: 'main', inputs: { replicas: 1 } }),
+    });
+    expect(reply.status).toBe(201);
+    const [failed] = await waitFor(async () => {
+      const rows = await db.sql<{ id: number }[]>`select id from webhook_deliveries where hook_id = ${Number(vars.HOOK_ID)} and repository_id = ${repo!.id} and status = 'failed'`;
+      return rows.length > 0 ? rows : null;
+    }, 'a dead-lettered delivery');
+    vars.DELIVERY_ID = String(failed!.id);
+  }
   if (example.command.includes('/events/$EVENT_ID')) {
     await waitFor(async () => (await db.sql`select 1 from events where id = ${Number(vars.EVENT_ID)} and status = 'processed'`).length > 0, 'the issue to be triggered');
   }
@@ -81,10 +102,16 @@ describe('docs/api.md examples', () => {
   it('has examples for every route of the user API', () => {
     const routes = new Set(examples.map((e) => e.title.slice(e.title.indexOf(': ') + 2, e.title.lastIndexOf(' →'))));
     expect([...routes].sort()).toEqual([
-      'GET /api/repos/acme/app/audit', 'GET /api/repos/acme/app/commits/main/status', 'GET /api/repos/acme/app/commits/main/statuses',
-      'GET /api/repos/acme/app/events', 'GET /api/repos/acme/app/events/$EVENT_ID', 'GET /api/repos/acme/app/runs', 'GET /api/repos/acme/app/runs/$RERUN_ID/logs',
-      'GET /api/repos/acme/app/runs/$RUN_ID', 'GET /api/repos/acme/app/schedules', 'GET /api/repos/acme/app/workflows', 'GET /api/repos/acme/app/workflows/deploy.py',
-      'POST /api/repos/acme/app/events', 'POST /api/repos/acme/app/events/$FAILED_EVENT_ID/retry', 'POST /api/repos/acme/app/runs/$RUN_ID/cancel', 'POST /api/repos/acme/app/runs/$RUN_ID/rerun',
+      'DELETE /api/repos/acme/app/hooks/$HOOK_ID', 'GET /api/repos/acme/app/audit',
+      'GET /api/repos/acme/app/commits/main/status', 'GET /api/repos/acme/app/commits/main/statuses',
+      'GET /api/repos/acme/app/events', 'GET /api/repos/acme/app/events/$EVENT_ID', 'GET /api/repos/acme/app/hooks',
+      'GET /api/repos/acme/app/hooks/$HOOK_ID', 'GET /api/repos/acme/app/hooks/$HOOK_ID/deliveries',
+      'GET /api/repos/acme/app/runs', 'GET /api/repos/acme/app/runs/$RERUN_ID/logs',
+      'GET /api/repos/acme/app/runs/$RUN_ID', 'GET /api/repos/acme/app/schedules', 'GET /api/repos/acme/app/workflows',
+      'GET /api/repos/acme/app/workflows/deploy.py', 'PATCH /api/repos/acme/app/hooks/$HOOK_ID', 'POST /api/hooks',
+      'POST /api/repos/acme/app/events', 'POST /api/repos/acme/app/events/$FAILED_EVENT_ID/retry',
+      'POST /api/repos/acme/app/hooks', 'POST /api/repos/acme/app/hooks/$HOOK_ID/deliveries/$DELIVERY_ID/redeliver',
+      'POST /api/repos/acme/app/runs/$RUN_ID/cancel', 'POST /api/repos/acme/app/runs/$RUN_ID/rerun',
       'POST /api/repos/acme/app/workflows/Deploy/dispatches', 'POST /api/repos/acme/app/workflows/Notify/dispatches',
       'POST /api/repos/acme/app/workflows/ci.py/dispatches',
       'POST /api/repos/acme/app/workflows/deploy.py/dispatches',
@@ -99,11 +126,12 @@ describe('docs/api.md examples', () => {
     const status = Number(stdout.slice(stdout.lastIndexOf('\n') + 1));
     const body = stdout.slice(0, stdout.lastIndexOf('\n'));
     expect(status).toBe(example.reply.status);
-    const actual = JSON.parse(body) as Record<string, unknown>;
+    const actual = (body === '' ? null : JSON.parse(body)) as Record<string, unknown>; // a 204 has no body
     const expected = JSON.parse(example.reply.body) as unknown;
     if (!matchesDocumented(actual, expected)) expect(actual).toEqual(expected); // shows the difference
     if (example.command.includes('/dispatches') && status === 201) vars.RUN_ID ??= String(actual.run_id);
     if (example.command.includes('/rerun') && status === 201) vars.RERUN_ID = String(actual.run_id);
     if (example.command.includes('/events"') && status === 202) vars.EVENT_ID = String(actual.event_id);
+    if (example.command.includes('/acme/app/hooks"') && status === 201) vars.HOOK_ID = String(actual.id);
   });
 });
