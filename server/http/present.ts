@@ -43,7 +43,7 @@ function presentTask(t: TaskViewRow) {
     id: t.id, attempt: t.attempt, status: statusName(t.status),
     runner: t.runner_id === null ? null : { id: t.runner_id, name: t.runner_name },
     end_reason: t.end_reason, waiting_on: waitingOn(t),
-    external: t.handed_off_at === null ? null : {
+    external: t.handed_off_at === null || t.external_deadline === null ? null : {
       ref: t.external_ref, handed_off_at: t.handed_off_at, deadline: t.external_deadline, output: t.external_output,
     },
     log_lines: t.log_lines, log_truncated: t.log_truncated,
@@ -53,9 +53,9 @@ function presentTask(t: TaskViewRow) {
 
 /** A task handed off to an external system and not completed yet waits on it. */
 function waitingOn(t: TaskViewRow): string | null {
-  if (t.handed_off_at === null || t.status !== STATUS.running) return null;
+  if (t.handed_off_at === null || t.external_deadline === null || t.status !== STATUS.running) return null;
   const ref = t.external_ref === null ? '' : ` (ref ${t.external_ref})`;
-  return `the outside${ref} since ${t.handed_off_at.toISOString()}, until ${t.external_deadline?.toISOString()}`;
+  return `the outside${ref} since ${t.handed_off_at.toISOString()}, until ${t.external_deadline.toISOString()}`;
 }
 
 /**
