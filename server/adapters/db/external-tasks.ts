@@ -54,7 +54,7 @@ export interface ExternalTaskState {
 export async function lockExternalTask(db: Queryable, id: number, completionTokenHash: string, outputJson: string): Promise<ExternalTaskState | null> {
   const [task] = await db<Array<Omit<ExternalTaskState, 'cancel_requested'>>>`
     select t.id, t.job_id, j.run_id, t.status, t.end_reason, t.stopped_at,
-      t.external_output is not distinct from ${outputJson}::jsonb as same_output
+      t.external_output is not distinct from ${outputJson}::text::jsonb as same_output
     from workflow_tasks t join workflow_jobs j on j.id = t.job_id
     where t.id = ${id} and t.completion_token_hash = ${completionTokenHash} and t.handed_off_at is not null
     for update of t`;
@@ -73,7 +73,7 @@ export async function endExternalTask(
   const [row] = await db<{ stopped_at: Date }[]>`
     update workflow_tasks
     set status = ${task.status}, end_reason = ${task.endReason}, stopped_at = now(),
-      external_output = ${task.outputJson}::jsonb
+      external_output = ${task.outputJson}::text::jsonb
     where id = ${task.id} and status = ${STATUS.running} and handed_off_at is not null
     returning stopped_at`;
   if (!row) throw new Error(`task ${task.id} is not a waiting handed-off task (lock it first)`);
