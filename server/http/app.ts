@@ -7,6 +7,7 @@ import { frameworkErrorHandler, installErrorHandler } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerExternalTaskRoutes } from './routes/external-tasks.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -36,6 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.runners) {
     registerRunnerRoutes(app, deps.runners);
     registerTaskHandoffRoutes(app, deps);
+    registerExternalTaskRoutes(app, deps.runners);
   }
   // The user API (docs/api.md), in its own scope: storable text, API tokens.
   await app.register(async (api) => {

@@ -42,9 +42,20 @@ function presentTask(t: TaskViewRow) {
   return {
     id: t.id, attempt: t.attempt, status: statusName(t.status),
     runner: t.runner_id === null ? null : { id: t.runner_id, name: t.runner_name },
-    end_reason: t.end_reason, log_lines: t.log_lines, log_truncated: t.log_truncated,
+    end_reason: t.end_reason, waiting_on: waitingOn(t),
+    external: t.handed_off_at === null || t.external_deadline === null ? null : {
+      ref: t.external_ref, handed_off_at: t.handed_off_at, deadline: t.external_deadline, output: t.external_output,
+    },
+    log_lines: t.log_lines, log_truncated: t.log_truncated,
     created_at: t.created_at, started_at: t.started_at, stopped_at: t.stopped_at, duration_ms: durationMs(t),
   };
+}
+
+/** A task handed off to an external system and not completed yet waits on it. */
+function waitingOn(t: TaskViewRow): string | null {
+  if (t.handed_off_at === null || t.external_deadline === null || t.status !== STATUS.running) return null;
+  const ref = t.external_ref === null ? '' : ` (ref ${t.external_ref})`;
+  return `the outside${ref} since ${t.handed_off_at.toISOString()}, until ${t.external_deadline.toISOString()}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { ApiError, JsonClient } from '../http-client/json-client.js';
-import type { DispatchBody, DispatchedRun, FinalStatus, Heartbeat, RegisteredRunner, Task } from './protocol.js';
+import type { DispatchBody, DispatchedRun, FinalStatus, HandedOff, HandoffBody, Heartbeat, RegisteredRunner, Task } from './protocol.js';
 
 /** 409: this runner no longer holds the task; stop working on it and report nothing more. */
 export class LeaseLostError extends ApiError {
@@ -100,6 +100,11 @@ export class RunnerClient {
     return leaseLostOn409(() => this.http.post<DispatchedRun>(`/api/runners/tasks/${task.id}/dispatches`, body, {
       token: task.token, headers: { 'idempotency-key': idempotencyKey }, ...options,
     }));
+  }
+
+  /** Gives the task to an external system: from the reply on, the task token controls nothing. */
+  async handoff(task: TaskRef, body: HandoffBody, options: CallOptions = {}): Promise<HandedOff> {
+    return this.call<HandedOff>(`/api/runners/tasks/${task.id}/handoff`, task.token, body, options);
   }
 
   private call<T>(path: string, token: string | null, body: unknown, options: CallOptions = {}): Promise<T> {

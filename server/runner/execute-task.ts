@@ -10,7 +10,7 @@ import type { RunnerClient } from './client.js';
 import { LeaseLostError } from './client.js';
 import { delay, LeaseKeeper } from './lease-keeper.js';
 import { LogStream } from './log-stream.js';
-import type { FinalStatus, Task } from './protocol.js';
+import type { FinalStatus, HandedOff, HandoffBody, Task } from './protocol.js';
 import { pythonModuleDir } from './python-module.js';
 import { writeContextFolder } from './context-folder.js';
 import { CONTEXT_FOLDER } from '../core/trigger/context-files.js';
@@ -19,13 +19,16 @@ import { TaskRequests } from './task-requests.js';
 // Runs one claimed task: a temporary workspace with the repository at the task's commit, the workflow function
 // run by python3 against the shipped `plue` module, heartbeats, logs, and the final status.
 
-export type Outcome = FinalStatus | 'lost' | 'released';
+/** `handed_off`: an external system completes the task; the runner reports nothing more. */
+export type Outcome = FinalStatus | 'lost' | 'released' | 'handed_off';
 
 /** Runner secrets never reach workflow code. */
 const HIDDEN_ENV = ['PLUE_RUNNER_TOKEN', 'PLUE_RUNNER_REGISTRATION_TOKEN', 'PLUE_RUNNER_REGISTRATION'];
 const KILL_GRACE_MS = 5_000;
 /** After python3 exits, how long its output may still arrive before the pipes are closed (see `runPython`). */
 export const DRAIN_MS = 2_000;
+/** After a handoff, how long the workflow may still run to pass the completion token on. */
+export const HANDOFF_GRACE_MS = 60_000;
 
 export class TaskExecution {
   private child: ChildProcess | null = null;
@@ -38,6 +41,9 @@ export class TaskExecution {
   private readonly aborted = new AbortController();
   /** The lease is gone: stops every request about the task. */
   private readonly gone = new AbortController();
+  /** A handoff is in flight: a stop asked meanwhile waits for its answer (see `handOff`). */
+  private handingOff = false;
+  private parkedStop: 'released' | 'cancelled' | 'lost' | null = null;
   /** When the claim's reply was in hand (monotonic): the first lease counts from here. */
   private readonly claimedAt: number;
 
@@ -83,6 +89,7 @@ export class TaskExecution {
       );
       this.finishing = true;
       const outcome: Outcome = this.verdict ?? (exitCode === 0 ? 'success' : 'failure');
+      if (outcome === 'handed_off') return outcome;
       if (outcome === 'released') {
         await this.lease.stop();
         await this.client.release(this.task).catch((error: unknown) => this.note(`cannot give task ${this.task.id} back: ${String(error)}`));
@@ -106,7 +113,11 @@ export class TaskExecution {
    * away. Once the work is over only `lost` still applies (the final status is being reported).
    */
   stop(outcome: 'released' | 'cancelled' | 'lost'): void {
-    if (this.verdict === 'lost') return;
+    if (this.verdict === 'lost' || this.verdict === 'handed_off') return;
+    if (this.handingOff) {
+      if (outcome === 'lost' || this.parkedStop === null) this.parkedStop = outcome;
+      return;
+    }
     if (outcome !== 'lost' && (this.verdict || this.finishing)) return;
     this.verdict = outcome;
     this.aborted.abort();
@@ -116,6 +127,33 @@ export class TaskExecution {
     }
     this.killChild(outcome === 'cancelled' ? 'SIGTERM' : 'SIGKILL');
     if (outcome === 'cancelled') setTimeout(() => this.killChild('SIGKILL'), KILL_GRACE_MS).unref();
+  }
+
+  /**
+   * Gives the task to an external system (`ctx.handoff`). What the workflow logged so far is sent first; once the
+   * server has taken the task the lease is no longer kept, later lines are dropped (the task token controls nothing
+   * any more), no final status is sent, and the workflow has HANDOFF_GRACE_MS to pass the token on and exit. A stop
+   * asked while the handoff is in flight (a cancel, a lost lease) waits for its answer: moot when it succeeded.
+   */
+  async handOff(body: HandoffBody): Promise<HandedOff> {
+    if (this.verdict || this.finishing || this.handingOff) throw new Error('the task is ending or already being handed off');
+    this.handingOff = true;
+    try {
+      this.logs.add('', `[plue] handing the task off to an external system${body.external_ref === undefined ? '' : ` (ref ${body.external_ref})`}`);
+      await this.logs.flush();
+      const reply = await this.client.handoff(this.task, body, { signal: this.gone.signal });
+      this.verdict = 'handed_off';
+      this.logs.abandon();
+      void this.lease.stop();
+      setTimeout(() => this.killChild('SIGKILL'), HANDOFF_GRACE_MS).unref();
+      this.note(`task ${this.task.id}: handed off to an external system until ${reply.deadline}`);
+      return reply;
+    } finally {
+      this.handingOff = false;
+      const parked = this.parkedStop;
+      this.parkedStop = null;
+      if (parked && this.verdict !== 'handed_off') this.stop(parked);
+    }
   }
 
   private killChild(signal: NodeJS.Signals): void {
@@ -167,7 +205,7 @@ export class TaskExecution {
       let step = '';
       const events = child.stdio[3] as Readable;
       // The workflow asks the runner (which holds the task token) on fd 3 and reads the answers on fd 4.
-      const requests = new TaskRequests(this.client, this.task, child.stdio[4] as Writable, this.gone.signal);
+      const requests = new TaskRequests(this.client, this.task, child.stdio[4] as Writable, this.gone.signal, (body) => this.handOff(body));
       createInterface({ input: events, crlfDelay: Infinity }).on('line', (text) => {
         try {
           const event = JSON.parse(text) as { step: string; line: string; request?: string };

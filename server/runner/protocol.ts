@@ -45,6 +45,23 @@ export interface DispatchedRun {
   context_files: string[];
 }
 
+/** What a task asks for when an external system is to complete it (`POST /api/runners/tasks/:id/handoff`). */
+export interface HandoffBody {
+  external_ref?: string;
+  timeout_seconds: number;
+}
+
+/** The completion token and where to use it: paths on the server, as `archive_url`. */
+export interface HandedOff {
+  task_id: number;
+  status: 'submitted';
+  external_ref: string | null;
+  completion_token: string;
+  complete_url: string;
+  fail_url: string;
+  deadline: string;
+}
+
 export interface Heartbeat {
   lease_expires_at: string;
   cancelled: boolean;

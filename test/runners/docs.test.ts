@@ -23,10 +23,10 @@ async def ci(ctx):
     await ctx.run("python3 -m unittest")
 `;
 
-/** This section's examples need the whole service: docs-handoff.test.ts runs them. */
-const HANDOFF_SECTION = 'Handing work to another workflow';
+/** These sections' examples run in files of their own: docs-handoff.test.ts (the whole service), docs-external.test.ts. */
+const OWN_SECTIONS = ['Handing work to another workflow', 'Tasks completed by an external system'];
 const examples = examplesOf(readFileSync(new URL('../../docs/runners.md', import.meta.url), 'utf8'))
-  .filter((e) => !e.title.startsWith(`${HANDOFF_SECTION}:`));
+  .filter((e) => !OWN_SECTIONS.some((section) => e.title.startsWith(`${section}:`)));
 const db = useTestDatabase();
 let server: RunnerServer;
 let sha: string;

@@ -9,6 +9,7 @@ import { createRun, notifyTasksWaiting } from '../../server/adapters/db/runs.js'
 import type { CreatedRun, NewRun } from '../../server/adapters/db/runs.js';
 import { STATUS } from '../../server/adapters/db/status.js';
 import { installErrorHandler } from '../../server/http/errors.js';
+import { registerExternalTaskRoutes } from '../../server/http/routes/external-tasks.js';
 import { registerRunnerRoutes } from '../../server/http/routes/runners.js';
 import { startRunnerServices } from '../../server/services/runners/runner-services.js';
 import type { RunnerServiceOptions, RunnerServices } from '../../server/services/runners/runner-services.js';
@@ -37,6 +38,7 @@ export async function startRunnerServer(sql: Sql, options: RunnerServerOptions =
   const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
   installErrorHandler(app);
   registerRunnerRoutes(app, runners);
+  registerExternalTaskRoutes(app, runners);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     app, url, runners,

@@ -1,6 +1,7 @@
 import { WORKFLOWS_FOLDER } from '../../core/language/workflow-paths.js';
 import type { Queryable } from './queryable.js';
 import { STATUS } from './status.js';
+import type { TaskEndReason } from './tasks.js';
 import { isWorkflowId } from '../../core/api/workflow-selector.js';
 
 // workflow_runs, workflow_jobs and workflow_tasks as the user API shows them: filtered lists and one run in full.
@@ -127,7 +128,11 @@ export interface TaskViewRow {
   status: number;
   runner_id: number | null;
   runner_name: string | null;
-  end_reason: 'runner' | 'lease_expired' | 'cancelled' | null;
+  end_reason: TaskEndReason | null;
+  handed_off_at: Date | null;
+  external_ref: string | null;
+  external_deadline: Date | null;
+  external_output: unknown;
   log_lines: number;
   log_truncated: boolean;
   created_at: Date;
@@ -142,7 +147,8 @@ export async function jobsOfRun(db: Queryable, runId: number): Promise<Array<Job
       select id, name, job_id, status, attempt, runs_on, created_at, started_at, stopped_at
       from workflow_jobs where run_id = ${runId} order by id`,
     db<TaskViewRow[]>`
-      select t.id, t.job_id, t.attempt, t.status, t.runner_id, rn.name as runner_name, t.end_reason, t.log_lines,
+      select t.id, t.job_id, t.attempt, t.status, t.runner_id, rn.name as runner_name, t.end_reason, t.handed_off_at,
+        t.external_ref, t.external_deadline, t.external_output, t.log_lines,
         t.log_truncated, t.created_at, t.started_at, t.stopped_at
       from workflow_tasks t join workflow_jobs j on j.id = t.job_id left join runners rn on rn.id = t.runner_id
       where j.run_id = ${runId} order by t.job_id, t.attempt, t.id`,

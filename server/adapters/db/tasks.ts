@@ -116,19 +116,24 @@ export async function renewLease(
   return row ?? null;
 }
 
+/** Why an attempt ended (null while it has not). */
+export type TaskEndReason = 'runner' | 'lease_expired' | 'cancelled' | 'external' | 'external_timeout';
+
 export interface TaskProbe {
   status: number;
   attempt: number;
   started_at: Date | null;
   stopped_at: Date | null;
-  end_reason: 'runner' | 'lease_expired' | 'cancelled' | null;
+  end_reason: TaskEndReason | null;
   lease_expires_at: Date | null;
+  /** The task left its runner for an external system then. */
+  handed_off_at: Date | null;
 }
 
 /** The task as its token's holder may see it, whatever its state; null when the token is not this task's. */
 export async function probeTask(db: Queryable, id: number, tokenHash: string): Promise<TaskProbe | null> {
   const [row] = await db<TaskProbe[]>`
-    select status, attempt, started_at, stopped_at, end_reason, lease_expires_at from workflow_tasks
+    select status, attempt, started_at, stopped_at, end_reason, lease_expires_at, handed_off_at from workflow_tasks
     where id = ${id} and token_hash = ${tokenHash}`;
   return row ?? null;
 }
@@ -260,10 +265,11 @@ export async function expireLeases(db: Queryable, opts: { maxAttempts: number; l
 }
 
 /**
- * Cancels the run's tasks that have not started; returns their jobs. Running tasks learn it from heartbeats.
- * Call it with the run row locked (see `markRunCancelRequested`). A waiting task locked by a claim in flight is
- * skipped rather than waited for (that claim waits for the run row: waiting here would deadlock); it becomes
- * running and its runner is told at its first heartbeat.
+ * Cancels the run's tasks that have not started, and those handed off to an external system (no runner to tell);
+ * returns their jobs. Running tasks learn it from heartbeats. Call it with the run row locked (see
+ * `markRunCancelRequested`). A task locked by a claim or a completion in flight is skipped rather than waited for
+ * (those wait for the run row: waiting here would deadlock): a claimed task's runner is told at its first
+ * heartbeat; a completion reads the cancel under the run's lock, and the handoff sweep ends what is left.
  */
 export async function cancelWaitingTasksOfRun(db: Queryable, runId: number): Promise<number[]> {
   const rows = await db<{ job_id: number }[]>`
@@ -271,7 +277,8 @@ export async function cancelWaitingTasksOfRun(db: Queryable, runId: number): Pro
     set status = ${STATUS.cancelled}, stopped_at = now(), end_reason = 'cancelled'
     from (
       select w.id from workflow_tasks w join workflow_jobs j on j.id = w.job_id
-      where j.run_id = ${runId} and w.status in (${STATUS.waiting}, ${STATUS.blocked})
+      where j.run_id = ${runId}
+        and (w.status in (${STATUS.waiting}, ${STATUS.blocked}) or (w.status = ${STATUS.running} and w.handed_off_at is not null))
       for update of w skip locked
     ) waiting
     where t.id = waiting.id

@@ -95,7 +95,16 @@ const task = {
     attempt: { type: 'integer' },
     status,
     runner: { type: ['object', 'null'], properties: { id: nullableId, name: { type: ['string', 'null'] } } },
-    end_reason: { type: ['string', 'null'], enum: ['runner', 'lease_expired', 'cancelled', null] },
+    end_reason: { type: ['string', 'null'], enum: ['runner', 'lease_expired', 'cancelled', 'external', 'external_timeout', null] },
+    waiting_on: { type: ['string', 'null'], description: 'what a running task handed off to an external system waits for' },
+    external: {
+      type: ['object', 'null'],
+      description: 'the handoff to an external system, when the task made one',
+      properties: {
+        ref: { type: ['string', 'null'] }, handed_off_at: timestamp, deadline: timestamp,
+        output: { description: 'what the external system sent with its completion' },
+      },
+    },
     log_lines: { type: 'integer' },
     log_truncated: { type: 'boolean' },
     created_at: timestamp,

@@ -45,7 +45,10 @@ class _Requests:
         self._lock = threading.Lock()
         self._next = 0
 
+    _ERRORS = {"handoff": "HandoffFailed"}
+
     def call(self, request, body, idempotency_key=None):
+        failed = getattr(plue, self._ERRORS.get(request, "DispatchFailed"))
         with self._lock:
             self._next += 1
             message = {"request": request, "id": self._next, "body": body}
@@ -56,11 +59,11 @@ class _Requests:
             self._events.send(message)
             line = self._answers.readline()
         if not line:
-            raise plue.DispatchFailed(0, "runner_gone", "the runner did not answer")
+            raise failed(0, "runner_gone", "the runner did not answer")
         answer = json.loads(line)
         if "error" in answer:
             error = answer["error"]
-            raise plue.DispatchFailed(error.get("status", 0), error.get("code", ""), error.get("message", ""))
+            raise failed(error.get("status", 0), error.get("code", ""), error.get("message", ""))
         return answer["ok"]
 
 

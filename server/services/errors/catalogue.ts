@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   event_not_failed: { status: 409, message: 'event {event} is {status}, not failed: only a failed event can be retried' },
   idempotency_conflict: { status: 409, message: 'a request with this Idempotency-Key is being processed; retry' },
   lease_lost: { status: 409, message: 'this runner no longer holds the task ({state})' },
+  task_already_completed: { status: 409, message: 'task {task} has already ended ({state}); only the same completion is answered again' },
   source_unavailable: { status: 410, message: '{reason}' },
   body_too_large: { status: 413, message: 'the body is larger than the limit of {limit} bytes' },
   uri_too_long: { status: 414, message: 'a path segment of the URL is too long' },

@@ -5,12 +5,16 @@ import { notifyTasksWaiting } from '../../adapters/db/runs.js';
 import { STATUS } from '../../adapters/db/status.js';
 import { expireLeases } from '../../adapters/db/tasks.js';
 import type { ExpiredTask } from '../../adapters/db/tasks.js';
+import type { OverdueTask } from '../../adapters/db/external-tasks.js';
 import { freedGroups, startNextRuns, startStalledGroups } from '../concurrency/start-next.js';
+import { endOverdueHandoffsIn } from './external-tasks.js';
 import { rollUpJobs } from './rollup.js';
 import { asError } from '../../logger.js';
 
-// Ends attempts whose runner stopped renewing its lease (died, lost the network) and queues the next attempt.
-// Safe on every replica at once: each batch locks the rows it takes with SKIP LOCKED.
+// Ends attempts whose runner stopped renewing its lease (died, lost the network) and queues the next attempt, and
+// tasks handed off to an external system that did not complete them before their deadline. Safe on every replica
+// at once: each batch locks the rows it takes with SKIP LOCKED. Handed-off tasks hold no lease: the lease sweep
+// never sees them.
 
 export interface LeaseSweeperOptions {
   maxAttempts: number;
@@ -37,8 +41,9 @@ export class LeaseSweeper {
   }
 
   /**
-   * Sweeps until no expired lease is left; returns what it ended. Then starts the next run of every concurrency
-   * group left with pending runs and nothing in progress (an ending whose follow-up was lost to a crash).
+   * Sweeps until no expired lease and no overdue handoff is left; returns the expired leases it ended. Then starts
+   * the next run of every concurrency group left with pending runs and nothing in progress (an ending whose
+   * follow-up was lost to a crash).
    */
   async sweepOnce(): Promise<ExpiredTask[]> {
     const batch = this.options.batch ?? 100;
@@ -46,6 +51,11 @@ export class LeaseSweeper {
     for (;;) {
       const ended = await this.sweepBatch(batch);
       all.push(...ended);
+      if (ended.length < batch || this.stopped) break;
+    }
+    for (;;) {
+      const ended = await this.sweepHandoffBatch(batch);
+      if (ended.length > 0) this.log.info({ tasks: ended.map((t) => t.id) }, `ended ${ended.length} handed-off task(s) past their deadline or cancelled`);
       if (ended.length < batch || this.stopped) break;
     }
     const started = await startStalledGroups(this.sql);
@@ -74,6 +84,12 @@ export class LeaseSweeper {
       for (const repositoryId of repositories) await notifyTasksWaiting(tx, repositoryId);
       return { ended, rollups };
     });
+    await startNextRuns(this.sql, freedGroups(rollups));
+    return ended;
+  }
+
+  private async sweepHandoffBatch(limit: number): Promise<OverdueTask[]> {
+    const { ended, rollups } = await this.sql.begin((tx) => endOverdueHandoffsIn(tx, limit));
     await startNextRuns(this.sql, freedGroups(rollups));
     return ended;
   }

@@ -22,10 +22,10 @@ export async function accessError(sql: Sql, id: number, tokenHash: string): Prom
   const probe = await probeTask(sql, id, tokenHash);
   if (!probe) return new AppError('unauthorized');
   const status = statusName(probe.status);
-  const endedBy = probe.end_reason ?? (probe.status === STATUS.running ? 'lease_expired' : null);
-  return new AppError('lease_lost', { state: `status ${status}${endedBy ? `, ended by ${endedBy}` : ''}` }, {
-    status, attempt: probe.attempt, ended_by: endedBy,
-  });
+  const handedOff = probe.handed_off_at !== null && probe.end_reason === null;
+  const endedBy = probe.end_reason ?? (handedOff ? 'handed_off' : probe.status === STATUS.running ? 'lease_expired' : null);
+  const state = handedOff ? `status ${status}, handed off to an external system` : `status ${status}${endedBy ? `, ended by ${endedBy}` : ''}`;
+  return new AppError('lease_lost', { state }, { status, attempt: probe.attempt, ended_by: endedBy });
 }
 
 export interface HeartbeatHold {

@@ -2,11 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-// Runner and task tokens are random and only their SHA-256 is stored: a leaked database does not leak tokens, and
+// Runner, task and completion tokens are random and only their SHA-256 is stored: a leaked database does not leak tokens, and
 // a fast hash is enough for 256-bit random secrets (nothing to brute-force).
 
 const RUNNER_PREFIX = 'plr_';
 const TASK_PREFIX = 'plt_';
+const COMPLETION_PREFIX = 'plc_';
 const REGISTRATION_FILE = 'runner-registration-token';
 
 export function newRunnerToken(): string {
@@ -15,6 +16,11 @@ export function newRunnerToken(): string {
 
 export function newTaskToken(): string {
   return TASK_PREFIX + randomBytes(32).toString('base64url');
+}
+
+/** Completes a task handed off to an external system (`POST /api/tasks/:id/complete`). */
+export function newCompletionToken(): string {
+  return COMPLETION_PREFIX + randomBytes(32).toString('base64url');
 }
 
 export function hashToken(token: string): string {

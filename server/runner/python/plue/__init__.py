@@ -14,7 +14,7 @@ import traceback
 
 __all__ = [
     "workflow", "push", "pull_request", "issue", "chat", "manual", "dispatch", "schedule", "workflow_run",
-    "Context", "RunResult", "DispatchedRun", "CommandFailed", "StepFailed", "DispatchFailed",
+    "Context", "RunResult", "DispatchedRun", "Handoff", "CommandFailed", "StepFailed", "DispatchFailed", "HandoffFailed",
 ]
 
 
@@ -83,6 +83,35 @@ class DispatchFailed(Exception):
         self.status = status
         self.code = code
         self.message = message
+
+
+class HandoffFailed(DispatchFailed):
+    """``ctx.handoff`` refused (``lease_lost`` when the task is no longer this runner's, ``invalid_request``...) or
+    not delivered. The task is still the runner's unless the reply was lost on the way back."""
+
+    def __init__(self, status, code, message):
+        Exception.__init__(self, f"handoff failed: {message} ({code})")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class Handoff:
+    """What ``ctx.handoff`` returns: the completion token and where the external system sends its verdict
+    (``POST complete_url`` with ``Authorization: Bearer <completion_token>`` and ``{"status", "output"}``)."""
+
+    def __init__(self, reply):
+        self.task_id = reply.get("task_id")
+        self.external_ref = reply.get("external_ref")
+        #: A secret: whoever holds it completes the task. Hand it to the external system, do not log it.
+        self.completion_token = reply.get("completion_token")
+        self.complete_url = reply.get("complete_url")
+        self.fail_url = reply.get("fail_url")
+        #: When the task fails unless completed (ISO 8601).
+        self.deadline = reply.get("deadline")
+
+    def __repr__(self):
+        return f"Handoff(task_id={self.task_id}, external_ref={self.external_ref!r}, deadline={self.deadline!r})"
 
 
 class DispatchedRun:
@@ -165,6 +194,17 @@ class Context:
         run = DispatchedRun(reply)
         self.log(f"[plue] dispatched {run.workflow}: run {run.run_id} (#{run.run_number}) {run.status}")
         return run
+
+    async def handoff(self, external_ref=None, timeout=3600):
+        """Hands this task to an external system, which completes it within ``timeout`` seconds (else it fails) by
+        calling the returned ``Handoff``'s ``complete_url`` with its ``completion_token``. The runner's part ends
+        here: what the workflow logs from now on is not kept, its exit status is not the task's, and it has a minute
+        to pass the token on (to an outside API, say) before it is stopped."""
+        body = {"timeout_seconds": int(timeout)}
+        if external_ref is not None:
+            body["external_ref"] = str(external_ref)
+        reply = await asyncio.to_thread(self._request, "handoff", body)
+        return Handoff(reply)
 
     def log(self, *parts):
         """Writes one or more log lines in the current step."""
