@@ -88,9 +88,10 @@ async function prepare(example: Example): Promise<void> {
     });
     expect(reply.status).toBe(201);
     const [failed] = await waitFor(async () => {
-      const rows = await db.sql<{ id: number }[]>`select id from webhook_deliveries where hook_id = ${Number(vars.HOOK_ID)} and repository_id = ${repo!.id} and status = 'failed'`;
-      return rows.length > 0 ? rows : null;
-    }, 'a dead-lettered delivery');
+      const rows = await db.sql<{ id: number }[]>`
+        select id from webhook_deliveries where hook_id = ${Number(vars.HOOK_ID)} and repository_id = ${repo!.id} and status = 'failed' order by id`;
+      return rows.length >= 2 ? rows : null;
+    }, 'the run\'s two dead-lettered deliveries');
     vars.DELIVERY_ID = String(failed!.id);
   }
   if (example.command.includes('/events/$EVENT_ID')) {
