@@ -14,6 +14,8 @@ create table run_events (
   idempotency_key text,
   -- Who raised it: `api` today.
   source text not null,
+  -- The reply to the raise, answered again to a raise repeated with its Idempotency-Key.
+  reply jsonb not null,
   created_at timestamptz not null default now(),
   unique (run_id, idempotency_key)
 );
