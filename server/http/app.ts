@@ -15,6 +15,7 @@ import { registerScheduleRoutes } from './routes/schedules.js';
 import { registerStatusRoutes } from './routes/statuses.js';
 import { registerRunnerRoutes } from './routes/runners.js';
 import { registerTaskHandoffRoutes } from './routes/task-handoff.js';
+import { registerTaskWaitRoutes } from './routes/task-waits.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
 import { useStrictValidation } from './validation.js';
@@ -38,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerRunnerRoutes(app, deps.runners);
     registerTaskHandoffRoutes(app, deps);
     registerExternalTaskRoutes(app, deps.runners);
+    registerTaskWaitRoutes(app, deps.runners);
   }
   // The user API (docs/api.md), in its own scope: storable text, API tokens.
   await app.register(async (api) => {

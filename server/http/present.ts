@@ -27,6 +27,7 @@ export function presentRun(r: RunViewRow) {
       group: r.concurrency_group, cancel_in_progress: r.concurrency_cancel, queue: r.concurrency_queue,
       waiting_for: r.group_run, ahead: r.group_ahead,
     },
+    waiting_for: r.waiting_for,
     created_at: r.created_at, updated_at: r.updated_at, started_at: r.started_at, stopped_at: r.stopped_at, duration_ms: durationMs(r),
   };
 }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { ApiError, JsonClient } from '../http-client/json-client.js';
-import type { DispatchBody, DispatchedRun, FinalStatus, HandedOff, HandoffBody, Heartbeat, RegisteredRunner, Task } from './protocol.js';
+import type { DispatchBody, DispatchedRun, FinalStatus, HandedOff, HandoffBody, Heartbeat, RegisteredRunner, Task, WaitBody, WaitReply } from './protocol.js';
 
 /** 409: this runner no longer holds the task; stop working on it and report nothing more. */
 export class LeaseLostError extends ApiError {
@@ -100,6 +100,14 @@ export class RunnerClient {
     return leaseLostOn409(() => this.http.post<DispatchedRun>(`/api/runners/tasks/${task.id}/dispatches`, body, {
       token: task.token, headers: { 'idempotency-key': idempotencyKey }, ...options,
     }));
+  }
+
+  /**
+   * Waits for an event raised for the task's run (`wait_key`: the n-th wait for this name). The server holds the
+   * reply up to `wait_seconds`: give `timeoutMs` room for it.
+   */
+  async waitForEvent(task: TaskRef, body: WaitBody, options: CallOptions = {}): Promise<WaitReply> {
+    return this.call<WaitReply>(`/api/runners/tasks/${task.id}/waits`, task.token, body, options);
   }
 
   /** Gives the task to an external system: from the reply on, the task token controls nothing. */

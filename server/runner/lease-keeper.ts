@@ -19,6 +19,11 @@ export interface LeaseEvents {
 /** The most a server lets a heartbeat wait (docs/runners.md): half the lease, at most 60 s. */
 const MAX_HOLD_MS = 60_000;
 
+/** How long the server may hold a long poll of a task with this lease (heartbeats, waits for events). */
+export function maxHoldSeconds(leaseSeconds: number): number {
+  return Math.min(MAX_HOLD_MS / 1000, leaseSeconds / 2);
+}
+
 export class LeaseKeeper {
   /** A renewal about this often: each heartbeat asks to be held this long. */
   readonly everyMs: number;

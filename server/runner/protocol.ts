@@ -45,6 +45,22 @@ export interface DispatchedRun {
   context_files: string[];
 }
 
+/** A wait for an event raised for the task's run (`POST /api/runners/tasks/:id/waits`). */
+export interface WaitBody {
+  name: string;
+  /** The n-th wait for this name in the run (`approval#1`): a later attempt's same wait gets the same event. */
+  wait_key: string;
+  filters?: Record<string, unknown> | null;
+  timeout_seconds: number;
+  wait_seconds?: number;
+}
+
+export interface WaitReply {
+  event: { id: number; name: string; payload: unknown; raised_at: string } | null;
+  deadline: string;
+  timed_out?: boolean;
+}
+
 /** What a task asks for when an external system is to complete it (`POST /api/runners/tasks/:id/handoff`). */
 export interface HandoffBody {
   external_ref?: string;

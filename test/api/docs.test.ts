@@ -112,7 +112,7 @@ describe('docs/api.md examples', () => {
       'GET /api/repos/acme/app/workflows/deploy.py', 'PATCH /api/repos/acme/app/hooks/$HOOK_ID', 'POST /api/hooks',
       'POST /api/repos/acme/app/events', 'POST /api/repos/acme/app/events/$FAILED_EVENT_ID/retry',
       'POST /api/repos/acme/app/hooks', 'POST /api/repos/acme/app/hooks/$HOOK_ID/deliveries/$DELIVERY_ID/redeliver',
-      'POST /api/repos/acme/app/runs/$RUN_ID/cancel', 'POST /api/repos/acme/app/runs/$RUN_ID/rerun',
+      'POST /api/repos/acme/app/runs/$RUN_ID/cancel', 'POST /api/repos/acme/app/runs/$RUN_ID/events', 'POST /api/repos/acme/app/runs/$RUN_ID/rerun',
       'POST /api/repos/acme/app/workflows/Deploy/dispatches', 'POST /api/repos/acme/app/workflows/Notify/dispatches',
       'POST /api/repos/acme/app/workflows/ci.py/dispatches',
       'POST /api/repos/acme/app/workflows/deploy.py/dispatches',

@@ -53,7 +53,7 @@ describe('docs/runners.md examples', () => {
     expect(new Set(paths)).toEqual(new Set([
       '/api/runners/register', '/api/runners/tasks/claim', '/api/runners/tasks/$TASK_ID/archive',
       '/api/runners/tasks/$TASK_ID/heartbeat', '/api/runners/tasks/$TASK_ID/status', '/api/runners/tasks/$TASK_ID/logs',
-      '/api/runners/tasks/$TASK_ID/release',
+      '/api/runners/tasks/$TASK_ID/release', '/api/runners/tasks/$TASK_ID/waits',
     ]));
   });
 

@@ -9,6 +9,7 @@ import { createRun, notifyTasksWaiting } from '../../server/adapters/db/runs.js'
 import type { CreatedRun, NewRun } from '../../server/adapters/db/runs.js';
 import { STATUS } from '../../server/adapters/db/status.js';
 import { installErrorHandler } from '../../server/http/errors.js';
+import { registerTaskWaitRoutes } from '../../server/http/routes/task-waits.js';
 import { registerExternalTaskRoutes } from '../../server/http/routes/external-tasks.js';
 import { registerRunnerRoutes } from '../../server/http/routes/runners.js';
 import { startRunnerServices } from '../../server/services/runners/runner-services.js';
@@ -39,6 +40,7 @@ export async function startRunnerServer(sql: Sql, options: RunnerServerOptions =
   installErrorHandler(app);
   registerRunnerRoutes(app, runners);
   registerExternalTaskRoutes(app, runners);
+  registerTaskWaitRoutes(app, runners);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     app, url, runners,

@@ -7,7 +7,7 @@ export type AuditKind =
   | 'dispatch.accepted' | 'dispatch.refused' | 'loop.stopped'
   | 'event.dead_lettered' | 'event.retried'
   | 'token.created' | 'token.revoked'
-  | 'run.cancelled' | 'run.rerun';
+  | 'run.cancelled' | 'run.rerun' | 'run.event_raised';
 
 /** Who asked: an API token, a runner's task, or the service itself. */
 export type AuditActor =

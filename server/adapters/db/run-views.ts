@@ -1,5 +1,6 @@
 import { WORKFLOWS_FOLDER } from '../../core/language/workflow-paths.js';
 import type { Queryable } from './queryable.js';
+import { WAITING_FOR_COLUMN } from './run-events.js';
 import { STATUS } from './status.js';
 import type { TaskEndReason } from './tasks.js';
 import { isWorkflowId } from '../../core/api/workflow-selector.js';
@@ -32,6 +33,8 @@ export interface RunViewRow {
   /** For a run its group holds back: the group's run in progress, and how many pending runs are ahead of it. */
   group_run: { id: number; run_number: number } | null;
   group_ahead: number | null;
+  /** The event the workflow waits for right now (run_waits). */
+  waiting_for: { name: string; since: string; until: string } | null;
   created_at: Date;
   updated_at: Date;
   started_at: Date | null;
@@ -54,6 +57,7 @@ const RUN_COLUMNS = `id, run_number, run_attempt, rerun_of, original_run_id, wor
     select count(*)::int from workflow_runs g
     where g.repository_id = workflow_runs.repository_id and g.concurrency_group = workflow_runs.concurrency_group
       and g.status = ${STATUS.blocked} and g.id < workflow_runs.id) end as group_ahead,
+  ${WAITING_FOR_COLUMN},
   created_at, updated_at, started_at, stopped_at`;
 
 export interface RunFilter {

@@ -66,6 +66,7 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
   app.addHook('preClose', async () => {
     await runners.wakeups.close();
     await runners.runSignals.close();
+    await runners.runEvents.close();
   });
 
   app.post(
@@ -156,7 +157,7 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
 }
 
 /** Runs a held request; `gone` fires when the client goes away before its reply is written. */
-async function whileConnected<T>(reply: FastifyReply, work: (gone: AbortSignal) => Promise<T>): Promise<T> {
+export async function whileConnected<T>(reply: FastifyReply, work: (gone: AbortSignal) => Promise<T>): Promise<T> {
   const gone = new AbortController();
   const onClose = () => { if (!reply.raw.writableEnded) gone.abort(); };
   reply.raw.on('close', onClose);

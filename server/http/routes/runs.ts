@@ -5,10 +5,11 @@ import type { RunFilter } from '../../adapters/db/run-views.js';
 import { STATUS, statusName, statusNumber } from '../../adapters/db/status.js';
 import { EVENT_NAMES } from '../../core/language/model.js';
 import { cancelRun, rerunRun, runOrNotFound } from '../../services/api/run-actions.js';
+import { raiseRunEvent } from '../../services/api/run-events.js';
 import type { AppDeps } from '../deps.js';
 import { presentLogLines, presentRun, presentRunDetail } from '../present.js';
 import { repositoryOf } from '../repository.js';
-import { bodyOptional, emptyBody, errorReplies, pageProperties, repoParams, runParams, workflowSelector } from '../schemas/common.js';
+import { anyJson, bodyOptional, emptyBody, errorReplies, idempotencyHeaders, pageProperties, repoParams, runParams, workflowSelector } from '../schemas/common.js';
 import { run, runDetail, runList, runLogs } from '../schemas/resources.js';
 import { typed } from '../type-provider.js';
 
@@ -44,6 +45,30 @@ const rerunReply = {
   properties: {
     run_id: { type: 'integer' }, run_number: { type: 'integer' }, run_attempt: { type: 'integer' },
     rerun_of: { type: 'integer' }, status: { type: 'string' },
+  },
+} as const;
+
+/** Event names end up in wait keys (`approval#1`): no `#`. */
+export const eventName = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:/-]+$' } as const;
+
+const raiseBody = {
+  type: 'object', required: ['name'], additionalProperties: false,
+  properties: {
+    name: { ...eventName, description: 'the name the workflow waits for (`ctx.wait_for(name)`)' },
+    payload: { ...anyJson, description: 'any JSON: what `wait_for` returns (default null)' },
+  },
+} as const;
+
+const raiseReply = {
+  type: 'object',
+  description: 'the event recorded',
+  properties: {
+    event_id: { type: 'integer' },
+    name: { type: 'string' },
+    delivered_to: {
+      type: ['object', 'null'], description: 'the wait that received it at once; null: kept until the workflow waits for it',
+      properties: { wait_key: { type: 'string' }, since: { type: 'string', format: 'date-time' }, until: { type: 'string', format: 'date-time' } },
+    },
   },
 } as const;
 
@@ -115,6 +140,24 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
   }, async (request, reply) => {
     const repo = await repositoryOf(deps, request.params);
     return reply.status(202).send(presentRun(await cancelRun(sql, repo.id, request.params.id, { token_id: request.apiToken!.id })));
+  });
+
+  api.post('/api/repos/:owner/:repo/runs/:id/events', {
+    config: { access: 'write' },
+    schema: {
+      summary: 'Raise an event for a run',
+      description: 'The workflow\'s `ctx.wait_for(name)` returns its payload: at once if it waits for it now, else when it gets there. '
+        + 'A finished run, or one waiting for another name only, refuses it (409 `run_not_waiting`).',
+      tags, security, params: runParams, headers: idempotencyHeaders, body: raiseBody, response: { 202: raiseReply, ...errorReplies },
+    },
+  }, async (request, reply) => {
+    const repo = await repositoryOf(deps, request.params);
+    const key = request.headers['idempotency-key'];
+    const { reply: raised, replayed } = await raiseRunEvent(sql, repo.id, request.params.id, {
+      name: request.body.name, payload: request.body.payload ?? null, ...(key !== undefined ? { idempotencyKey: key } : {}),
+    }, { token_id: request.apiToken!.id });
+    if (replayed) void reply.header('idempotent-replayed', 'true');
+    return reply.status(202).send(raised);
   });
 
   api.post('/api/repos/:owner/:repo/runs/:id/rerun', {

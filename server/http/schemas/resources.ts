@@ -73,6 +73,11 @@ export const run = {
         ahead: { type: ['integer', 'null'], description: 'for a blocked run: pending runs of the group before it' },
       },
     },
+    waiting_for: {
+      type: ['object', 'null'],
+      description: 'the event the workflow waits for right now (`ctx.wait_for`), since when and until when; null otherwise',
+      properties: { name: { type: 'string' }, since: timestamp, until: timestamp },
+    },
     created_at: timestamp,
     updated_at: timestamp,
     started_at: nullableTimestamp,

@@ -45,7 +45,7 @@ class _Requests:
         self._lock = threading.Lock()
         self._next = 0
 
-    _ERRORS = {"handoff": "HandoffFailed"}
+    _ERRORS = {"handoff": "HandoffFailed", "wait": "WaitFailed"}
 
     def call(self, request, body, idempotency_key=None):
         failed = getattr(plue, self._ERRORS.get(request, "DispatchFailed"))

@@ -14,6 +14,7 @@ export const ERROR_CATALOGUE = {
   repository_conflict: { status: 409, message: 'repository {repository} exists twice on disk (as `<name>.git` and `<name>/`); an operator must remove or rename one' },
   run_finished: { status: 409, message: 'run {run} has already finished ({status})' },
   run_not_finished: { status: 409, message: 'run {run} is still {status}; cancel it or wait for it to finish' },
+  run_not_waiting: { status: 409, message: 'run {run} does not take the event `{name}`: {reason}' },
   nothing_to_rerun: { status: 409, message: 'run {run} has no task to run again' },
   delivery_not_failed: { status: 409, message: 'delivery {delivery} is {status}, not failed: only a failed delivery can be redelivered' },
   event_not_failed: { status: 409, message: 'event {event} is {status}, not failed: only a failed event can be retried' },

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Sql } from '../../adapters/db/connect.js';
+import { RUN_EVENTS_CHANNEL } from '../../adapters/db/run-events.js';
 import { CANCELS_CHANNEL } from '../../adapters/db/tasks.js';
 import { LeaseSweeper } from './lease-sweeper.js';
 import { DEFAULT_LOG_LIMITS } from './log-plan.js';
@@ -8,7 +9,7 @@ import { RunSignals } from './run-signals.js';
 import { TaskWakeups } from './wakeups.js';
 
 // What the runner endpoints need in one process: settings, the wake-ups (claims wait for tasks, heartbeats for
-// cancels) and the lease sweeper.
+// cancels, waits for events) and the lease sweeper.
 
 export const MAX_WAIT_SECONDS = 60;
 
@@ -39,6 +40,8 @@ export interface RunnerServices {
   wakeups: TaskWakeups;
   /** Held heartbeats wait here for their run to be cancelled. */
   runSignals: RunSignals;
+  /** Held waits (`ctx.wait_for`) wait here for an event raised for their run. */
+  runEvents: RunSignals;
   sweeper: LeaseSweeper;
   stop(): Promise<void>;
 }
@@ -53,6 +56,8 @@ export async function startRunnerServices(
   await wakeups.start();
   const runSignals = new RunSignals(sql, log.child({ component: 'runners' }), CANCELS_CHANNEL, { pingMs: options.pingMs });
   await runSignals.start();
+  const runEvents = new RunSignals(sql, log.child({ component: 'runners' }), RUN_EVENTS_CHANNEL, { pingMs: options.pingMs });
+  await runEvents.start();
   const sweepMs = options.sweepMs ?? Math.min(5_000, Math.max(200, (settings.leaseSeconds * 1000) / 4));
   const sweeper = new LeaseSweeper(sql, log.child({ component: 'lease-sweeper' }), { maxAttempts: settings.maxAttempts, intervalMs: sweepMs });
   sweeper.start();
@@ -62,10 +67,12 @@ export async function startRunnerServices(
     logLimits: { ...DEFAULT_LOG_LIMITS, ...options.logLimits },
     wakeups,
     runSignals,
+    runEvents,
     sweeper,
     stop: async () => {
       await wakeups.close();
       await runSignals.close();
+      await runEvents.close();
       await sweeper.stop();
     },
   };

@@ -15,6 +15,7 @@ import traceback
 __all__ = [
     "workflow", "push", "pull_request", "issue", "chat", "manual", "dispatch", "schedule", "workflow_run",
     "Context", "RunResult", "DispatchedRun", "Handoff", "CommandFailed", "StepFailed", "DispatchFailed", "HandoffFailed",
+    "WaitFailed",
 ]
 
 
@@ -114,6 +115,19 @@ class Handoff:
         return f"Handoff(task_id={self.task_id}, external_ref={self.external_ref!r}, deadline={self.deadline!r})"
 
 
+class WaitFailed(DispatchFailed):
+    """``ctx.wait_for`` refused (``lease_lost`` when the task is no longer this runner's, ``invalid_request``...)."""
+
+    def __init__(self, status, code, message):
+        Exception.__init__(self, f"wait_for failed: {message} ({code})")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+_NO_DEFAULT = object()
+
+
 class DispatchedRun:
     """The run ``ctx.dispatch`` started (or, for a repeated ``idempotency_key``, the one started first)."""
 
@@ -180,6 +194,8 @@ class Context:
         self.workspace = workspace
         self._emit = emit
         self._request = request
+        #: How many times each event name was waited for: the n-th ``wait_for(name)`` is the wait ``name#n``.
+        self._waits = {}
 
     async def dispatch(self, workflow, payload=None, context=None, ref=None, idempotency_key=None):
         """Starts ``workflow`` (its name, function or file) of this repository, which needs a ``dispatch()`` trigger,
@@ -205,6 +221,26 @@ class Context:
             body["external_ref"] = str(external_ref)
         reply = await asyncio.to_thread(self._request, "handoff", body)
         return Handoff(reply)
+
+    async def wait_for(self, name, timeout=3600, default=_NO_DEFAULT, filters=None):
+        """Waits for an event ``name`` raised for this run (``POST /api/repos/:owner/:repo/runs/:id/events``) and
+        returns its payload. An event raised before this call is kept and returned at once. ``filters`` ({key:
+        value}) takes only an event whose payload has those values. After ``timeout`` seconds: ``default`` if given,
+        else ``TimeoutError``. The n-th ``wait_for(name)`` of a run receives the same event in every attempt, so call
+        them in the same order."""
+        self._waits[name] = self._waits.get(name, 0) + 1
+        body = {"name": name, "wait_key": f"{name}#{self._waits[name]}", "timeout_seconds": float(timeout)}
+        if filters is not None:
+            body["filters"] = dict(filters)
+        self.log(f"[plue] waiting for {name} (at most {timeout} s)")
+        reply = await asyncio.to_thread(self._request, "wait", body)
+        if reply.get("timed_out"):
+            self.log(f"[plue] no {name} within {timeout} s")
+            if default is not _NO_DEFAULT:
+                return default
+            raise TimeoutError(f"no `{name}` event within {timeout} s")
+        self.log(f"[plue] received {name} (event {reply['event']['id']})")
+        return reply["event"]["payload"]
 
     def log(self, *parts):
         """Writes one or more log lines in the current step."""

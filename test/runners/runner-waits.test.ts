@@ -1,0 +1,110 @@
+// ctx.wait_for through the reference runner, against two replicas of the whole service on one database: the
+// runner is connected to one, the events are raised through the other's API; the event reaches the held wait
+// through `plue_run_events`. Also a wait that times out (with and without a default).
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTaskLog } from '../../server/adapters/db/logs.js';
+import { STATUS } from '../../server/adapters/db/status.js';
+import { RunnerClient } from '../../server/runner/client.js';
+import { Runner } from '../../server/runner/runner.js';
+import type { Service } from '../../server/services/service.js';
+import { commitFiles, createBareRepo, createTempDir, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
+import { call, tokenFor } from '../api/support.js';
+import { useTestDatabase } from '../support/db.js';
+import { startTestService, waitFor } from '../support/service.js';
+
+const WORKFLOWS = `from plue import workflow, manual
+
+
+@workflow(name="Deploy", on=manual())
+async def deploy(ctx):
+    print("asking for approval")
+    reply = await ctx.wait_for("approval", timeout=600)
+    print("approved by", reply["by"])
+    second = await ctx.wait_for("approval", timeout=600, filters={"stage": "prod"})
+    print("prod approved by", second["by"])
+
+
+@workflow(name="Impatient", on=manual())
+async def impatient(ctx):
+    print("got", await ctx.wait_for("nothing", timeout=0.3, default="the default"))
+    await ctx.wait_for("nothing", timeout=0.3)
+`;
+
+const REGISTRATION = 'runner-waits-registration';
+const ENV = { PLUE_RUNNER_REGISTRATION_TOKEN: REGISTRATION, PLUE_RUNNER_LEASE_SECONDS: '4' };
+const db = useTestDatabase();
+let raising: Service;
+let running: Service;
+let runner: Runner;
+let apiToken: string;
+const base = '/api/repos/acme/app';
+
+beforeAll(async () => {
+  const reposDir = await createTempDir('plue-runner-waits-');
+  const work = await createWorkRepo(await createBareRepo(path.join(reposDir, 'acme', 'app.git')));
+  await commitFiles(work, { '.plue/workflows/deploy.py': WORKFLOWS }, 'deploy');
+  await push(work, 'main');
+  raising = await startTestService({ databaseUrl: db.url, reposDir, watch: false, env: ENV });
+  running = await startTestService({ databaseUrl: db.url, reposDir, watch: false, env: ENV });
+  apiToken = await tokenFor(db.sql, 'repo:acme/app');
+  const registered = await RunnerClient.register(running.url, REGISTRATION, { name: 'waits', labels: [] });
+  runner = new Runner({ client: new RunnerClient(running.url, registered.token), waitSeconds: 5 });
+  runner.start();
+});
+afterAll(async () => {
+  await runner?.shutdown(0);
+  await running?.close();
+  await raising?.close();
+  await removeTempDirs();
+});
+
+async function dispatch(workflow: string): Promise<number> {
+  const reply = await call(raising, 'POST', `${base}/workflows/${workflow}/dispatches`, { token: apiToken, body: { ref: 'main' } });
+  expect(reply.status).toBe(201);
+  return reply.body.run_id;
+}
+
+const runJson = async (runId: number) => (await call(raising, 'GET', `${base}/runs/${runId}`, { token: apiToken })).body;
+
+async function finished(runId: number): Promise<number> {
+  return waitFor(async () => {
+    const [row] = await db.sql<{ status: number }[]>`select status from workflow_runs where id = ${runId}`;
+    return row && [STATUS.success, STATUS.failure, STATUS.cancelled].includes(row.status as 1) ? row.status : null;
+  }, `run ${runId} to finish`);
+}
+
+async function logOf(runId: number): Promise<string[]> {
+  const [task] = await db.sql<{ id: number }[]>`
+    select t.id from workflow_tasks t join workflow_jobs j on j.id = t.job_id where j.run_id = ${runId} order by t.id desc limit 1`;
+  return (await readTaskLog(db.sql, task!.id)).map((l) => l.content);
+}
+
+describe('ctx.wait_for through the reference runner', () => {
+  it('waits for an approval raised on another replica, and goes on with its payload', async () => {
+    const runId = await dispatch('Deploy');
+    await waitFor(async () => (await runJson(runId)).waiting_for?.name === 'approval', 'the run to wait for approval');
+    const first = await call(raising, 'POST', `${base}/runs/${runId}/events`, { token: apiToken, body: { name: 'approval', payload: { by: 'ada', stage: 'staging' } } });
+    expect(first.status).toBe(202);
+    expect(first.body.delivered_to).toMatchObject({ wait_key: 'approval#1' });
+    // The second wait takes only a prod approval: a staging one is kept for nobody, the prod one is delivered.
+    await waitFor(async () => (await logOf(runId)).includes('approved by ada'), 'the first approval in the log');
+    await waitFor(async () => (await runJson(runId)).waiting_for?.name === 'approval', 'the second wait');
+    const staging = await call(raising, 'POST', `${base}/runs/${runId}/events`, { token: apiToken, body: { name: 'approval', payload: { by: 'bob', stage: 'staging' } } });
+    expect(staging.body.delivered_to).toBeNull();
+    await call(raising, 'POST', `${base}/runs/${runId}/events`, { token: apiToken, body: { name: 'approval', payload: { by: 'cy', stage: 'prod' } } });
+    expect(await finished(runId)).toBe(STATUS.success);
+    const log = await logOf(runId);
+    expect(log).toContain('approved by ada');
+    expect(log).toContain('prod approved by cy');
+    expect((await runJson(runId)).waiting_for).toBeNull();
+  });
+
+  it('returns the default at the deadline, or raises TimeoutError', async () => {
+    const runId = await dispatch('Impatient');
+    expect(await finished(runId)).toBe(STATUS.failure);
+    const log = await logOf(runId);
+    expect(log).toContain('got the default');
+    expect(log.some((l) => l.includes('TimeoutError: no `nothing` event within 0.3 s'))).toBe(true);
+  });
+});
