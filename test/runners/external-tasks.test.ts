@@ -100,8 +100,12 @@ describe('a handoff', () => {
     expect([reply.status, reply.body.error.code]).toEqual([409, 'lease_lost']);
     const [row] = await db.sql`select handed_off_at, completion_token_hash, external_ref from workflow_tasks where id = ${task.id}`;
     expect(row).toEqual({ handed_off_at: null, completion_token_hash: null, external_ref: null });
+    // The lease runs out as any other: swept (here, or by the periodic sweep, which may hold the row right now) and retried.
     await server.runners.sweeper.sweepOnce();
-    expect((await tasksOfJob(db.sql, jobId)).map((t) => t.end_reason)).toEqual(['lease_expired', null]);
+    await waitFor(async () => {
+      const reasons = (await tasksOfJob(db.sql, jobId)).map((t) => t.end_reason);
+      return reasons.length === 2 && reasons[0] === 'lease_expired' && reasons[1] === null;
+    }, 'the lost lease to be swept and the task retried');
     await requestRunCancel(db.sql, task.run.id);
   });
 
