@@ -33,13 +33,16 @@ export function refuseUnstorable(part: RequestPart, value: unknown): void {
 }
 
 /**
- * An `:id` is written in digits: the coercing validator would also take `0x10`, ` 5` or `1e3` (and Fastify's own,
+ * An `:id` (and any `:…_id`) is written in digits: the coercing validator would also take `0x10`, ` 5` or `1e3` (and Fastify's own,
  * `1e309` as Infinity), which name no row, or worse, reach SQL as `Infinity`.
  */
 export async function digitsOnlyId(request: FastifyRequest): Promise<void> {
-  const id = (request.params as { id?: unknown } | null)?.id;
-  if (id !== undefined && !(typeof id === 'string' && /^[0-9]{1,16}$/.test(id))) {
-    throw invalid('invalid_request', [{ part: 'path', field: 'id', code: 'digits', message: 'path/id must be a positive integer, in digits' }]);
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  for (const field of Object.keys(params).filter((name) => name === 'id' || name.endsWith('_id'))) {
+    const value = params[field];
+    if (!(typeof value === 'string' && /^[0-9]{1,16}$/.test(value))) {
+      throw invalid('invalid_request', [{ part: 'path', field, code: 'digits', message: `path/${field} must be a positive integer, in digits` }]);
+    }
   }
 }
 

@@ -195,6 +195,10 @@ describe('deliveries', () => {
     const twice = await api('POST', `/api/repos/acme/app/hooks/${hook}/deliveries/${failed.id}/redeliver`);
     expect(twice.status).toBe(409);
     expect(twice.body.error.code).toBe('delivery_not_failed');
+    for (const written of ['1e3', '0x10', '+1']) {
+      const odd = await api('POST', `/api/repos/acme/app/hooks/${hook}/deliveries/${encodeURIComponent(written)}/redeliver`);
+      expect([odd.status, odd.body.error.code, odd.body.error.details?.problems?.[0]?.field]).toEqual([400, 'invalid_request', 'delivery_id']);
+    }
   });
 
   it('of one run wait for the earlier ones, through their retries', async () => {

@@ -1,11 +1,10 @@
 // kill -9 of the service while a dispatch is between its request and its commit: after a restart, a retry with
 // the same Idempotency-Key starts exactly one run (none lost, none twice).
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
 import { tokenFor } from '../api/support.js';
-import { ChildServices } from '../support/child-service.js';
+import { ChildServices, freePort, healthy } from '../support/child-service.js';
 import { useTestDatabase } from '../support/db.js';
 import { waitFor } from '../support/service.js';
 
@@ -19,19 +18,6 @@ afterAll(async () => {
   services.killAll();
   await removeTempDirs();
 });
-
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function healthy(url: string): Promise<boolean> {
-  return fetch(`${url}/healthz`).then((r) => r.ok, () => false);
-}
 
 describe('kill -9 between a dispatch request and its commit', () => {
   it('a retry with the same Idempotency-Key after the restart starts exactly one run', async () => {

@@ -1,12 +1,11 @@
 // kill -9 of the service between a run's end and its webhook delivery: the receiver is down when the run ends, the
 // service is killed at once, and after a restart the delivery arrives, once, with the id it was given before.
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEPLOY, tokenFor } from '../api/support.js';
 import { apiCaller, registerRunner, runToEnd, startDeploy } from '../api/webhooks-support.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
-import { ChildServices } from '../support/child-service.js';
+import { ChildServices, freePort, healthy } from '../support/child-service.js';
 import { useTestDatabase } from '../support/db.js';
 import { waitFor } from '../support/service.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
@@ -20,16 +19,6 @@ afterAll(async () => {
   for (const r of receivers) await r.close();
   await removeTempDirs();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const healthy = (url: string) => fetch(`${url}/healthz`).then((r) => r.ok, () => false);
 
 describe('kill -9 between a run\'s end and its delivery', () => {
   it('delivers it after the restart, once, with the same delivery id', async () => {
