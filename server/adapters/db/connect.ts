@@ -24,7 +24,7 @@ export interface SqlOptions {
 }
 
 export function createSql(url: string, opts: SqlOptions = {}): Sql {
-  return postgres(url, {
+  const sql = postgres(url, {
     max: opts.max ?? 10,
     onnotice: () => {},
     connect_timeout: 10,
@@ -37,6 +37,21 @@ export function createSql(url: string, opts: SqlOptions = {}): Sql {
         serialize: (value: number) => String(value),
       },
     },
+  });
+  fetchArrayTypesOnce(sql);
+  return sql;
+}
+
+// postgres.js fetches the array types on every new connection, and a connection lost during that fetch ends in
+// an unhandled rejection no caller can catch (porsager/postgres#1192), which would take the service down while
+// the database restarts. The types do not change, so only connections opened before the first fetch has
+// completed fetch them; the others reuse the pool's map.
+function fetchArrayTypesOnce(sql: Sql): void {
+  const options = sql.options as unknown as { shared: { typeArrayMap: Record<string, number> } };
+  Object.defineProperty(options, 'fetch_types', {
+    get: () => Object.keys(options.shared.typeArrayMap).length === 0,
+    configurable: true,
+    enumerable: true,
   });
 }
 
