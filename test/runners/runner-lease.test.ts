@@ -78,6 +78,8 @@ let runner: Runner | null = null;
 /** What became of each task, as the runner reports it. */
 const ended = new Map<number, Outcome>();
 const taskEnds = new EventEmitter();
+/** The last task of each job the runner ended: a claim reply lost on its way is the job's next attempt. */
+const jobEnded = new Map<number, { taskId: number; attempt: number; outcome: Outcome }>();
 const runnerLog: Array<{ at: number; message: string }> = [];
 
 beforeAll(async () => {
@@ -115,6 +117,8 @@ async function startRunner(): Promise<void> {
     onTaskEnd: (task, outcome) => {
       ended.set(task.id, outcome);
       taskEnds.emit(`${task.id}`, outcome);
+      jobEnded.set(task.job.id, { taskId: task.id, attempt: task.attempt, outcome });
+      taskEnds.emit(`job ${task.job.id}`);
     },
   });
   runner.start();
@@ -128,6 +132,17 @@ const logOf = async (taskId: number) => (await readTaskLog(db.sql, taskId)).map(
 const outcomeOf = async (taskId: number): Promise<Outcome> => ended.get(taskId) ?? (await once(taskEnds, `${taskId}`))[0];
 /** The outcome, with the task's log to say why when it is not the expected one. */
 const endOf = async (taskId: number) => ({ outcome: await outcomeOf(taskId), log: await logOf(taskId) });
+/**
+ * The outcome and log of the job's first attempt that the runner ended. A claim reply that never reached the
+ * runner (its long poll cut while a loaded server answered) leaves the first attempt to its lease; the sweep
+ * queues the next attempt, which is the one to look at then.
+ */
+const endOfJob = async (jobId: number) => {
+  if (!jobEnded.has(jobId)) await once(taskEnds, `job ${jobId}`);
+  const { taskId, attempt, outcome } = jobEnded.get(jobId)!;
+  if (attempt > 1) console.warn(`job ${jobId}: attempt ${attempt} ran (a claim reply was lost); tasks:`, await tasksOfJob(db.sql, jobId));
+  return { outcome, log: await logOf(taskId) };
+};
 const isHeartbeat = (request: ProxiedRequest) => request.path.endsWith('/heartbeat');
 const pidOf = async () => Number(await readFile(process.env.PLUE_TEST_PID_FILE!, 'utf8'));
 
@@ -180,26 +195,26 @@ describe('the reference runner', () => {
   it('does not wait for a process the workflow left holding its output', async () => {
     await startRunner();
     const created = await queue('daemon');
-    expect(await endOf(created.task_id)).toMatchObject({ outcome: 'success' });
-    expect(await logOf(created.task_id)).toEqual(expect.arrayContaining([
+    const end = await endOfJob(created.job_id);
+    expect(end).toMatchObject({ outcome: 'success' });
+    expect(end.log).toEqual(expect.arrayContaining([
       'left a process running',
       '[plue] python3 exited but its output stays open (a process it left running?); not waiting for it',
       '[plue] success',
     ]));
     const pid = await pidOf();
     await waitFor(async () => !processRunning(pid), 'the left process to be stopped');
-    // Generous bounds: the whole suite runs beside it on two cores. One retry: on a loaded machine this test has
-    // hung past its bounds about once in ten full runs, cause not found yet (noted for the next session).
-  }, { timeout: 60_000, retry: 1 });
+  });
 
   it('does not wait in ctx.run for a background process that holds the command\'s output', async () => {
     await startRunner();
     const created = await queue('background');
-    expect(await endOf(created.task_id)).toMatchObject({ outcome: 'success' });
-    expect(await logOf(created.task_id)).toEqual(expect.arrayContaining([
+    const end = await endOfJob(created.job_id);
+    expect(end).toMatchObject({ outcome: 'success' });
+    expect(end.log).toEqual(expect.arrayContaining([
       'started',
       '[plue] the command exited but its output stays open (a process it left running?); not waiting for it',
       'command returned 0',
     ]));
-  }, { timeout: 60_000, retry: 1 }); // see the test above
+  });
 });

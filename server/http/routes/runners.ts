@@ -101,12 +101,13 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
           gone,
         );
         if (!claimed) return reply.status(204).send();
+        const body = { ...claimReply(claimed.task, claimed.token, settings.leaseSeconds), ...(await contextOffer(sql, claimed.task)) };
         if (gone.aborted) {
           // Nobody will get this reply: give the task back rather than let it wait for its lease to run out.
           await release(sql, claimed.task.id, claimed.token).catch((err: unknown) => request.log.warn({ err }, 'cannot give back an unsent task'));
           return reply.status(204).send();
         }
-        return reply.send({ ...claimReply(claimed.task, claimed.token, settings.leaseSeconds), ...(await contextOffer(sql, claimed.task)) });
+        return reply.send(body);
       });
     });
 
