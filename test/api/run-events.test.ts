@@ -1,6 +1,9 @@
 // POST …/runs/:id/events and the runner's POST /api/runners/tasks/:id/waits: an event raised early is kept, a
 // repeated Idempotency-Key records one event, a finished run or one waiting for another name refuses it (409).
 // Replies in a thread (chat messages, issue comments) go to the thread's runs; waits are webhooks.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerClient } from '../../server/runner/client.js';
 import type { Task } from '../../server/runner/protocol.js';
@@ -122,6 +125,13 @@ describe('raising an event', () => {
   });
 });
 
+/** The wait webhook's example body in docs/api.md ("Payloads"). */
+function documentedWaitPayload(): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const doc = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'api.md'), 'utf8');
+  const after = doc.slice(doc.indexOf('sends two more `run` actions per wait'));
+  return JSON.parse(/```json\n([\s\S]*?)```/.exec(after)![1]!);
+}
+
 describe('a reply in a thread', () => {
   const hostEvent = (body: Record<string, unknown>) => post(`${base}/events?wait=true`, body);
 
@@ -173,6 +183,10 @@ describe('a reply in a thread', () => {
       const resumed = receiver.received.find((d) => d.json.action === 'resumed' && d.json.wait.key === 'chat#2')!;
       expect(resumed.headers['x-plue-event']).toBe('run');
       expect(resumed.json.run).toMatchObject({ id: agentRun, status: 'running' });
+      // Shaped as docs/api.md shows it.
+      const documented = documentedWaitPayload();
+      expect(Object.keys(resumed.json).sort()).toEqual(Object.keys(documented).sort());
+      expect(Object.keys(resumed.json.wait).sort()).toEqual(Object.keys(documented.wait).sort());
     } finally {
       await receiver.close();
     }
