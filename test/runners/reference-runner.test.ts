@@ -44,6 +44,8 @@ async def context(ctx):
     print("sha", ctx.sha == os.environ["PLUE_SHA"], "token hidden", "PLUE_RUNNER_TOKEN" not in os.environ)
     result = await ctx.run("cat src/greet.py | head -1")
     print("captured", result.output)
+    checkout = await ctx.run("git rev-parse HEAD; git branch --show-current; git log --format=%s; git status --porcelain | wc -l")
+    print("checkout", checkout.output.replace("\\n", " "))
 
 
 @workflow(name="Hold", on=manual())
@@ -172,6 +174,8 @@ describe('the reference runner', () => {
       "inputs {'who': 'plue'}",
       'sha True token hidden True',
       'captured def greet(name):',
+      // A shallow checkout of the commit, on its branch, clean: the workflow's own git commands work.
+      `checkout ${sha} main demo 0`,
     ]));
   });
 
