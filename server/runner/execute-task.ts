@@ -194,6 +194,9 @@ export class TaskExecution {
       PLUE_REF: this.task.ref, PLUE_SHA: this.task.sha, PLUE_EVENT: this.task.event.name,
       PLUE_REPOSITORY: `${this.task.repository.owner}/${this.task.repository.name}`, PLUE_WORKSPACE: workspace,
       PLUE_RUN_NUMBER: String(this.task.run.number), PLUE_ATTEMPT: String(this.task.attempt),
+      PLUE_RUN_ID: String(this.task.run.id), PLUE_WORKFLOW: this.task.workflow.name,
+      // The task as the workflow may see it (no token): the event's payload is its `event.payload`.
+      PLUE_TASK_FILE: taskFile,
     });
     const script = path.join(pythonModuleDir(), 'plue_runner.py');
     return new Promise((resolve) => {

@@ -42,6 +42,10 @@ async def context(ctx):
     print("ref", ctx.ref, "event", ctx.event, "attempt", ctx.attempt, "repository", ctx.repository)
     print("inputs", ctx.inputs)
     print("sha", ctx.sha == os.environ["PLUE_SHA"], "token hidden", "PLUE_RUNNER_TOKEN" not in os.environ)
+    with open(os.environ["PLUE_TASK_FILE"]) as f:
+        visible = f.read()
+    print("run", ctx.run_id == int(os.environ["PLUE_RUN_ID"]), "workflow", ctx.workflow, os.environ["PLUE_WORKFLOW"],
+          "task file without token", '"token"' not in visible and ctx.sha in visible)
     result = await ctx.run("cat src/greet.py | head -1")
     print("captured", result.output)
     checkout = await ctx.run("git rev-parse HEAD; git branch --show-current; git log --format=%s; git status --porcelain | wc -l")
@@ -173,6 +177,7 @@ describe('the reference runner', () => {
       'ref refs/heads/main event manual attempt 1 repository demo/test-repo',
       "inputs {'who': 'plue'}",
       'sha True token hidden True',
+      'run True workflow context context task file without token True',
       'captured def greet(name):',
       // A shallow checkout of the commit, on its branch, clean: the workflow's own git commands work.
       `checkout ${sha} main demo 0`,

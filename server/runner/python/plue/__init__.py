@@ -205,7 +205,7 @@ def _no_runner(request, body, idempotency_key=None):
 
 class Context:
     """What a workflow function receives. Attributes: ref, sha, event, payload, event_payload, inputs, workspace,
-    context_dir, repository, run_number, attempt."""
+    context_dir, repository, run_number, run_id, workflow, attempt."""
 
     def __init__(self, task, workspace, emit=_noop_emit, request=_no_runner):
         self.ref = task.get("ref")
@@ -224,6 +224,8 @@ class Context:
         repository = task.get("repository", {})
         self.repository = f"{repository.get('owner')}/{repository.get('name')}"
         self.run_number = task.get("run", {}).get("number")
+        self.run_id = task.get("run", {}).get("id")
+        self.workflow = task.get("workflow", {}).get("name")
         self.attempt = task.get("attempt")
         self.workspace = workspace
         self._emit = emit
