@@ -343,8 +343,12 @@ const dated = <T extends JsonTimed>(row: T): Omit<T, 'started_at' | 'stopped_at'
   stopped_at: row.stopped_at === null ? null : new Date(row.stopped_at),
 });
 
-/** Locks the job and its run, and reads the job's attempts and the run's jobs: everything a roll-up needs, in one trip. */
-export async function lockForRollup(db: Queryable, jobId: number): Promise<RollupRows | null> {
+/**
+ * Locks the job (given, or a task's) and its run, and reads the job's attempts and the run's jobs: everything a
+ * roll-up needs, in one trip.
+ */
+export async function lockForRollup(db: Queryable, of: { jobId: number } | { taskId: number }): Promise<RollupRows | null> {
+  const job = 'jobId' in of ? db`${of.jobId}` : db`(select job_id from workflow_tasks where id = ${of.taskId})`;
   const [row] = await db<Array<{
     job: JsonTimed & { id: number; attempt: number };
     run: JsonTimed & { id: number; repository_id: number; concurrency_group: string | null; cancel_reason: string | null };
@@ -360,7 +364,7 @@ export async function lockForRollup(db: Queryable, jobId: number): Promise<Rollu
       (select json_agg(json_build_object('id', s.id, 'status', s.status, 'started_at', s.started_at, 'stopped_at', s.stopped_at))
         from workflow_jobs s where s.run_id = r.id) as jobs
     from workflow_jobs j join workflow_runs r on r.id = j.run_id
-    where j.id = ${jobId}
+    where j.id = ${job}
     for update of j, r`;
   if (!row) return null;
   return {

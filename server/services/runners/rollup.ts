@@ -2,7 +2,7 @@ import type { Queryable } from '../../adapters/db/queryable.js';
 import { insertRunStatuses } from '../../adapters/db/commit-statuses.js';
 import { statusName, statusNumber } from '../../adapters/db/status.js';
 import { lockForRollup, saveRollup } from '../../adapters/db/tasks.js';
-import type { TimedRow } from '../../adapters/db/tasks.js';
+import type { RollupRows, TimedRow } from '../../adapters/db/tasks.js';
 import { becameFinished, jobFromAttempts, latestAttempt, runFromJobs } from '../../core/status/rollup.js';
 import type { Timed } from '../../core/status/rollup.js';
 import { runCommitStatus } from '../../core/status/commit-status.js';
@@ -43,9 +43,26 @@ export async function rollUpJobs(tx: Queryable, jobIds: Iterable<number>): Promi
  * A run whose status changed sets its next commit status in the same transaction.
  */
 export async function rollUpJob(tx: Queryable, jobId: number): Promise<RunRollup | null> {
-  const rows = await lockForRollup(tx, jobId);
+  return rollUpLocked(tx, await lockForRollup(tx, { jobId }));
+}
+
+/**
+ * Ends a task's attempt (`finish`, which returns the task's row or null when it may not) and rolls its job up. The
+ * roll-up's locks and reads go with the finish in one trip: they run after it, so they see the ended attempt.
+ */
+export async function finishAndRollUp<T extends { job_id: number }>(
+  tx: Queryable, taskId: number, finish: () => Promise<T | null>,
+): Promise<(T & { rollups: RunRollup[] }) | null> {
+  const [row, rows] = await Promise.all([finish(), lockForRollup(tx, { taskId })]);
+  if (!row) return null;
+  const rollup = await rollUpLocked(tx, rows);
+  return { ...row, rollups: rollup ? [rollup] : [] };
+}
+
+async function rollUpLocked(tx: Queryable, rows: RollupRows | null): Promise<RunRollup | null> {
   if (!rows) return null;
   const { job, run, attempts, jobs } = rows;
+  const jobId = job.id;
   const nextJob = jobFromAttempts(attempts.map((a) => ({ ...named(a), id: a.id, attempt: a.attempt })), job);
   const attempt = Math.max(job.attempt, ...attempts.map((a) => a.attempt));
   const nextRun = runFromJobs(jobs.map((j) => (j.id === jobId ? nextJob : named(j))), run);

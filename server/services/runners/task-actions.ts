@@ -8,7 +8,7 @@ import { AppError } from '../errors/app-error.js';
 import { freedGroups, startNextRuns } from '../concurrency/start-next.js';
 import { planLogAppend } from './log-plan.js';
 import type { LogLimits } from './log-plan.js';
-import { rollUpJobs } from './rollup.js';
+import { finishAndRollUp, rollUpJobs } from './rollup.js';
 import type { RunSignals } from './run-signals.js';
 import { hashToken } from './tokens.js';
 
@@ -90,12 +90,9 @@ export async function reportStatus(sql: Sql, id: number, token: string, report: 
     if (!lease) throw await accessError(sql, id, hash);
     return { id, status: 'running', lease_expires_at: lease.lease_expires_at, cancelled: lease.cancelled };
   }
-  const finished = await sql.begin(async (tx) => {
-    const row = await finishTask(tx, {
-      id, tokenHash: hash, status: STATUS[report.status], startedAt: report.started_at ?? null, stoppedAt: report.stopped_at ?? null,
-    });
-    return row ? { ...row, rollups: await rollUpJobs(tx, [row.job_id]) } : null;
-  });
+  const finished = await sql.begin((tx) => finishAndRollUp(tx, id, () => finishTask(tx, {
+    id, tokenHash: hash, status: STATUS[report.status], startedAt: report.started_at ?? null, stoppedAt: report.stopped_at ?? null,
+  })));
   if (finished) {
     await startNextRuns(sql, freedGroups(finished.rollups));
     return { id, status: report.status, attempt: finished.attempt, started_at: finished.started_at, stopped_at: finished.stopped_at };
