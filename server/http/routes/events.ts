@@ -99,7 +99,7 @@ function presentEvent(row: EventOutcomeRow, delivery?: { duplicate: boolean; reo
   };
 }
 
-function presentEventRecord(row: EventOutcomeRow) {
+export function presentEventRecord(row: EventOutcomeRow) {
   const { error, ...event } = presentEvent(row);
   return {
     ...event, error: row.last_error, source: row.source, attempts: row.attempts,

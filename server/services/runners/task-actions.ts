@@ -1,5 +1,5 @@
 import type { Sql } from '../../adapters/db/connect.js';
-import { insertLogLines, lockLogState, saveLogState } from '../../adapters/db/logs.js';
+import { insertLogLines, lockLogState, notifyTaskLog, saveLogState } from '../../adapters/db/logs.js';
 import { notifyTasksWaiting } from '../../adapters/db/runs.js';
 import { STATUS, statusName } from '../../adapters/db/status.js';
 import { cancelWaitingTasksOfRun, finishTask, probeTask, releaseTask, renewLease } from '../../adapters/db/tasks.js';
@@ -94,7 +94,9 @@ export async function reportStatus(sql: Sql, id: number, token: string, report: 
     const row = await finishTask(tx, {
       id, tokenHash: hash, status: STATUS[report.status], startedAt: report.started_at ?? null, stoppedAt: report.stopped_at ?? null,
     });
-    return row ? { ...row, rollups: await rollUpJobs(tx, [row.job_id]) } : null;
+    if (!row) return null;
+    await notifyTaskLog(tx, id); // a live log on the dashboard ends with the task
+    return { ...row, rollups: await rollUpJobs(tx, [row.job_id]) };
   });
   if (finished) {
     await startNextRuns(sql, freedGroups(finished.rollups));
