@@ -37,6 +37,8 @@ export async function registerDashboard(app: FastifyInstance, deps: AppDeps): Pr
   app.addHook('onClose', async () => logs.close());
   const webDeps: WebDeps = { ...deps, logs };
   await app.register(async (web) => {
+    // Pages are not the API: they stay out of its OpenAPI document.
+    web.addHook('onRoute', (route) => { route.schema = { ...route.schema, hide: true }; });
     registerAssets(web);
     await web.register(async (pages) => {
       pages.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {

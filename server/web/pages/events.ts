@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { findEventOf, pageEvents } from '../../adapters/db/events.js';
 import { apiRepositoryPath, eventsPath, repositoryPath } from '../../core/dashboard/page-paths.js';
+import { pageUrls } from '../../http/page-urls.js';
 import { presentEventRecord } from '../../http/routes/events.js';
 import { AppError } from '../../services/errors/app-error.js';
 import { eventItem } from '../components.js';
@@ -25,7 +26,7 @@ export function registerEventPages(app: FastifyInstance, deps: WebDeps): void {
       jsonUrl: `${apiRepositoryPath(repo)}/events`,
     }, html`
       <p class="muted">${total} event(s), newest first. An event starts the workflows it matches; every other workflow says why it did not start.</p>
-      ${rows.map((e) => eventItem(repo, presentEventRecord(e), e.payload))}
+      ${rows.map((e) => eventItem(repo, presentEventRecord(e, pageUrls('', repo)), e.payload))}
       ${pager(eventsPath(repo), request.query.page, total)}
     `));
   });
@@ -39,7 +40,7 @@ export function registerEventPages(app: FastifyInstance, deps: WebDeps): void {
       crumbs: [{ href: '/', label: 'Repositories' }, { href: repositoryPath(repo), label: `${repo.owner}/${repo.name}` }, { href: eventsPath(repo), label: 'Events' }],
       jsonUrl: `${apiRepositoryPath(repo)}/events/${row.id}`,
     }, html`
-      ${eventItem(repo, presentEventRecord(row), row.payload)}
+      ${eventItem(repo, presentEventRecord(row, pageUrls('', repo)), row.payload)}
       <h2>Payload</h2>
       <pre>${JSON.stringify(row.payload, null, 2)}</pre>
     `));

@@ -6,6 +6,7 @@ import { listSchedules } from '../../adapters/db/schedules.js';
 import { apiRepositoryPath, auditPath, eventsPath, hooksPath, workflowPath } from '../../core/dashboard/page-paths.js';
 import { triggerInWords } from '../../core/dashboard/trigger-words.js';
 import { nextInstants } from '../../core/schedule/index.js';
+import { pageUrls } from '../../http/page-urls.js';
 import { presentEventRecord } from '../../http/routes/events.js';
 import { eventItem, runsTable } from '../components.js';
 import { diagnosticsList, diagnosticsOfFiles } from '../diagnostics.js';
@@ -62,7 +63,7 @@ export function registerRepositoryPage(app: FastifyInstance, deps: WebDeps): voi
       ${runs.total > runs.runs.length ? html`<p class="muted">${runs.total} runs in all; the newest ${runs.runs.length} are shown.</p>` : ''}
 
       <h2>Recent events</h2>
-      ${events.rows.length === 0 ? html`<p class="muted">No events yet: push to the repository.</p>` : events.rows.map((e) => eventItem(repo, presentEventRecord(e), e.payload))}
+      ${events.rows.length === 0 ? html`<p class="muted">No events yet: push to the repository.</p>` : events.rows.map((e) => eventItem(repo, presentEventRecord(e, pageUrls('', repo)), e.payload))}
       ${events.total > events.rows.length ? html`<p><a href="${eventsPath(repo)}">All ${events.total} events</a></p>` : ''}
       <p class="json">JSON: <a href="${api}/workflows">workflows</a> · <a href="${api}/schedules">schedules</a> · <a href="${api}/events">events</a></p>
     `));

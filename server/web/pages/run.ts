@@ -6,6 +6,7 @@ import { durationInWords, elapsedMs } from '../../core/dashboard/durations.js';
 import { apiRepositoryPath, eventPath, repositoryPath, runPath, taskLogStreamPath, workflowPath } from '../../core/dashboard/page-paths.js';
 import type { RepositoryName } from '../../core/dashboard/page-paths.js';
 import { streamStart } from '../../core/dashboard/stream-start.js';
+import { pageUrls } from '../../http/page-urls.js';
 import { presentRunDetail } from '../../http/present.js';
 import { cancelRun, rerunRun, runOrNotFound } from '../../services/api/run-actions.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
@@ -51,7 +52,7 @@ export function registerRunPage(app: FastifyInstance, deps: WebDeps): void {
     const { repo, viewer, canWrite } = await pageRepository(deps, request);
     const found = await runOrNotFound(deps.sql, repo.id, request.params.id);
     const [jobs, children] = await Promise.all([jobsOfRun(deps.sql, found.id), childRunsOf(deps.sql, found.id)]);
-    const run = presentRunDetail(found, jobs, children);
+    const run = presentRunDetail(found, jobs, children, pageUrls('', repo));
     const logs = new Map(await Promise.all(jobs.flatMap((j) => j.tasks).map(async (t) =>
       [t.id, await readTaskLogRange(deps.sql, t.id, 0, PAGE_LOG_LINES)] as const)));
     const now = deps.clock?.() ?? new Date();
