@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { digitsOnlyId } from '../http/api-scope.js';
+import { digitsOnlyId, refuseUnstorable } from '../http/api-scope.js';
 import type { AppDeps } from '../http/deps.js';
 import { AppError } from '../services/errors/app-error.js';
 import { asError } from '../logger.js';
@@ -53,7 +53,13 @@ export async function registerDashboard(app: FastifyInstance, deps: AppDeps): Pr
           publicRead: deps.publicRead ?? false, secure: secureCookies(request, deps.serverUrl?.()),
         });
       });
-      pages.addHook('preValidation', digitsOnlyId);
+      // As in the API: ids in digits, and no text PostgreSQL cannot store (a NUL) reaches a query.
+      pages.addHook('preValidation', async (request) => {
+        await digitsOnlyId(request);
+        refuseUnstorable('path', request.params);
+        refuseUnstorable('query', request.query);
+        refuseUnstorable('body', request.body);
+      });
       pages.setErrorHandler((error, request, reply) => errorPage(error, request, reply, deps));
       registerSignInPages(pages, webDeps);
       registerHomePage(pages, webDeps);

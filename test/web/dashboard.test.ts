@@ -13,30 +13,9 @@ import { useTestDatabase } from '../support/db.js';
 import { startTestService, waitFor, waitForPushTriggered } from '../support/service.js';
 import { launchBrowser, openPage, screenshot } from './browser.js';
 import type { WatchedPage } from './browser.js';
+import { BROKEN, CI, DOCS } from './fixtures.js';
 
 const REGISTRATION_TOKEN = 'dashboard-registration';
-
-export const CI = `from plue import workflow, push
-
-
-@workflow(name="CI", on=push(branches=["main"]))
-async def ci(ctx):
-    ctx.log("testing")
-`;
-export const DOCS = `from plue import workflow, push
-
-
-@workflow(name="Docs", on=push(paths=["docs/**"]))
-async def docs(ctx):
-    pass
-`;
-export const BROKEN = `from plue import workflow, push
-
-
-@workflow(name="Broken", on=push(brnches=["main"]))
-async def broken(ctx):
-    pass
-`;
 
 const db = useTestDatabase();
 let service: Service;
