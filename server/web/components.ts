@@ -44,7 +44,8 @@ export function eventSubject(kind: string, payload: Record<string, unknown>): st
   return text('action') ?? text('ref') ?? '';
 }
 
-export function eventItem(repo: RepositoryName, e: PresentedEvent, payload: Record<string, unknown>): SafeHtml {
+/** `openReasons`: show why each other workflow did not start even when some did (an event's own page). */
+export function eventItem(repo: RepositoryName, e: PresentedEvent, payload: Record<string, unknown>, openReasons = false): SafeHtml {
   return html`<article class="event" aria-labelledby="event-${e.event_id}">
     <h3 id="event-${e.event_id}"><a href="${eventPath(repo, e.event_id)}">#${e.event_id} ${e.event}</a> ${statusBadge(e.status)}
       <span class="muted">${eventSubject(e.event, payload)}</span></h3>
@@ -52,7 +53,7 @@ export function eventItem(repo: RepositoryName, e: PresentedEvent, payload: Reco
     ${e.error === null ? '' : html`<p class="error">Error: ${e.error}</p>`}
     ${e.runs.length === 0 ? (e.status === 'processed' ? html`<p>Started no run.</p>` : '') : html`<p>Started:
       ${e.runs.map((r, i) => html`${i > 0 ? ', ' : ''}<a href="${runPath(repo, r.run_id)}">${r.workflow.name} #${r.run_number}</a>`)}</p>`}
-    ${e.skipped.length === 0 ? '' : html`<details${e.runs.length === 0 ? ' open' : ''}><summary>${e.skipped.length} workflow(s) not started, and why</summary>
+    ${e.skipped.length === 0 ? '' : html`<details${e.runs.length === 0 || openReasons ? ' open' : ''}><summary>${e.skipped.length} workflow(s) not started, and why</summary>
       <ul>${e.skipped.map((s) => html`<li><strong>${s.name}</strong> <span class="muted mono">${s.path}</span>: ${s.reason}</li>`)}</ul></details>`}
   </article>`;
 }

@@ -40,7 +40,7 @@ export function registerEventPages(app: FastifyInstance, deps: WebDeps): void {
       crumbs: [{ href: '/', label: 'Repositories' }, { href: repositoryPath(repo), label: `${repo.owner}/${repo.name}` }, { href: eventsPath(repo), label: 'Events' }],
       jsonUrl: `${apiRepositoryPath(repo)}/events/${row.id}`,
     }, html`
-      ${eventItem(repo, presentEventRecord(row, pageUrls('', repo)), row.payload)}
+      ${eventItem(repo, presentEventRecord(row, pageUrls('', repo)), row.payload, true)}
       <h2>Payload</h2>
       <pre>${JSON.stringify(row.payload, null, 2)}</pre>
     `));
