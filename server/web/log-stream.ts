@@ -5,8 +5,9 @@ import { isFinishedStatus, statusName } from '../adapters/db/status.js';
 import { serverSentEvent } from '../core/dashboard/stream-start.js';
 import type { TaskLogNotifier } from './log-notifier.js';
 
-// A task's log as server-sent events: the stored lines from `start` on, then each line as it is stored, then
-// `end` with the task's and its run's status once it has finished and every line was sent. Each line's event id is its
+// A task's log as server-sent events: the stored lines from `start` on, then each line as it is stored, `status`
+// when the task's or its run's status changes (a claim, the run's end), then `end` with both once the task has
+// finished and every line was sent. Each line's event id is its
 // line number, so a browser that reconnects resumes after the last line it got.
 
 const BATCH = 1000;
@@ -21,6 +22,7 @@ export async function streamTaskLog(
   });
   out.write('retry: 1000\n\n');
   let next = start;
+  let lastStatuses = '';
   while (!closed.aborted) {
     const wait = deps.logs.next(taskId, QUIET_MS, closed);
     await wait.ready.catch(() => undefined);
@@ -29,12 +31,16 @@ export async function streamTaskLog(
     next = lines.at(-1) === undefined ? next : lines.at(-1)!.line_no + 1;
     if (lines.length === BATCH) continue; // more stored already; the wait ends by itself
     const progress = await taskLogProgress(deps.sql, taskId);
+    const statuses = progress === null
+      ? { status: 'unknown', run_status: 'unknown' }
+      : { status: statusName(progress.status), run_status: statusName(progress.run_status) };
     if (progress === null || (isFinishedStatus(progress.status) && next >= progress.log_lines)) {
-      out.write(serverSentEvent('end', progress === null
-        ? { status: 'unknown', run_status: 'unknown' }
-        : { status: statusName(progress.status), run_status: statusName(progress.run_status) }));
+      out.write(serverSentEvent('end', statuses));
       break;
     }
+    const shown = `${statuses.status}/${statuses.run_status}`;
+    if (shown !== lastStatuses) out.write(serverSentEvent('status', statuses));
+    lastStatuses = shown;
     await wait.woken;
     if (!closed.aborted) out.write(': still here\n\n');
   }

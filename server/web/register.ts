@@ -85,7 +85,8 @@ function registerAssets(web: FastifyInstance): void {
 /** The page for an error: its catalogue status and message; a page needing a session sends to the sign-in page. */
 function errorPage(error: unknown, request: FastifyRequest, reply: FastifyReply, deps: AppDeps) {
   if (error instanceof SignInNeeded) {
-    return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+    // After signing in, back to the page; a form's target is no page, so a refused form goes home.
+    return reply.redirect(`/sign-in?next=${encodeURIComponent(request.method === 'GET' ? request.url : '/')}`, 303);
   }
   const known = error instanceof AppError ? error : null;
   const validation = (error as Partial<FastifyError>).validation ? (error as FastifyError) : null;

@@ -85,6 +85,12 @@ describe('the dashboard in a browser', () => {
     // The skipped workflow says why.
     expect(text).toMatch(/Docs.*paths/s);
     await screenshot(page, 'repository');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'repository-dark');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'repository-phone');
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     await page.getByRole('link', { name: 'Broken' }).first().click();
     const problems = await page.locator('.diagnostic').first().textContent();
@@ -111,6 +117,7 @@ describe('the dashboard in a browser', () => {
     await runner.running(task!, new Date());
     let offset = await runner.logs(task!, 'ci', ['compiling the first part'], 0);
     await log.filter({ hasText: 'compiling the first part' }).waitFor();
+    await page.locator('#run-status', { hasText: 'running' }).waitFor();
     offset = await runner.logs(task!, 'ci', ['testing the second part'], offset);
     await log.filter({ hasText: 'testing the second part' }).waitFor();
     await screenshot(page, 'run-live-log');
@@ -128,7 +135,7 @@ describe('the dashboard in a browser', () => {
     await screenshot(page, 'runners');
   });
 
-  it('cancels a run from its page, audited as the API would', async () => {
+  it('cancels a run from its page and re-runs it, audited as the API would', async () => {
     const { page } = tab;
     const sha = await commitFiles(work, { 'src/a.txt': 'a' }, 'second');
     await push(work, 'HEAD:refs/heads/main');
@@ -138,9 +145,12 @@ describe('the dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Cancel run' }).click();
     await page.locator('#run-status', { hasText: 'cancelled' }).waitFor();
     expect((await runsOf()).find((r) => r.id === second.id)!.status).toBe(STATUS.cancelled);
-    await page.getByRole('button', { name: 'Re-run' }).waitFor();
+    await page.getByRole('button', { name: 'Re-run' }).click();
+    await page.getByRole('heading', { name: 'CI #3' }).waitFor();
     await page.goto('/acme/app/audit');
-    expect(await page.locator('main').textContent()).toContain('run.cancelled');
+    const audit = await page.locator('main').textContent();
+    expect(audit).toContain('run.cancelled');
+    expect(audit).toContain('run.rerun');
     await screenshot(page, 'audit');
   });
 
@@ -152,7 +162,7 @@ describe('the dashboard in a browser', () => {
     expect(await without.text()).toContain('CSRF');
     const wrong = await page.request.post(`/acme/app/runs/${ci!.id}/rerun`, { form: { csrf: 'x'.repeat(64) }, maxRedirects: 0 });
     expect(wrong.status()).toBe(403);
-    expect((await runsOf()).filter((r) => r.workflow_name === 'CI')).toHaveLength(2);
+    expect((await runsOf()).filter((r) => r.workflow_name === 'CI')).toHaveLength(3);
   });
 
   it('answers an unknown run with a 404 page, a malformed id with a 400, another repository with a 403', async () => {

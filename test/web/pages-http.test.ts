@@ -89,10 +89,11 @@ describe('pages over HTTP', () => {
     const stream = `${open.url}/acme/app/runs/${runId}/tasks/${task.id}/logs/stream`;
     expect((await readEvents(`${stream}?from=1`, 2)).map((e) => [e.id, JSON.parse(e.data).content])).toEqual([['1', 'two'], ['2', 'three']]);
     // A reconnecting EventSource sends the last id it got; that wins over the page's `from`.
-    const resumed = readEvents(`${stream}?from=0`, 2, { 'last-event-id': '2' });
+    const resumed = readEvents(`${stream}?from=0`, 3, { 'last-event-id': '2' });
     await runner.logs(task, 'ci', ['four'], 3);
     await runner.finish(task, 'success');
     expect((await resumed).map((e) => [e.event, e.id, JSON.parse(e.data)])).toEqual([
+      ['status', undefined, { status: 'running', run_status: 'running' }],
       ['line', '3', { step: 'ci', content: 'four' }], ['end', undefined, { status: 'success', run_status: 'success' }],
     ]);
     expect((await fetch(`${stream}?from=x`)).status).toBe(400);

@@ -18,6 +18,11 @@ document.querySelectorAll('pre[data-stream]').forEach(function (pre) {
     pre.setAttribute('data-next', String(Number(event.lastEventId) + 1));
     if (follow) pre.scrollTop = pre.scrollHeight;
   });
+  source.addEventListener('status', function (event) {
+    var now = JSON.parse(event.data);
+    setStatus(status, now.status);
+    setStatus(document.getElementById('run-status'), now.run_status);
+  });
   source.addEventListener('end', function (event) {
     source.close();
     pre.removeAttribute('data-stream');

@@ -45,14 +45,14 @@ export function registerRepositoryPage(app: FastifyInstance, deps: WebDeps): voi
 
       <h2 id="workflows">Workflows</h2>
       ${live.length === 0 ? html`<p class="muted">No workflow files on the default branch (<code>.plue/workflows/*.py</code>).</p>` : html`<div class="table-wrap"><table aria-labelledby="workflows">
-        <thead><tr><th scope="col">Workflow</th><th scope="col">State</th><th scope="col">Runs on</th><th scope="col" class="optional">Next scheduled</th></tr></thead>
+        <thead><tr><th scope="col">Workflow</th><th scope="col">State</th><th scope="col" class="optional">Runs on</th><th scope="col" class="optional">Next scheduled</th></tr></thead>
         <tbody>${live.map((d) => {
           const next = nextOf(d.id);
           return html`<tr>
             <td><a href="${workflowPath(repo, d.id)}">${d.name}</a> <span class="muted mono">${d.file_path}</span>
               ${d.triggers.length === 0 ? '' : html`<br><span class="muted">${d.triggers.map(triggerInWords).join(' · ')}</span>`}</td>
             <td>${statusBadge(d.state)}${d.diagnostics.length > 0 ? html` <a href="${workflowPath(repo, d.id)}#problems">${d.diagnostics.length} problem(s)</a>` : ''}</td>
-            <td>${d.runs_on.length === 0 ? html`<span class="muted">any runner</span>` : d.runs_on.join(', ')}</td>
+            <td class="optional">${d.runs_on.length === 0 ? html`<span class="muted">any runner</span>` : d.runs_on.join(', ')}</td>
             <td class="optional">${next.length === 0 ? '' : next.map((t, i) => html`${i > 0 ? html`<br>` : ''}${when(t)}`)}</td>
           </tr>`;
         })}</tbody></table></div>`}
