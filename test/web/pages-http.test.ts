@@ -1,5 +1,6 @@
 // The dashboard over plain HTTP, without a browser: public reads, sessions and their end, the live log stream's
 // resumption, html_url, and bad input on every page (a 4xx page, never a 500).
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerClient } from '../../server/runner/client.js';
@@ -41,6 +42,19 @@ async function readEvents(url: string, count: number, headers: Record<string, st
   }
   controller.abort();
   return events;
+}
+
+/** Signs in to `service` with an API token as a browser would (pre-session cookie, CSRF field); the reply and the form's pieces. */
+async function signIn(service: Service, token: string, fields: Record<string, string> = {}) {
+  const signInPage = await fetch(`${service.url}/sign-in`);
+  const presession = signInPage.headers.get('set-cookie')!.split(';')[0]!;
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await signInPage.text())![1]!;
+  const reply = await fetch(`${service.url}/sign-in`, {
+    method: 'POST', redirect: 'manual', body: new URLSearchParams({ token, csrf, ...fields }).toString(),
+    headers: { cookie: presession, 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  const cookie = reply.headers.get('set-cookie');
+  return { reply, presession, csrf, session: cookie === null ? null : { cookie: cookie.split(';')[0]! } };
 }
 
 beforeAll(async () => {
@@ -115,9 +129,7 @@ describe('pages over HTTP', () => {
 
   it('keeps a session until sign-out or until its token is revoked', async () => {
     const { token, row } = await createApiToken(db.sql, { scope: 'repo:acme/app', readOnly: true });
-    const signInPage = await fetch(`${closed.url}/sign-in`);
-    const presession = signInPage.headers.get('set-cookie')!.split(';')[0]!;
-    const csrf = /name="csrf" value="([^"]+)"/.exec(await signInPage.text())![1]!;
+    const { presession, csrf } = await signIn(closed, 'pla_nothing');
     const form = (fields: Record<string, string>) => ({
       method: 'POST', redirect: 'manual' as const, body: new URLSearchParams(fields).toString(),
       headers: { cookie: presession, 'content-type': 'application/x-www-form-urlencoded' },
@@ -140,6 +152,24 @@ describe('pages over HTTP', () => {
     expect(cookie).not.toContain(stored!.session_hash);
     await revokeApiTokenAudited(db.sql, row.id);
     expect((await fetch(`${closed.url}/acme/app`, { headers: session, redirect: 'manual' })).status).toBe(303);
+  });
+
+  it('serves every page docs/dashboard.md lists', async () => {
+    const { token } = await createApiToken(db.sql, { scope: 'admin' });
+    const { session } = await signIn(closed, token);
+    const [event] = await db.sql<{ id: number }[]>`select id from events order by id limit 1`;
+    const [workflow] = await db.sql<{ id: number }[]>`select id from workflow_definitions order by id limit 1`;
+    const doc = readFileSync(new URL('../../docs/dashboard.md', import.meta.url), 'utf8');
+    const addresses = [...doc.matchAll(/^\| [a-z ]+ \| (.+?) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([^`]+)`/g)].map((a) => a[1]!));
+    expect(addresses.length).toBeGreaterThanOrEqual(9);
+    for (const address of addresses) {
+      const url = address.replace('{owner}', 'acme').replace('{repo}', 'app')
+        .replace('runs/{id}', `runs/${runId}`).replace('workflows/{id}', `workflows/${workflow!.id}`).replace('events/{id}', `events/${event!.id}`);
+      expect(url, address).not.toContain('{');
+      const reply = await fetch(closed.url + url, { headers: session!, redirect: 'manual' });
+      expect(reply.status, url).toBe(200);
+      expect(reply.headers.get('content-type'), url).toContain('text/html');
+    }
   });
 
   it('answers bad input on pages with a 4xx page, never a 500', async () => {
