@@ -22,6 +22,7 @@ interface EventRecord {
   next_attempt_at: string | null;
   received_at: string;
   runs: Array<{ run_id: number }>;
+  resumed?: Array<{ run_id: number }>;
 }
 
 export async function runEvents(argv: string[], io: CommandIO): Promise<number> {
@@ -52,7 +53,7 @@ export async function runEvents(argv: string[], io: CommandIO): Promise<number> 
     print(reply, () => {
       const rows = reply.events.map((e) => [
         String(e.event_id), e.event, e.status, e.source, String(e.attempts), e.received_at,
-        e.runs.map((r) => r.run_id).join(',') || '-',
+        [...e.runs.map((r) => String(r.run_id)), ...(e.resumed ?? []).map((r) => `${r.run_id} (resumed)`)].join(',') || '-',
         e.error ?? (e.next_attempt_at ? `retry at ${e.next_attempt_at}` : ''),
       ]);
       for (const line of table(['ID', 'EVENT', 'STATUS', 'SOURCE', 'ATTEMPTS', 'RECEIVED', 'RUNS', 'ERROR'], rows)) io.out(line);

@@ -3,6 +3,7 @@ import type { LogLine } from '../adapters/db/logs.js';
 import type { ChildRunRow, JobViewRow, RunDetailRow, RunViewRow, TaskViewRow } from '../adapters/db/run-views.js';
 import { STATUS, statusName } from '../adapters/db/status.js';
 import { pendingReason } from '../core/concurrency/admission.js';
+import { waitReason } from '../core/waits/event-for-wait.js';
 import type { PageUrls } from './page-urls.js';
 
 // Rows → the JSON the user API answers with (schemas/resources.ts describes it).
@@ -33,10 +34,11 @@ export function presentRun(r: RunViewRow, urls: PageUrls) {
   };
 }
 
-/** Why a run waits on its group, or why it was cancelled. */
+/** Why a run waits on its group, why it was cancelled, or what event it waits for. */
 function statusReason(r: RunViewRow): string | null {
   if (r.status === STATUS.blocked && r.concurrency_group !== null) return pendingReason(r.concurrency_group, r.group_run && { id: r.group_run.id, number: r.group_run.run_number }, r.group_ahead ?? 0);
   if (r.cancel_requested_at !== null) return r.cancel_reason;
+  if (r.waiting_for) return waitReason(r.waiting_for);
   return null;
 }
 

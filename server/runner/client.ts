@@ -89,6 +89,11 @@ export class RunnerClient {
     return leaseLostOn409(() => this.http.stream(task.archive_url, { token: task.token, ...(signal ? { signal } : {}) }));
   }
 
+  /** The task's commit as a git pack, for a shallow checkout. */
+  async pack(task: Pick<Task, 'id' | 'token' | 'pack_url'>, signal?: AbortSignal): Promise<Readable> {
+    return leaseLostOn409(() => this.http.stream(task.pack_url, { token: task.token, ...(signal ? { signal } : {}) }));
+  }
+
   /** The run's context files, when the claim offered them by URL. */
   async context(task: Pick<Task, 'token' | 'context_url'>, options: CallOptions = {}): Promise<Record<string, string>> {
     if (task.context_url === undefined) return {};

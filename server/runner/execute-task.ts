@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
+import { checkoutCommit } from './checkout.js';
 import type { RunnerClient } from './client.js';
 import { LeaseLostError } from './client.js';
 import { delay, LeaseKeeper } from './lease-keeper.js';
@@ -164,8 +164,7 @@ export class TaskExecution {
 
   private async prepare(base: string, workspace: string): Promise<string> {
     await mkdir(workspace);
-    const archive = await this.client.archive(this.task, this.aborted.signal);
-    await extractTar(archive, workspace);
+    await checkoutCommit(await this.client.pack(this.task, this.aborted.signal), workspace, this.task);
     // The source the server matched, even if the checkout were to differ.
     const workflowFile = path.join(workspace, ...this.task.workflow.path.split('/'));
     if (!workflowFile.startsWith(workspace + path.sep)) throw new Error(`workflow path ${this.task.workflow.path} leaves the workspace`);
@@ -195,6 +194,9 @@ export class TaskExecution {
       PLUE_REF: this.task.ref, PLUE_SHA: this.task.sha, PLUE_EVENT: this.task.event.name,
       PLUE_REPOSITORY: `${this.task.repository.owner}/${this.task.repository.name}`, PLUE_WORKSPACE: workspace,
       PLUE_RUN_NUMBER: String(this.task.run.number), PLUE_ATTEMPT: String(this.task.attempt),
+      PLUE_RUN_ID: String(this.task.run.id), PLUE_WORKFLOW: this.task.workflow.name,
+      // The task as the workflow may see it (no token): the event's payload is its `event.payload`.
+      PLUE_TASK_FILE: taskFile,
     });
     const script = path.join(pythonModuleDir(), 'plue_runner.py');
     return new Promise((resolve) => {
@@ -292,20 +294,3 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** `tar -x` into `dir`, fed from `input`. */
-async function extractTar(input: Readable, dir: string): Promise<void> {
-  const tar = spawn('tar', ['-x', '-f', '-', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
-  let stderr = '';
-  tar.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    tar.on('error', reject);
-    tar.on('close', resolve);
-  });
-  // tar stops at the archive's end marker and may exit before the HTTP body's own end has arrived, which closes
-  // its stdin early: that is only an error when tar itself failed.
-  const fed = pipeline(input, tar.stdin).then(() => null, (error: unknown) => error);
-  const code = await exited;
-  const feedError = await fed;
-  if (feedError && (feedError as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw feedError;
-  if (code !== 0) throw new Error(`tar exited with ${code}: ${stderr.trim()}`);
-}

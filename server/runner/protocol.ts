@@ -21,6 +21,8 @@ export interface Task {
   event: { name: string; payload: Record<string, unknown> };
   inputs: Record<string, unknown>;
   archive_url: string;
+  /** The commit as a git pack (no history): a shallow checkout of it. */
+  pack_url: string;
   /** The run's context files (a dispatch's), inline when they are small... */
   context?: Record<string, string>;
   /** ...or where to fetch them (JSON, file name → text) with the task token. */

@@ -51,7 +51,7 @@ describe('docs/runners.md examples', () => {
   it('has examples for every endpoint', () => {
     const paths = examples.map((e) => /\/api\/runners\/[a-z/$_A-Z]+/.exec(e.command)?.[0]);
     expect(new Set(paths)).toEqual(new Set([
-      '/api/runners/register', '/api/runners/tasks/claim', '/api/runners/tasks/$TASK_ID/archive',
+      '/api/runners/register', '/api/runners/tasks/claim', '/api/runners/tasks/$TASK_ID/archive', '/api/runners/tasks/$TASK_ID/pack',
       '/api/runners/tasks/$TASK_ID/heartbeat', '/api/runners/tasks/$TASK_ID/status', '/api/runners/tasks/$TASK_ID/logs',
       '/api/runners/tasks/$TASK_ID/release', '/api/runners/tasks/$TASK_ID/waits',
     ]));
@@ -89,6 +89,7 @@ describe('docs/runners.md examples', () => {
     if (example.command.includes('/tasks/claim') && status === 200) {
       vars.TASK_ID = String(actual.id);
       vars.TASK_TOKEN = String(actual.token);
+      vars.TASK_SHA = String(actual.sha);
       vars.RUN_ID = String((actual.run as { id: number }).id);
     }
   });

@@ -47,7 +47,9 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
       const held = proxy.holdBack(seen);
       for (const watch of [...watchers]) watch(seen);
       const forward = () => {
-        if (proxy.silent) return;
+        // A request whose client is gone (or that arrived as the proxy closed) must not reach the server: nobody
+        // would get its reply, and a claim would hold a task for a runner that is not there.
+        if (proxy.silent || closed || response.destroyed) return;
         const forwarded = http.request({
           host: upstream.hostname, port: upstream.port, method: request.method, path: request.url,
           headers: { ...request.headers, host: upstream.host },
@@ -71,7 +73,9 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let closed = false;
   proxy.close = async () => {
+    closed = true;
     for (const upstream of upstreams) upstream.destroy();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

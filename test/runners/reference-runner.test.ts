@@ -42,8 +42,14 @@ async def context(ctx):
     print("ref", ctx.ref, "event", ctx.event, "attempt", ctx.attempt, "repository", ctx.repository)
     print("inputs", ctx.inputs)
     print("sha", ctx.sha == os.environ["PLUE_SHA"], "token hidden", "PLUE_RUNNER_TOKEN" not in os.environ)
+    with open(os.environ["PLUE_TASK_FILE"]) as f:
+        visible = f.read()
+    print("run", ctx.run_id == int(os.environ["PLUE_RUN_ID"]), "workflow", ctx.workflow, os.environ["PLUE_WORKFLOW"],
+          "task file without token", '"token"' not in visible and ctx.sha in visible)
     result = await ctx.run("cat src/greet.py | head -1")
     print("captured", result.output)
+    checkout = await ctx.run("git rev-parse HEAD; git branch --show-current; git log --format=%s; git status --porcelain | wc -l")
+    print("checkout", checkout.output.replace("\\n", " "))
 
 
 @workflow(name="Hold", on=manual())
@@ -135,13 +141,33 @@ describe('the reference runner', () => {
     expect(await logOf(created.task_id)).toContain(`deploying ${sha} to staging`);
   });
 
-  it.each([
-    ['a Python exception', 'broken', ['about to fail', 'boom| Traceback (most recent call last):', 'boom| ValueError: boom', '[plue] failure']],
-    ['a failing command', 'failing_command', ['nope', expect.stringMatching(/CommandFailed: command exited with status 3/), '[plue] failure']],
-  ])('reports %s as failure, with the traceback in the logs', async (_name, fn, expected) => {
-    const created = await queue('checks.py', fn as string);
+  it('reports a Python exception as failure, with the traceback of the workflow\'s own code only', async () => {
+    const created = await queue('checks.py', 'broken');
     expect(await finishedRun(created.run_id)).toBe(STATUS.failure);
-    expect(await logOf(created.task_id)).toEqual(expect.arrayContaining(expected as string[]));
+    const log = await logOf(created.task_id);
+    const step = log.filter((l) => l.startsWith('boom| '));
+    expect(step).toEqual([
+      'boom| [plue] step boom',
+      'boom| Traceback (most recent call last):',
+      'boom|   File ".plue/workflows/checks.py", line 7, in boom',
+      'boom|     raise ValueError("boom")',
+      'boom| ValueError: boom',
+      expect.stringMatching(/^boom\| \[plue\] step boom failed after/),
+    ]);
+    expect(log.join('\n')).not.toMatch(/plue_runner|asyncio|plue\/__init__/);
+    expect(log.at(-1)).toBe('[plue] failure');
+  });
+
+  it('reports a failing command as failure in one line, saying where the workflow ran it', async () => {
+    const created = await queue('checks.py', 'failing_command');
+    expect(await finishedRun(created.run_id)).toBe(STATUS.failure);
+    const log = await logOf(created.task_id);
+    expect(log.filter((l) => !l.startsWith('[plue] '))).toEqual([
+      '$ echo nope && exit 3',
+      'nope',
+      'command exited with status 3: echo nope && exit 3 (at .plue/workflows/checks.py:18)',
+    ]);
+    expect(log.at(-1)).toBe('[plue] failure');
   });
 
   it('gives the workflow its context, never the runner token', async () => {
@@ -151,7 +177,10 @@ describe('the reference runner', () => {
       'ref refs/heads/main event manual attempt 1 repository demo/test-repo',
       "inputs {'who': 'plue'}",
       'sha True token hidden True',
+      'run True workflow context context task file without token True',
       'captured def greet(name):',
+      // A shallow checkout of the commit, on its branch, clean: the workflow's own git commands work.
+      `checkout ${sha} main demo 0`,
     ]));
   });
 

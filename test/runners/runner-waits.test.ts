@@ -1,7 +1,10 @@
 // ctx.wait_for through the reference runner, against two replicas of the whole service on one database: the
 // runner is connected to one, the events are raised through the other's API; the event reaches the held wait
-// through `plue_run_events`. Also a wait that times out (with and without a default).
+// through `plue_run_events`. Also a chat reply resuming an agent run, a runner killed during a wait (the next
+// attempt receives the event), and a wait that times out (with and without a default).
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTaskLog } from '../../server/adapters/db/logs.js';
 import { STATUS } from '../../server/adapters/db/status.js';
@@ -13,7 +16,8 @@ import { call, tokenFor } from '../api/support.js';
 import { useTestDatabase } from '../support/db.js';
 import { startTestService, waitFor } from '../support/service.js';
 
-const WORKFLOWS = `from plue import workflow, manual
+const WORKFLOWS = `import os
+from plue import workflow, manual, chat
 
 
 @workflow(name="Deploy", on=manual())
@@ -29,8 +33,23 @@ async def deploy(ctx):
 async def impatient(ctx):
     print("got", await ctx.wait_for("nothing", timeout=0.3, default="the default"))
     await ctx.wait_for("nothing", timeout=0.3)
+
+
+@workflow(name="Agent", on=chat())
+async def agent(ctx):
+    print("question in", ctx.payload["thread"])
+    reply = await ctx.wait_for("chat", timeout=600)
+    print("the user said", reply["message"])
+
+
+@workflow(name="Guarded", on=manual(), runs_on=["doomed"])
+async def guarded(ctx):
+    print("attempt", os.environ["PLUE_ATTEMPT"], "waits")
+    reply = await ctx.wait_for("approval", timeout=600)
+    print("attempt", os.environ["PLUE_ATTEMPT"], "approved by", reply["by"])
 `;
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REGISTRATION = 'runner-waits-registration';
 const ENV = { PLUE_RUNNER_REGISTRATION_TOKEN: REGISTRATION, PLUE_RUNNER_LEASE_SECONDS: '4' };
 const db = useTestDatabase();
@@ -98,6 +117,49 @@ describe('ctx.wait_for through the reference runner', () => {
     expect(log).toContain('approved by ada');
     expect(log).toContain('prod approved by cy');
     expect((await runJson(runId)).waiting_for).toBeNull();
+  });
+
+  it('resumes an agent run with the next chat message in its thread', async () => {
+    const started = await call(raising, 'POST', `${base}/events?wait=true`, { token: apiToken, body: { event: 'chat', payload: { thread: 'ops', message: 'deploy?' } } });
+    const runId = started.body.runs[0].run_id as number;
+    await waitFor(async () => (await runJson(runId)).waiting_for?.name === 'chat', 'the agent to wait for a reply');
+    const reply = await call(raising, 'POST', `${base}/events?wait=true`, { token: apiToken, body: { event: 'chat', payload: { thread: 'ops', message: 'yes, deploy' } } });
+    expect(reply.body).toMatchObject({ runs: [], resumed: [{ run_id: runId, delivered_to: 'chat#1' }] });
+    expect(await finished(runId)).toBe(STATUS.success);
+    expect(await logOf(runId)).toEqual(expect.arrayContaining(['question in ops', 'the user said yes, deploy']));
+  });
+
+  it('gives a new attempt the event raised while its killed runner waited', async () => {
+    const child = spawn(process.execPath, [
+      '--import', 'tsx', path.join(ROOT, 'test', 'runners', 'runner-child.ts'),
+      'runner', '--server', running.url, '--registration-token', REGISTRATION, '--name', 'doomed', '--labels', 'doomed',
+    ], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    let rescuer: Runner | null = null;
+    try {
+      const runId = await dispatch('Guarded');
+      await waitFor(async () => (await runJson(runId)).waiting_for?.name === 'approval', 'the first attempt to wait').catch((error: Error) => {
+        throw new Error(`${error.message}; runner said: ${stderr}`);
+      });
+      child.kill('SIGKILL');
+      await exited;
+      // Raised after the runner died, while the wait is still on record: the wait takes it.
+      const raised = await call(raising, 'POST', `${base}/runs/${runId}/events`, { token: apiToken, body: { name: 'approval', payload: { by: 'ada' } } });
+      expect(raised.body.delivered_to).toMatchObject({ wait_key: 'approval#1' });
+      const registered = await RunnerClient.register(running.url, REGISTRATION, { name: 'rescuer', labels: ['doomed'] });
+      rescuer = new Runner({ client: new RunnerClient(running.url, registered.token), waitSeconds: 5 });
+      rescuer.start();
+      expect(await finished(runId)).toBe(STATUS.success);
+      const tasks = await db.sql<{ attempt: number; status: number; end_reason: string }[]>`
+        select t.attempt, t.status, t.end_reason from workflow_tasks t join workflow_jobs j on j.id = t.job_id where j.run_id = ${runId} order by t.attempt`;
+      expect(tasks.map((t) => [t.attempt, t.status, t.end_reason])).toEqual([[1, STATUS.failure, 'lease_expired'], [2, STATUS.success, 'runner']]);
+      expect(await logOf(runId)).toEqual(expect.arrayContaining(['attempt 2 waits', 'attempt 2 approved by ada']));
+    } finally {
+      child.kill('SIGKILL');
+      await rescuer?.shutdown(0);
+    }
   });
 
   it('returns the default at the deadline, or raises TimeoutError', async () => {

@@ -1,6 +1,7 @@
 import type { Queryable } from './queryable.js';
 import { STATUS } from './status.js';
 import type { RaisedEvent, WaitBinding } from '../../core/waits/event-for-wait.js';
+import type { Thread, ThreadRun } from '../../core/waits/reply-thread.js';
 
 // run_events and run_waits (migration 0013): events raised for a run, and the waits of its workflow that receive
 // them. Raising and waiting both lock the run's row first, so a raise and a wait of one run never bind concurrently.
@@ -19,6 +20,22 @@ export async function lockRunForEvents(db: Queryable, runId: number, repositoryI
     where id = ${runId} ${repositoryId === undefined ? db`` : db`and repository_id = ${repositoryId}`}
     for no key update`;
   return row ?? null;
+}
+
+/**
+ * The unfinished runs a reply in `thread` goes to, locked (id order) until the transaction ends: the runs the
+ * thread started, and the runs waiting for the thread's kind with a filter on the same thread.
+ */
+export async function lockRunsInThread(db: Queryable, repositoryId: number, thread: Thread): Promise<ThreadRun[]> {
+  const value = db.json(thread.value as never);
+  return db<ThreadRun[]>`
+    select r.id, r.run_number, r.workflow_name, r.workflow_path from workflow_runs r
+    where r.repository_id = ${repositoryId} and r.status in (${STATUS.waiting}, ${STATUS.running}, ${STATUS.blocked})
+      and ((r.trigger_event = ${thread.kind} and r.event_payload -> ${thread.field} = ${value})
+        or exists (select 1 from run_waits w where w.run_id = r.id and w.name = ${thread.kind} and w.event_id is null
+          and not w.timed_out and w.deadline > now() and w.filters -> ${thread.field} = ${value}))
+    order by r.id
+    for no key update of r`;
 }
 
 export interface RunEventRow extends RaisedEvent {

@@ -1,5 +1,6 @@
 import type { Sql } from './connect.js';
 import type { Queryable } from './queryable.js';
+import { WAIT_ACTIONS } from '../../core/webhooks/payload.js';
 import type { OutboxChange, WebhookPayload } from '../../core/webhooks/payload.js';
 
 // The sender's statements: outbox rows → deliveries (one transaction), deliveries claimed with SKIP LOCKED, and
@@ -14,6 +15,8 @@ interface OutboxJoinRow {
   trigger_event: string; ref: string; commit_sha: string; r_created_at: Date; r_started_at: Date | null; r_stopped_at: Date | null;
   j_id: number | null; j_name: string; j_job_id: string; j_attempt: number; j_started_at: Date | null; j_stopped_at: Date | null;
   s_id: number | null; s_sha: string; s_context: string; s_state: string; s_description: string; s_target_path: string | null; s_created_at: Date;
+  w_id: number | null; w_name: string; w_wait_key: string; w_filters: Record<string, unknown> | null; w_started_at: Date; w_deadline: Date;
+  w_resolved_at: Date | null; w_timed_out: boolean; w_event_id: number | null;
 }
 
 function changeOf(row: OutboxJoinRow): OutboxChange {
@@ -29,6 +32,10 @@ function changeOf(row: OutboxJoinRow): OutboxChange {
     status: row.s_id === null ? null : {
       id: row.s_id, sha: row.s_sha, context: row.s_context, state: row.s_state, description: row.s_description,
       target_path: row.s_target_path, created_at: row.s_created_at,
+    },
+    wait: row.w_id === null ? null : {
+      id: row.w_id, name: row.w_name, wait_key: row.w_wait_key, filters: row.w_filters, started_at: row.w_started_at, deadline: row.w_deadline,
+      resolved_at: row.w_resolved_at, timed_out: row.w_timed_out, event_id: row.w_event_id,
     },
   };
 }
@@ -48,11 +55,14 @@ export async function expandOutbox(sql: Sql, limit: number, payloadOf: (change: 
         r.created_at as r_created_at, r.started_at as r_started_at, r.stopped_at as r_stopped_at,
         j.id as j_id, j.name as j_name, j.job_id as j_job_id, j.attempt as j_attempt, j.started_at as j_started_at, j.stopped_at as j_stopped_at,
         s.id as s_id, s.sha as s_sha, s.context as s_context, s.state as s_state, s.description as s_description,
-        s.target_path as s_target_path, s.created_at as s_created_at
+        s.target_path as s_target_path, s.created_at as s_created_at,
+        w.id as w_id, w.name as w_name, w.wait_key as w_wait_key, w.filters as w_filters, w.started_at as w_started_at, w.deadline as w_deadline,
+        w.resolved_at as w_resolved_at, w.timed_out as w_timed_out, w.event_id as w_event_id
       from taken join outbox o using (id) join repositories p on p.id = o.repository_id
       left join workflow_runs r on r.id = o.run_id
       left join workflow_jobs j on o.kind = 'job' and j.id = o.subject_id
       left join commit_statuses s on o.kind = 'status' and s.id = o.subject_id
+      left join run_waits w on o.kind = 'run' and o.state in (${WAIT_ACTIONS[0]}, ${WAIT_ACTIONS[1]}) and w.id = o.subject_id
       order by o.id`;
     if (rows.length === 0) return 0;
     const repositoryIds = [...new Set(rows.map((r) => r.repository_id))];

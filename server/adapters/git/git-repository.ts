@@ -23,7 +23,7 @@ export interface GitRepositoryOptions {
 
 const DEFAULT_ANCESTRY_WALK_LIMIT = 256;
 const NOTHING_CHANGED: ChangedFilesResult = { files: [], truncated: false, basis: 'none' };
-const MAX_ARCHIVE_STDERR_CHARS = 8_000;
+const MAX_STDERR_CHARS = 8_000;
 
 export class GitRepository {
   private readonly reader: GitObjectReader;
@@ -143,17 +143,37 @@ export class GitRepository {
   async archive(commit: string): Promise<Readable | null> {
     const peeled = await this.peel(commit);
     if (peeled === null) return null;
-    const args = ['archive', '--format=tar', peeled];
-    const child = spawnGit(args, { gitDir: this.gitDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    return this.streamGit(['archive', '--format=tar', peeled]);
+  }
+
+  /**
+   * A git pack of the commit, its tree and every file in it, without its history: what a shallow clone of depth 1
+   * fetches. Nothing else of the repository is in it (no other branch, commit or object).
+   */
+  async commitPack(commit: string): Promise<Readable | null> {
+    const peeled = await this.peel(commit);
+    if (peeled === null) return null;
+    const objects = this.streamGit(['rev-list', '--objects', '--no-walk', peeled]);
+    return this.streamGit(['pack-objects', '--stdout', '-q'], objects);
+  }
+
+  /** One git process's stdout, ended by an error when git fails; `input` is piped to its stdin. */
+  private streamGit(args: string[], input?: Readable): Readable {
+    const child = spawnGit(args, { gitDir: this.gitDir, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     const stdout = child.stdout as Readable;
     let stderr = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (text: string) => {
-      if (stderr.length < MAX_ARCHIVE_STDERR_CHARS) stderr += text;
+      if (stderr.length < MAX_STDERR_CHARS) stderr += text;
     });
+    if (input) {
+      input.on('error', (error) => stdout.destroy(error));
+      input.pipe(child.stdin!);
+      child.stdin!.on('error', () => undefined); // git gone: its exit status says why
+    }
     child.on('error', (error) => stdout.destroy(error));
     child.on('close', (code) => {
-      if (code !== 0) stdout.destroy(new GitError(`git archive exited with ${code} in ${this.gitDir}: ${stderr.trim()}`, args, code, stderr, this.gitDir));
+      if (code !== 0) stdout.destroy(new GitError(`git ${args[0]} exited with ${code} in ${this.gitDir}: ${stderr.trim()}`, args, code, stderr, this.gitDir));
     });
     return stdout;
   }

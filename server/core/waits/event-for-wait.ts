@@ -60,3 +60,9 @@ export function raiseRefusal(run: { finished: boolean; status: string }, open: r
   if (open.length === 0 || open.some((w) => w.name === name)) return null;
   return { reason: `it is waiting for ${open.map((w) => `\`${w.name}\``).join(', ')}`, waiting_for: [...open] };
 }
+
+/** A run's status_reason while it waits for an event. */
+export function waitReason(wait: { name: string; since: Date | string; until: Date | string }): string {
+  const minute = (d: Date | string) => new Date(d).toISOString().slice(0, 16).replace('T', ' ');
+  return `waiting for \`${wait.name}\` since ${minute(wait.since)} UTC, until ${minute(wait.until)} UTC`;
+}

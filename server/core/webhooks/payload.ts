@@ -18,7 +18,15 @@ export interface OutboxChange {
   };
   job: null | { id: number; name: string; job_id: string; attempt: number; started_at: Date | null; stopped_at: Date | null };
   status: null | { id: number; sha: string; context: string; state: string; description: string; target_path: string | null; created_at: Date };
+  /** For the wait actions: the wait, as read when the change is made into deliveries. */
+  wait: null | {
+    id: number; name: string; wait_key: string; filters: Record<string, unknown> | null; started_at: Date; deadline: Date;
+    resolved_at: Date | null; timed_out: boolean; event_id: number | null;
+  };
 }
+
+/** The `run` actions of a wait (migration 0015), beside the run's status names. */
+export const WAIT_ACTIONS = ['waiting_for_event', 'resumed'] as const;
 
 export interface WebhookPayload {
   event: WebhookEvent;
@@ -51,7 +59,18 @@ export function webhookPayload(change: OutboxChange, serverUrl: string): Webhook
   const repository = { id: change.repository.id, owner: change.repository.owner, name: change.repository.name, full_name: `${change.repository.owner}/${change.repository.name}` };
   const base = { action: change.state };
   let body: Record<string, unknown>;
-  if (change.kind === 'run') {
+  if (change.kind === 'run' && change.wait !== null) {
+    // A wait happens while the run runs; its own status stays `running`.
+    const wait = change.wait;
+    body = {
+      ...base,
+      wait: {
+        name: wait.name, key: wait.wait_key, filters: wait.filters, since: iso(wait.started_at), until: iso(wait.deadline),
+        ...(change.state === 'resumed' ? { resumed_at: iso(wait.resolved_at), outcome: wait.timed_out ? 'timed_out' : 'event', event_id: wait.event_id } : {}),
+      },
+      run: change.run && presentRun(change.run, 'running', serverUrl, change.repository), repository,
+    };
+  } else if (change.kind === 'run') {
     body = { ...base, run: change.run && presentRun(change.run, change.state, serverUrl, change.repository), repository };
   } else if (change.kind === 'job') {
     const job = change.job && {

@@ -58,6 +58,16 @@ const eventReply = {
       },
     },
     skipped: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, path: { type: 'string' }, reason: { type: 'string' } } } },
+    resumed: {
+      type: 'array', description: 'only for a reply in a thread that went to runs: the runs it went to, and the wait that took it (null: kept for a later wait_for)',
+      items: {
+        type: 'object',
+        properties: {
+          run_id: { type: 'integer' }, run_number: { type: 'integer' }, workflow: { type: 'object', properties: { name: { type: 'string' }, path: { type: 'string' } } },
+          run_event_id: { type: 'integer' }, delivered_to: { type: ['string', 'null'] },
+        },
+      },
+    },
     error: { type: ['string', 'null'], description: 'why the event could not be triggered (status failed)' },
   },
 } as const;
@@ -89,6 +99,7 @@ const eventList = {
 
 type WrittenRun = { run_id: number; run_number: number; path: string; name: string };
 type Skipped = { name: string; path: string; reason: string };
+type Resumed = WrittenRun & { run_event_id: number; delivered_to: string | null };
 
 function presentEvent(row: EventOutcomeRow, delivery?: { duplicate: boolean; reopened: boolean }) {
   const result = row.result ?? {};
@@ -98,6 +109,11 @@ function presentEvent(row: EventOutcomeRow, delivery?: { duplicate: boolean; reo
     status: row.status,
     runs: runs.map((r) => ({ run_id: r.run_id, run_number: r.run_number, workflow: { name: r.name, path: r.path } })),
     skipped: Array.isArray(result.skipped) ? (result.skipped as Skipped[]) : [],
+    ...(Array.isArray(result.resumed) ? {
+      resumed: (result.resumed as Resumed[]).map((r) => ({
+        run_id: r.run_id, run_number: r.run_number, workflow: { name: r.name, path: r.path }, run_event_id: r.run_event_id, delivered_to: r.delivered_to,
+      })),
+    } : {}),
     error: row.status === 'failed' ? row.last_error : null,
   };
 }

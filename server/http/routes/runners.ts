@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { insertRunner, touchRunner } from '../../adapters/db/runners.js';
 import type { ClaimedTask } from '../../adapters/db/tasks.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
-import { openTaskArchive } from '../../services/runners/archive.js';
+import { openTaskArchive, openTaskPack } from '../../services/runners/archive.js';
 import { claimForRunner } from '../../services/runners/claim.js';
 import { contextOffer } from '../../services/runners/context-offer.js';
 import { MAX_WAIT_SECONDS, maxHeartbeatWaitSeconds } from '../../services/runners/runner-services.js';
@@ -147,6 +147,12 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
       return reply.type('application/x-tar').send(stream);
     });
 
+  app.get(
+    '/api/runners/tasks/:id/pack', { schema: { params: taskParams }, preValidation: digitsOnlyId }, async (request, reply) => {
+      const stream = await openTaskPack(sql, request.params.id, taskToken(request));
+      return reply.type('application/x-git-packed-objects').send(stream);
+    });
+
   async function authenticateRunner(request: FastifyRequest) {
     const token = bearerToken(request);
     if (token === null) throw new AppError('unauthorized');
@@ -207,5 +213,6 @@ export function claimReply(task: ClaimedTask, token: string, leaseSeconds: numbe
     event: { name: task.trigger_event, payload },
     inputs: runInputs(task.trigger_event, payload),
     archive_url: `/api/runners/tasks/${task.id}/archive`,
+    pack_url: `/api/runners/tasks/${task.id}/pack`,
   };
 }

@@ -58,7 +58,7 @@ export const run = {
     status,
     status_reason: {
       type: ['string', 'null'],
-      description: 'why a blocked run waits ("waiting for run #12 of group deploy-main"), or why a run was cancelled',
+      description: 'why a blocked run waits ("waiting for run #12 of group deploy-main"), why a run was cancelled, or what event a running run waits for ("waiting for `approval` since 2026-11-30 10:42 UTC, until 2026-11-30 11:42 UTC")',
     },
     cancel_requested: { type: 'boolean' },
     concurrency: {

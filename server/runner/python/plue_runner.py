@@ -16,7 +16,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 
 import plue
 
@@ -123,8 +122,8 @@ def main(task_file):
         return 1
     except SystemExit as stop:
         return 0 if stop.code in (0, None) else 1
-    except BaseException:
-        traceback.print_exc()
+    except BaseException as error:
+        print(plue.failure_report(error))
         return 1
     finally:
         sys.stdout.flush()

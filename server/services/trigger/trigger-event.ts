@@ -1,3 +1,5 @@
+import { deliverReply, presentResumed } from './deliver-reply.js';
+import { workflowsResumedInstead } from '../../core/waits/reply-thread.js';
 import type { Logger } from 'pino';
 import { isTransientConnectError } from '../../adapters/db/connect.js';
 import type { Sql, Tx } from '../../adapters/db/connect.js';
@@ -146,18 +148,22 @@ async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, git: Git
 }
 
 async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: EventRow, plan: EventPlan): Promise<void> {
-  const result = capRuns(narrowToWorkflow(await deps.match(plan.match, plan.files), plan), deps.maxRunsPerEvent ?? 256);
+  const matched = capRuns(narrowToWorkflow(await deps.match(plan.match, plan.files), plan), deps.maxRunsPerEvent ?? 256);
+  const resumed = await deliverReply(tx, repo.id, { id: event.id, kind: event.kind, payload: plan.runPayload });
+  const instead = workflowsResumedInstead(matched.matched, resumed.map((r) => r.run));
+  const result = { matched: instead.start, skipped: [...matched.skipped, ...instead.skipped] };
   const runs = await writeRuns(tx, repo, event.id, plan, result.matched, {
     now: deps.clock?.() ?? new Date(), chain: { parent_run_id: event.parent_run_id, depth: event.depth },
   });
   if (event.kind === 'push') await recordWorkflowFileErrors(tx, repo.id, plan);
   for (const entry of plan.audit ?? []) await recordAudit(tx, { ...entry, repository_id: repo.id });
-  await markEventProcessed(tx, event.id, { runs, skipped: result.skipped });
+  await markEventProcessed(tx, event.id, { runs, skipped: result.skipped, ...(resumed.length > 0 ? { resumed: presentResumed(resumed) } : {}) });
   deps.log.info({
     repository: repoName(repo), event: event.id, kind: event.kind, source: event.source, ref: plan.ref,
     ...(event.kind === 'push' ? { before: (event.payload as PushPayload).before, after: (event.payload as PushPayload).after } : {}),
     matched: runs.map((r) => `${r.path}:${r.name} #${r.run_number}`), skipped: result.skipped,
-  }, `${plan.summary}: ${runs.length} run(s)`);
+    ...(resumed.length > 0 ? { resumed: resumed.map((r) => `#${r.run.run_number}`) } : {}),
+  }, `${plan.summary}: ${runs.length} run(s)${resumed.length > 0 ? `, a reply to ${resumed.length} run(s)` : ''}`);
 }
 
 function narrowToWorkflow(result: MatchResult, plan: EventPlan): MatchResult {

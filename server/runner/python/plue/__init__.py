@@ -9,6 +9,7 @@ import asyncio
 import contextvars
 import inspect
 import os
+import sysconfig
 import time
 import traceback
 
@@ -65,6 +66,39 @@ class CommandFailed(Exception):
         super().__init__(f"command exited with status {returncode}: {command}")
         self.command = command
         self.returncode = returncode
+
+
+# Frames of the runner's own code and of Python's library (asyncio) say nothing about the workflow.
+_INTERNAL_DIRS = tuple(
+    os.path.join(os.path.realpath(d), "")
+    for d in {os.path.dirname(os.path.dirname(os.path.abspath(__file__))), sysconfig.get_paths()["stdlib"]}
+)
+
+
+def _workflow_frames(error):
+    """The traceback's frames of the workflow's code, with paths relative to the workspace (the current folder)."""
+    here = os.path.join(os.path.realpath(os.getcwd()), "")
+    frames = []
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = os.path.realpath(frame.filename)
+        if path.startswith(_INTERNAL_DIRS):
+            continue
+        shown = path[len(here):] if path.startswith(here) else frame.filename
+        frames.append(traceback.FrameSummary(shown, frame.lineno, frame.name, line=frame.line))
+    return traceback.StackSummary.from_list(frames)
+
+
+def failure_report(error):
+    """What the log says of a workflow that raised: a failed command in one line (with where the workflow ran
+    it), anything else as a traceback of the workflow's own frames, never the runner's."""
+    frames = _workflow_frames(error)
+    if isinstance(error, CommandFailed):
+        where = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+        return f"{error}{where}"
+    lines = traceback.format_exception_only(type(error), error)
+    if frames:
+        lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames), *lines]
+    return "".join(lines).rstrip("\n")
 
 
 class StepFailed(Exception):
@@ -171,7 +205,7 @@ def _no_runner(request, body, idempotency_key=None):
 
 class Context:
     """What a workflow function receives. Attributes: ref, sha, event, payload, event_payload, inputs, workspace,
-    context_dir, repository, run_number, attempt."""
+    context_dir, repository, run_number, run_id, workflow, attempt."""
 
     def __init__(self, task, workspace, emit=_noop_emit, request=_no_runner):
         self.ref = task.get("ref")
@@ -190,6 +224,8 @@ class Context:
         repository = task.get("repository", {})
         self.repository = f"{repository.get('owner')}/{repository.get('name')}"
         self.run_number = task.get("run", {}).get("number")
+        self.run_id = task.get("run", {}).get("id")
+        self.workflow = task.get("workflow", {}).get("name")
         self.attempt = task.get("attempt")
         self.workspace = workspace
         self._emit = emit
@@ -261,7 +297,7 @@ class Context:
             self.log(f"[plue] step {name} failed after {time.monotonic() - started:.1f} s")
             raise
         except Exception as error:
-            self.log(traceback.format_exc().rstrip("\n"))
+            self.log(failure_report(error))
             self.log(f"[plue] step {name} failed after {time.monotonic() - started:.1f} s")
             raise StepFailed(name) from error
         finally:
