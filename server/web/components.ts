@@ -51,8 +51,10 @@ export function eventItem(repo: RepositoryName, e: PresentedEvent, payload: Reco
       <span class="muted">${eventSubject(e.event, payload)}</span></h3>
     <p class="muted">received ${when(e.received_at)} by the ${e.source}${e.attempts > 1 ? `, ${e.attempts} attempts` : ''}</p>
     ${e.error === null ? '' : html`<p class="error">Error: ${e.error}</p>`}
-    ${e.runs.length === 0 ? (e.status === 'processed' ? html`<p>Started no run.</p>` : '') : html`<p>Started:
+    ${e.runs.length === 0 ? (e.status === 'processed' && !e.resumed?.length ? html`<p>Started no run.</p>` : '') : html`<p>Started:
       ${e.runs.map((r, i) => html`${i > 0 ? ', ' : ''}<a href="${runPath(repo, r.run_id)}">${r.workflow.name} #${r.run_number}</a>`)}</p>`}
+    ${e.resumed === undefined || e.resumed.length === 0 ? '' : html`<p>Went to the runs it replies to:
+      ${e.resumed.map((r, i) => html`${i > 0 ? ', ' : ''}<a href="${runPath(repo, r.run_id)}">${r.workflow.name} #${r.run_number}</a>${r.delivered_to === null ? ' (kept for its next wait)' : ` (wait ${r.delivered_to})`}`)}</p>`}
     ${e.skipped.length === 0 ? '' : html`<details${e.runs.length === 0 || openReasons ? ' open' : ''}><summary>${e.skipped.length} workflow(s) not started, and why</summary>
       <ul>${e.skipped.map((s) => html`<li><strong>${s.name}</strong> <span class="muted mono">${s.path}</span>: ${s.reason}</li>`)}</ul></details>`}
   </article>`;
