@@ -33,6 +33,7 @@ export function page(frame: PageFrame, body: HtmlValue): SafeHtml {
 <script src="/assets/dashboard.js" defer></script>
 </head>
 <body>
+<a class="skip" href="#main">Skip to the page</a>
 <header class="site">
   <a class="brand" href="/">plue-trigger</a>
   <nav aria-label="Site"><a href="/">Repositories</a><a href="${RUNNERS_PATH}">Runners</a></nav>

@@ -21,6 +21,8 @@ header.site { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; pa
 header.site .brand { font-weight: 600; text-decoration: none; color: var(--fg); }
 header.site nav { display: flex; gap: 1rem; flex-wrap: wrap; align-items: center; }
 header.site .who { margin-left: auto; display: flex; gap: .5rem; align-items: center; color: var(--muted); }
+.skip { position: absolute; left: -999px; }
+.skip:focus { left: 1rem; top: .5rem; background: var(--bg); padding: .3rem .6rem; z-index: 1; }
 main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; margin: .5rem 0 1rem; overflow-wrap: anywhere; }
 h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; }
