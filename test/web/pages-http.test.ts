@@ -20,7 +20,7 @@ let runner: RunnerClient;
 let task: Task;
 let runId: number;
 
-/** The server-sent events of a stream until `count` of them came (the connection is then dropped). */
+/** The server-sent events of a stream until `count` of them came or it ended (the connection is then dropped). */
 async function readEvents(url: string, count: number, headers: Record<string, string> = {}): Promise<Array<{ id?: string; event: string; data: string }>> {
   const controller = new AbortController();
   const response = await fetch(url, { headers, signal: controller.signal });
@@ -38,7 +38,7 @@ async function readEvents(url: string, count: number, headers: Record<string, st
       const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
       if (fields.event) events.push({ ...(fields.id === undefined ? {} : { id: fields.id }), event: fields.event, data: fields.data ?? '' });
     }
-    if (events.length >= count) break;
+    if (events.length >= count || events.at(-1)?.event === 'end') break;
   }
   controller.abort();
   return events;
@@ -96,18 +96,24 @@ describe('pages over HTTP', () => {
     expect(await (await fetch(`${open.url}/acme/app/runs/${runId}`)).text()).not.toContain('Cancel run');
   });
 
-  it('shows the log stored so far without script, and streams the rest from where the browser is', async () => {
+  it('shows the log stored so far without script, and streams the rest from where the browser is, on any replica', async () => {
     const page = await (await fetch(`${open.url}/acme/app/runs/${runId}`)).text();
     expect(page).toContain('one\ntwo\nthree\n</pre>');
     expect(page).toContain(`data-stream="/acme/app/runs/${runId}/tasks/${task.id}/logs/stream" data-next="3"`);
     const stream = `${open.url}/acme/app/runs/${runId}/tasks/${task.id}/logs/stream`;
     expect((await readEvents(`${stream}?from=1`, 2)).map((e) => [e.id, JSON.parse(e.data).content])).toEqual([['1', 'two'], ['2', 'three']]);
-    // A reconnecting EventSource sends the last id it got; that wins over the page's `from`.
-    const resumed = readEvents(`${stream}?from=0`, 3, { 'last-event-id': '2' });
+    // A reconnecting EventSource sends the last id it got; that wins over the page's `from`. This one follows the
+    // task on the other replica: the runner's lines reach it by NOTIFY.
+    const { session } = await signIn(closed, (await createApiToken(db.sql, { scope: 'repo:acme/app', readOnly: true })).token);
+    const otherReplica = `${closed.url}/acme/app/runs/${runId}/tasks/${task.id}/logs/stream`;
+    const resumed = readEvents(`${otherReplica}?from=0`, 10, { 'last-event-id': '2', ...session! });
     await runner.logs(task, 'ci', ['four'], 3);
     await runner.finish(task, 'success');
-    expect((await resumed).map((e) => [e.event, e.id, JSON.parse(e.data)])).toEqual([
-      ['status', undefined, { status: 'running', run_status: 'running' }],
+    // A `status` event (running) comes before or after the line, or not at all when the stream first looks after
+    // the task ended: its first look and the runner race.
+    const events = await resumed;
+    for (const e of events.filter((e) => e.event === 'status')) expect(JSON.parse(e.data)).toEqual({ status: 'running', run_status: 'running' });
+    expect(events.filter((e) => e.event !== 'status').map((e) => [e.event, e.id, JSON.parse(e.data)])).toEqual([
       ['line', '3', { step: 'ci', content: 'four' }], ['end', undefined, { status: 'success', run_status: 'success' }],
     ]);
     expect((await fetch(`${stream}?from=x`)).status).toBe(400);
