@@ -24,6 +24,7 @@ import { claimForRunner } from '../server/services/runners/claim.js';
 import { reportStatus } from '../server/services/runners/task-actions.js';
 import { TaskWakeups } from '../server/services/runners/wakeups.js';
 import { databaseUrl } from '../test/support/db-url.js';
+import { graphileLatency, graphileThroughput } from './graphile.js';
 import { benchSize, check, percentile, within } from './support.js';
 import { analyzeTasks, ensureRepository, queueRun, registerRunner, seedTasks, startRunnerServer } from '../test/runners/support.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,6 +34,7 @@ const SQL_TASKS = benchSize('BENCH_SQL_TASKS', 4000, 300);
 const HTTP_TASKS = benchSize('BENCH_HTTP_TASKS', 3000, 200);
 /** ANALYZE after seeding (as autovacuum would soon do); BENCH_ANALYZE=0 measures never-analyzed statistics. */
 const ANALYZE = process.env.BENCH_ANALYZE !== '0';
+const GRAPHILE_VERSION = (JSON.parse(await fs.readFile(new URL('../node_modules/graphile-worker/package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 
 async function openBenchDatabase(): Promise<{ url: string; cleanup(): Promise<void>; where: string }> {
@@ -163,14 +165,20 @@ async function httpLevel(url: string): Promise<Throughput> {
 const db = await openBenchDatabase();
 try {
   console.log(`plue-trigger claim bench on ${db.where}; ${os.cpus().length} CPU(s), Node ${process.version}; ` +
-    `statistics ${ANALYZE ? 'analyzed after seeding' : 'never analyzed'}`);
+    `statistics ${ANALYZE ? 'analyzed after seeding' : 'never analyzed'}; graphile-worker ${GRAPHILE_VERSION} on the same server`);
   const latency = await wakeupLatency(db.url);
+  const graphileWake = await graphileLatency(db.url, WAKEUP_SAMPLES);
+  const ms = (samples: number[], p: number) => `${percentile(samples, p).toFixed(1)} ms`;
   console.log(`wake-up latency (insert → waiting runner holds the task, HTTP, ${latency.length} samples): ` +
-    `p50 ${percentile(latency, 50).toFixed(1)} ms, p95 ${percentile(latency, 95).toFixed(1)} ms, max ${latency.at(-1)!.toFixed(1)} ms`);
+    `p50 ${ms(latency, 50)}, p95 ${ms(latency, 95)} vs graphile-worker enqueue → task start p50 ${ms(graphileWake, 50)}, ` +
+    `p95 ${ms(graphileWake, 95)}: p50 ${(percentile(latency, 50) / percentile(graphileWake, 50)).toFixed(2)}x`);
+  const graphile = await graphileThroughput(db.url, SQL_TASKS, 8);
+  const graphileRate = graphile.jobs / graphile.seconds;
   for (const [label, run] of [['SQL level, 8 connections', sqlLevel], ['HTTP, 16 runners', httpLevel]] as const) {
     const r = await run(db.url);
-    console.log(`${label}: ${r.cycles} claim-and-complete cycles in ${r.seconds.toFixed(2)} s = ` +
-      `${Math.round(r.cycles / r.seconds)} cycles/s; duplicate claims: ${r.duplicates}; lost tasks: ${r.lost}`);
+    const rate = r.cycles / r.seconds;
+    console.log(`${label}: ${Math.round(rate)} cycles/s vs graphile-worker ${Math.round(graphileRate)} jobs/s on the same server: ` +
+      `${(rate / graphileRate).toFixed(2)}x (${r.cycles} cycles in ${r.seconds.toFixed(2)} s; duplicate claims: ${r.duplicates}; lost tasks: ${r.lost})`);
     check(r.duplicates === 0 && r.lost === 0, `${label}: every task is claimed and completed exactly once`, r);
   }
 } finally {

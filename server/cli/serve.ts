@@ -55,6 +55,15 @@ export async function runServe(_argv: string[], io: CommandIO): Promise<number> 
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // Started in the foreground (by npm, a shell script) and the parent killed outright: stop rather than live
+    // on as an orphan with the embedded PostgreSQL. Under systemd or as a container's first process the parent
+    // never changes.
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid === parent) return;
+      log.warn(`the parent process (${parent}) went away; stopping`);
+      stop();
+    }, 1000).unref();
   });
   log.info('stopping');
   await service.close();

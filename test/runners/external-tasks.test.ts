@@ -187,6 +187,8 @@ describe('a handoff past its deadline', () => {
 
 describe('cancelling the run', () => {
   it('cancels the handed-off task at once; a completion afterwards is refused', async () => {
+    // An admin-level hook, so that the changes go to the outbox (no sender runs here to take them).
+    await db.sql`insert into webhooks (url, events, secret) values ('http://127.0.0.1:9/hook', '{*}', 's')`;
     const { task, runId, handoff } = await handedOff();
     expect(await requestRunCancel(db.sql, runId)).toEqual({ outcome: 'requested' });
     expect(await statusOf(db.sql, 'workflow_tasks', task.id)).toBe(STATUS.cancelled);

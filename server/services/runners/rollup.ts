@@ -52,18 +52,21 @@ export async function rollUpJob(tx: Queryable, jobId: number): Promise<RunRollup
   const finished = becameFinished(statusName(run.status), nextRun.status);
   const jobRow = numbered(nextJob);
   const runRow = numbered(nextRun);
-  await saveRollup(tx, {
-    jobId,
-    job: sameTimed(job, jobRow) && job.attempt === attempt ? null : { ...jobRow, attempt },
-    runId: run.id,
-    run: sameTimed(run, runRow) ? null : runRow,
-    finished: finished ? { run_id: run.id, repository_id: run.repository_id, status: nextRun.status } : null,
-  });
-  if (statusName(run.status) !== nextRun.status) {
-    const lost = latestAttempt(attempts)?.end_reason === 'lease_expired';
-    await insertRunStatuses(tx, [{ run_id: run.id, ...runCommitStatus({ ...nextRun, cancel_reason: run.cancel_reason, lost }) }]);
-  }
-  // After the save: the event reports the run as it now is (final status, stop time).
-  if (finished) await recordWorkflowRunEvents(tx, [run.id], 'completed');
+  // Sent together (postgres.js pipelines them on the transaction's connection), run in this order: the save, the
+  // commit status, then the workflow_run event, which reports the run as it now is (final status, stop time).
+  const lost = latestAttempt(attempts)?.end_reason === 'lease_expired';
+  await Promise.all([
+    saveRollup(tx, {
+      jobId,
+      job: sameTimed(job, jobRow) && job.attempt === attempt ? null : { ...jobRow, attempt },
+      runId: run.id,
+      run: sameTimed(run, runRow) ? null : runRow,
+      finished: finished ? { run_id: run.id, repository_id: run.repository_id, status: nextRun.status } : null,
+    }),
+    statusName(run.status) !== nextRun.status
+      ? insertRunStatuses(tx, [{ run_id: run.id, ...runCommitStatus({ ...nextRun, cancel_reason: run.cancel_reason, lost }) }])
+      : null,
+    finished ? recordWorkflowRunEvents(tx, [run.id], 'completed') : null,
+  ]);
   return { run_id: run.id, repository_id: run.repository_id, concurrency_group: run.concurrency_group, status: nextRun.status, finished };
 }
