@@ -16,6 +16,7 @@ function instructions(url: string, demo: string, dataDir: string): string {
     `  export PLUE_TOKEN=$(npx plue-trigger token create --scope admin)`,
     `  npx plue-trigger runs list demo/test-repo`,
     `  curl -s -H "Authorization: Bearer $PLUE_TOKEN" ${url}/api/repos/demo/test-repo/workflows`,
+    `or open the dashboard at ${url}/ (sign in with that token).`,
     `And run them with a runner (it registers at its first start and keeps its token in the --token-file):`,
     `  npx plue-trigger runner --server ${url} --registration-token-file ${dataDir}/runner-registration-token --token-file ${dataDir}/runner-token`,
     '',
@@ -48,7 +49,7 @@ export async function runServe(_argv: string[], io: CommandIO): Promise<number> 
     return 1;
   }
   if (service.demoRepository) io.out(instructions(service.url, service.demoRepository, config.dataDir));
-  else io.out(`plue-trigger is serving on ${service.url}, watching ${config.reposDir}`);
+  else io.out(`plue-trigger is serving on ${service.url} (dashboard: ${service.url}/), watching ${config.reposDir}`);
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -19,6 +19,7 @@ import { registerTaskWaitRoutes } from './routes/task-waits.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
 import { useStrictValidation } from './validation.js';
+import { registerDashboard } from '../web/register.js';
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
@@ -53,6 +54,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerAuditRoutes(api, deps);
     registerWebhookRoutes(api, deps);
   });
+  // The dashboard's pages (docs/dashboard.md), in their own scope: HTML, sessions, forms.
+  await registerDashboard(app, deps);
   await app.ready();
   return app;
 }

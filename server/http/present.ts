@@ -4,23 +4,24 @@ import type { ChildRunRow, JobViewRow, RunDetailRow, RunViewRow, TaskViewRow } f
 import { STATUS, statusName } from '../adapters/db/status.js';
 import { pendingReason } from '../core/concurrency/admission.js';
 import { waitReason } from '../core/waits/event-for-wait.js';
+import type { PageUrls } from './page-urls.js';
 
 // Rows → the JSON the user API answers with (schemas/resources.ts describes it).
 
 const durationMs = (row: { started_at: Date | null; stopped_at: Date | null }) =>
   row.started_at && row.stopped_at ? Math.max(0, row.stopped_at.getTime() - row.started_at.getTime()) : null;
 
-export function presentWorkflow(d: DefinitionRow) {
+export function presentWorkflow(d: DefinitionRow, urls: PageUrls) {
   return {
-    id: d.id, name: d.name, path: d.file_path, function: d.function_name || null, state: d.state, events: d.events,
+    id: d.id, html_url: urls.workflow(d.id), name: d.name, path: d.file_path, function: d.function_name || null, state: d.state, events: d.events,
     triggers: d.triggers, agent: d.is_agent_workflow, runs_on: d.runs_on, diagnostics: d.diagnostics, file_sha: d.file_sha,
     created_at: d.created_at, updated_at: d.updated_at,
   };
 }
 
-export function presentRun(r: RunViewRow) {
+export function presentRun(r: RunViewRow, urls: PageUrls) {
   return {
-    id: r.id, run_number: r.run_number, run_attempt: r.run_attempt, rerun_of: r.rerun_of, original_run_id: r.original_run_id,
+    id: r.id, html_url: urls.run(r.id), run_number: r.run_number, run_attempt: r.run_attempt, rerun_of: r.rerun_of, original_run_id: r.original_run_id,
     workflow: { id: r.workflow_definition_id, name: r.workflow_name, path: r.workflow_path, function: r.function_name },
     event: r.trigger_event, event_id: r.event_id, parent_run_id: r.parent_run_id, depth: r.depth, ref: r.ref, commit_sha: r.commit_sha, title: r.title,
     status: statusName(r.status), status_reason: statusReason(r), cancel_requested: r.cancel_requested_at !== null,
@@ -71,9 +72,9 @@ export function runInputs(triggerEvent: string, payload: Record<string, unknown>
   return inputs !== null && typeof inputs === 'object' && !Array.isArray(inputs) ? (inputs as Record<string, unknown>) : {};
 }
 
-export function presentRunDetail(r: RunDetailRow, jobs: Array<JobViewRow & { tasks: TaskViewRow[] }>, children: ChildRunRow[] = []) {
+export function presentRunDetail(r: RunDetailRow, jobs: Array<JobViewRow & { tasks: TaskViewRow[] }>, children: ChildRunRow[], urls: PageUrls) {
   return {
-    ...presentRun(r),
+    ...presentRun(r, urls),
     children: children.map((c) => ({ id: c.id, run_number: c.run_number, workflow: c.workflow_name, status: statusName(c.status) })),
     payload: r.event_payload,
     inputs: runInputs(r.trigger_event, r.event_payload),

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTaskLog } from '../../server/adapters/db/logs.js';
 import { findRunOf, jobsOfRun } from '../../server/adapters/db/run-views.js';
 import { STATUS } from '../../server/adapters/db/status.js';
+import { pageUrls } from '../../server/http/page-urls.js';
 import { presentRunDetail } from '../../server/http/present.js';
 import { LeaseLostError } from '../../server/runner/client.js';
 import type { RunnerClient } from '../../server/runner/client.js';
@@ -55,7 +56,7 @@ async function post(path: string, token: string | null, body: unknown): Promise<
 
 async function runDetail(runId: number) {
   const run = await findRunOf(db.sql, repo, runId);
-  return presentRunDetail(run!, await jobsOfRun(db.sql, runId));
+  return presentRunDetail(run!, await jobsOfRun(db.sql, runId), [], pageUrls('http://127.0.0.1', { owner: 'acme', name: 'app' }));
 }
 
 describe('a handoff', () => {

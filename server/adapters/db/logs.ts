@@ -4,6 +4,14 @@ import { STATUS } from './status.js';
 // task_logs: the ordered output of each task attempt. Line numbers count across the whole task (all steps), and
 // workflow_tasks.log_lines is the next line number expected, so a retried append is recognised by its offset.
 
+/** NOTIFY channel whose payload is a task id: lines were stored for the task, or it ended (the dashboard's live logs). */
+export const LOGS_CHANNEL = 'plue_logs';
+
+/** Sent in the append's transaction, so a listener that hears it can read the lines. */
+export async function notifyTaskLog(db: Queryable, taskId: number): Promise<void> {
+  await db`select pg_notify(${LOGS_CHANNEL}, ${String(taskId)})`;
+}
+
 export interface LogState {
   log_lines: number;
   log_bytes: number;
@@ -38,6 +46,7 @@ export async function insertLogLines(
     select ${taskId}, ${step}, ${firstLine} + u.ord - 1, u.line
     from unnest(${db.array(lines as string[])}::text[]) with ordinality as u(line, ord)
     on conflict do nothing`;
+  await notifyTaskLog(db, taskId);
 }
 
 export async function saveLogState(db: Queryable, taskId: number, state: LogState): Promise<void> {
@@ -58,6 +67,15 @@ export async function appendServiceLogLine(db: Queryable, taskId: number, conten
     insert into task_logs (task_id, step, line_no, content)
     select id, '', line_no, ${content} from counter
     on conflict do nothing`;
+  await notifyTaskLog(db, taskId);
+}
+
+/** How far a task's log has come, whether the task is still going, and its run's status. */
+export async function taskLogProgress(db: Queryable, taskId: number): Promise<{ status: number; log_lines: number; run_status: number } | null> {
+  const [row] = await db<{ status: number; log_lines: number; run_status: number }[]>`
+    select t.status, t.log_lines, r.status as run_status
+    from workflow_tasks t join workflow_jobs j on j.id = t.job_id join workflow_runs r on r.id = j.run_id where t.id = ${taskId}`;
+  return row ?? null;
 }
 
 export async function readTaskLog(db: Queryable, taskId: number): Promise<LogLine[]> {

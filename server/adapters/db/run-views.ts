@@ -159,3 +159,20 @@ export async function jobsOfRun(db: Queryable, runId: number): Promise<Array<Job
   ]);
   return jobs.map((job) => ({ ...job, tasks: tasks.filter((t) => t.job_id === job.id) }));
 }
+
+export interface RepositoryLatestRunRow {
+  id: number;
+  owner: string;
+  name: string;
+  state: 'active' | 'removed';
+  latest_run: { id: number; run_number: number; workflow_name: string; status: number; created_at: string } | null;
+}
+
+/** Every repository with its newest run (the dashboard's home page). */
+export async function latestRunOfRepositories(db: Queryable, limit = 1000): Promise<RepositoryLatestRunRow[]> {
+  return db<RepositoryLatestRunRow[]>`
+    select p.id, p.owner, p.name, p.state, (
+      select json_build_object('id', r.id, 'run_number', r.run_number, 'workflow_name', r.workflow_name, 'status', r.status, 'created_at', r.created_at)
+      from workflow_runs r where r.repository_id = p.id order by r.id desc limit 1) as latest_run
+    from repositories p order by p.owner, p.name limit ${limit}`;
+}

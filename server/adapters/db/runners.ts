@@ -1,4 +1,5 @@
 import type { Queryable } from './queryable.js';
+import { STATUS } from './status.js';
 
 // runners: registered runners. Only a hash of each runner's token is stored.
 
@@ -35,4 +36,34 @@ export async function touchRunner(db: Queryable, tokenHash: string): Promise<Run
     )
     select id, name, labels, token_hash, version from runner`;
   return row ?? null;
+}
+
+export interface RunnerViewRow {
+  id: number;
+  name: string;
+  labels: string[];
+  version: string | null;
+  last_seen_at: Date | null;
+  online: boolean;
+  online_window_seconds: number;
+  /** The tasks it runs now. */
+  tasks: Array<{ task_id: number; run_id: number; run_number: number; workflow_name: string; owner: string; name: string }>;
+}
+
+// A runner asks for work (a long poll of at most a minute) and is marked seen at most every 30 s.
+const ONLINE_WINDOW_SECONDS = 120;
+
+/** Every runner, with whether it was seen lately and the tasks it holds (the dashboard's runners page). */
+export async function listRunners(db: Queryable, limit = 1000): Promise<RunnerViewRow[]> {
+  return db<RunnerViewRow[]>`
+    select rn.id, rn.name, rn.labels, rn.version, rn.last_seen_at,
+      coalesce(rn.last_seen_at > now() - make_interval(secs => ${ONLINE_WINDOW_SECONDS}), false) as online,
+      ${ONLINE_WINDOW_SECONDS}::int as online_window_seconds,
+      coalesce((
+        select json_agg(json_build_object('task_id', t.id, 'run_id', w.id, 'run_number', w.run_number, 'workflow_name', w.workflow_name,
+          'owner', p.owner, 'name', p.name) order by t.id)
+        from workflow_tasks t join workflow_jobs j on j.id = t.job_id join workflow_runs w on w.id = j.run_id
+          join repositories p on p.id = w.repository_id
+        where t.runner_id = rn.id and t.status = ${STATUS.running}), '[]') as tasks
+    from runners rn order by rn.name, rn.id limit ${limit}`;
 }

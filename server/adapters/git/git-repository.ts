@@ -129,6 +129,13 @@ export class GitRepository {
     return readWorkflowFiles(this.reader, commit, options);
   }
 
+  /** A blob's bytes; null when there is no such blob, or it is over `maxBytes`. */
+  async blob(id: string, maxBytes: number): Promise<Buffer | null> {
+    const info = await this.reader.info(id);
+    if (info === null || info.type !== 'blob' || info.size > maxBytes) return null;
+    return (await this.reader.contents(id))?.content ?? null;
+  }
+
   /**
    * The files of `commit` as a tar stream (`git archive`), or null when the repository has no such commit.
    * The stream errors (GitError) when git fails midway.

@@ -6,6 +6,8 @@ import { retryEventByHand } from '../../services/api/event-retry.js';
 import { HOST_EVENT_KINDS, checkHostEvent, recordHostEvent, waitForEvent } from '../../services/api/host-events.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
 import type { AppDeps } from '../deps.js';
+import { pageUrlsOf } from '../page-urls.js';
+import type { PageUrls } from '../page-urls.js';
 import { gitDirOf, repositoryOf } from '../repository.js';
 import { emptyBody, bodyOptional, errorReplies, id, idempotencyHeaders, nullableTimestamp, pageProperties, repoParams, timestamp } from '../schemas/common.js';
 import { typed } from '../type-provider.js';
@@ -82,6 +84,7 @@ const eventRecord = {
   description: 'an event, what it started, and how triggering it went',
   properties: {
     ...eventReply.properties,
+    html_url: { type: 'string', description: "the event's page on the dashboard" },
     source: { type: 'string', description: 'which door recorded it: watcher, hook, api, scheduler, …' },
     attempts: { type: 'integer', description: 'attempts at triggering it so far' },
     next_attempt_at: { ...nullableTimestamp, description: 'a pending event waiting for its retry: when it is tried again' },
@@ -115,10 +118,10 @@ function presentEvent(row: EventOutcomeRow, delivery?: { duplicate: boolean; reo
   };
 }
 
-function presentEventRecord(row: EventOutcomeRow) {
+export function presentEventRecord(row: EventOutcomeRow, urls: PageUrls) {
   const { error, ...event } = presentEvent(row);
   return {
-    ...event, error: row.last_error, source: row.source, attempts: row.attempts,
+    ...event, html_url: urls.event(row.id), error: row.last_error, source: row.source, attempts: row.attempts,
     next_attempt_at: row.status === 'pending' ? row.next_attempt_at : null, received_at: row.received_at, processed_at: row.processed_at,
   };
 }
@@ -192,7 +195,8 @@ function registerEventRoutesIn(app: FastifyInstance, deps: AppDeps): void {
     const { rows, total } = await pageEvents(sql, repo.id, q.status === undefined ? {} : { status: q.status }, {
       limit: q.per_page, offset: (q.page - 1) * q.per_page,
     });
-    return { total_count: total, events: rows.map(presentEventRecord) };
+    const urls = pageUrlsOf(deps, request, repo);
+    return { total_count: total, events: rows.map((row) => presentEventRecord(row, urls)) };
   });
 
   api.get('/api/repos/:owner/:repo/events/:id', {
@@ -206,7 +210,7 @@ function registerEventRoutesIn(app: FastifyInstance, deps: AppDeps): void {
     const repo = await repositoryOf(deps, request.params);
     const row = await findEventOf(sql, repo.id, request.params.id);
     if (!row) throw new AppError('not_found', { what: `event ${request.params.id}` });
-    return presentEventRecord(row);
+    return presentEventRecord(row, pageUrlsOf(deps, request, repo));
   });
 
   api.post('/api/repos/:owner/:repo/events/:id/retry', {
@@ -222,6 +226,6 @@ function registerEventRoutesIn(app: FastifyInstance, deps: AppDeps): void {
     const repo = await repositoryOf(deps, request.params);
     const row = await retryEventByHand(sql, repo.id, request.params.id, request.apiToken!.id);
     deps.onEventRecorded?.(repo.id);
-    return reply.status(202).send(presentEventRecord(row));
+    return reply.status(202).send(presentEventRecord(row, pageUrlsOf(deps, request, repo)));
   });
 }

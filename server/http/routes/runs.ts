@@ -8,6 +8,7 @@ import { cancelRun, rerunRun, runOrNotFound } from '../../services/api/run-actio
 import { raiseRunEvent } from '../../services/api/run-events.js';
 import type { AppDeps } from '../deps.js';
 import { presentLogLines, presentRun, presentRunDetail } from '../present.js';
+import { pageUrlsOf } from '../page-urls.js';
 import { repositoryOf } from '../repository.js';
 import { anyJson, bodyOptional, emptyBody, errorReplies, idempotencyHeaders, pageProperties, repoParams, runParams, workflowSelector } from '../schemas/common.js';
 import { run, runDetail, runList, runLogs } from '../schemas/resources.js';
@@ -90,7 +91,8 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
       ...(q.sha !== undefined ? { shaPrefix: q.sha.toLowerCase() } : {}),
     };
     const { runs, total } = await searchRuns(sql, repo.id, filter, { limit: q.per_page, offset: (q.page - 1) * q.per_page });
-    return { total_count: total, runs: runs.map(presentRun) };
+    const urls = pageUrlsOf(deps, request, repo);
+    return { total_count: total, runs: runs.map((r) => presentRun(r, urls)) };
   });
 
   api.get('/api/repos/:owner/:repo/runs/:id', {
@@ -100,7 +102,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
     const repo = await repositoryOf(deps, request.params);
     const found = await runOrNotFound(sql, repo.id, request.params.id);
     const [jobs, children] = await Promise.all([jobsOfRun(sql, found.id), childRunsOf(sql, found.id)]);
-    return presentRunDetail(found, jobs, children);
+    return presentRunDetail(found, jobs, children, pageUrlsOf(deps, request, repo));
   });
 
   api.get('/api/repos/:owner/:repo/runs/:id/logs', {
@@ -139,7 +141,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
   }, async (request, reply) => {
     const repo = await repositoryOf(deps, request.params);
-    return reply.status(202).send(presentRun(await cancelRun(sql, repo.id, request.params.id, { token_id: request.apiToken!.id })));
+    return reply.status(202).send(presentRun(await cancelRun(sql, repo.id, request.params.id, { token_id: request.apiToken!.id }), pageUrlsOf(deps, request, repo)));
   });
 
   api.post('/api/repos/:owner/:repo/runs/:id/events', {

@@ -6,6 +6,7 @@ import { targetUrl } from '../../core/status/commit-status.js';
 import { combinedStatus, commitOfRef, isFullCommitId } from '../../services/api/commit-statuses.js';
 import { AppError } from '../../services/errors/app-error.js';
 import type { AppDeps } from '../deps.js';
+import { serviceBase } from '../page-urls.js';
 import { gitDirOf, repositoryOf } from '../repository.js';
 import { errorReplies, id, pageProperties, repoParams, timestamp } from '../schemas/common.js';
 import { typed } from '../type-provider.js';
@@ -93,7 +94,7 @@ async function commitOfRequest(deps: AppDeps, params: { owner: string; repo: str
 }
 
 function presenter(deps: AppDeps, request: FastifyRequest, repo: RepositoryRow) {
-  const base = deps.serverUrl?.() ?? `${request.protocol}://${request.host}`;
+  const base = serviceBase(deps, request);
   return (s: CommitStatusRow) => ({
     id: s.id, state: s.state, description: s.description, target_url: targetUrl(base, repo, s.target_path),
     context: s.context, created_at: s.created_at, run_id: s.run_id,

@@ -60,11 +60,11 @@ const deliveriesQuery = {
   properties: { ...pageProperties, status: { type: 'string', enum: ['pending', 'delivered', 'failed'], description: 'only deliveries in this status' } },
 } as const;
 
-function presentHook(row: HookRow) {
+export function presentHook(row: HookRow) {
   return { id: row.id, url: row.url, events: row.events, active: row.active, created_at: row.created_at, updated_at: row.updated_at };
 }
 
-function presentDelivery(row: DeliveryRow) {
+export function presentDelivery(row: DeliveryRow) {
   return {
     id: row.id, delivery_id: row.delivery_uuid, event: row.event, action: row.action, run_id: row.run_id, status: row.status,
     attempts: row.attempts, last_status_code: row.last_status_code, last_error: row.last_error,

@@ -8,6 +8,7 @@ import { CHAIN_START } from '../../core/trigger/chain.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
 import type { AppDeps } from '../deps.js';
 import { presentWorkflow } from '../present.js';
+import { pageUrlsOf } from '../page-urls.js';
 import { gitDirOf, repositoryOf } from '../repository.js';
 import { bodyOptional, errorReplies, idempotencyHeaders, pageProperties, repoParams, workflowParams } from '../schemas/common.js';
 import { handoffBodyLimit, handoffProperties, handoffReply } from '../schemas/handoff.js';
@@ -45,7 +46,8 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: AppDeps): voi
     const repo = await repositoryOf(deps, request.params);
     const { page, per_page, state } = request.query;
     const { rows, total } = await pageDefinitions(deps.sql, repo.id, state === undefined ? {} : { state }, { limit: per_page, offset: (page - 1) * per_page });
-    return { total_count: total, workflows: rows.map(presentWorkflow) };
+    const urls = pageUrlsOf(deps, request, repo);
+    return { total_count: total, workflows: rows.map((row) => presentWorkflow(row, urls)) };
   });
 
   api.get('/api/repos/:owner/:repo/workflows/:workflow', {
@@ -67,7 +69,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: AppDeps): voi
         candidates: chosen.map((c) => ({ id: c.id, name: c.name, path: c.path, function: c.function })),
       });
     }
-    return presentWorkflow(chosen[0]!.row);
+    return presentWorkflow(chosen[0]!.row, pageUrlsOf(deps, request, repo));
   });
 
   api.post(

@@ -12,6 +12,7 @@ export const workflow = {
   description: 'a workflow of the default branch',
   properties: {
     id,
+    html_url: { type: 'string', description: "the workflow's page on the dashboard" },
     name: { type: 'string' },
     path: { type: 'string' },
     function: { type: ['string', 'null'], description: 'null for a file that yields no workflow (see diagnostics)' },
@@ -38,6 +39,7 @@ export const run = {
   description: 'a run',
   properties: {
     id,
+    html_url: { type: 'string', description: "the run's page on the dashboard" },
     run_number: { type: 'integer' },
     run_attempt: { type: 'integer', description: '1, then 2, 3… for re-runs' },
     rerun_of: { ...nullableId, description: 'the run this one re-runs' },

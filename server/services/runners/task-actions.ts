@@ -1,5 +1,5 @@
 import type { Sql } from '../../adapters/db/connect.js';
-import { insertLogLines, lockLogState, saveLogState } from '../../adapters/db/logs.js';
+import { insertLogLines, lockLogState, notifyTaskLog, saveLogState } from '../../adapters/db/logs.js';
 import { notifyTasksWaiting } from '../../adapters/db/runs.js';
 import { STATUS, statusName } from '../../adapters/db/status.js';
 import { cancelWaitingTasksOfRun, finishTask, probeTask, releaseTask, renewLease } from '../../adapters/db/tasks.js';
@@ -90,9 +90,13 @@ export async function reportStatus(sql: Sql, id: number, token: string, report: 
     if (!lease) throw await accessError(sql, id, hash);
     return { id, status: 'running', lease_expires_at: lease.lease_expires_at, cancelled: lease.cancelled };
   }
-  const finished = await sql.begin((tx) => finishAndRollUp(tx, id, () => finishTask(tx, {
-    id, tokenHash: hash, status: STATUS[report.status], startedAt: report.started_at ?? null, stoppedAt: report.stopped_at ?? null,
-  })));
+  const finished = await sql.begin(async (tx) => {
+    const done = await finishAndRollUp(tx, id, () => finishTask(tx, {
+      id, tokenHash: hash, status: STATUS[report.status], startedAt: report.started_at ?? null, stoppedAt: report.stopped_at ?? null,
+    }));
+    if (done) await notifyTaskLog(tx, id); // a live log on the dashboard ends with the task
+    return done;
+  });
   if (finished) {
     await startNextRuns(sql, freedGroups(finished.rollups));
     return { id, status: report.status, attempt: finished.attempt, started_at: finished.started_at, stopped_at: finished.stopped_at };
