@@ -150,7 +150,7 @@ export async function startService(config: Config, log: Logger, options: Service
     // Known once listening when PLUE_URL does not say it (port 0).
     let serverUrl = config.serverUrl;
     const app = await buildApp({
-      sql: db.sql, log, registry, hookToken, runners, source, dispatch: config.dispatch, publicRead: config.publicRead, httpLimits: config.http,
+      sql: db.sql, log, registry, hookToken, hookFeedbackMs: config.hookFeedbackMs, runners, source, dispatch: config.dispatch, publicRead: config.publicRead, httpLimits: config.http,
       onEventRecorded: (id) => trigger.kick(id), clock, serverUrl: () => serverUrl, webhooks: config.webhooks,
     });
     capConnections(app.server, config.http);
@@ -160,7 +160,9 @@ export async function startService(config: Config, log: Logger, options: Service
     const webhooks = new WebhookSender(db.sql, log, config.webhooks, { serverUrl, ...options.webhooks });
     await webhooks.start();
     closers.push(() => webhooks.stop());
-    const hookScript = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookTokenFile });
+    const hookScript = postReceiveHookScript({
+      binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookTokenFile, feedbackMs: config.hookFeedbackMs,
+    });
     if (demoRepository) await gitRepository(demoRepository).installHook('post-receive', hookScript);
     return { app, url, db, registry, trigger, scheduler, webhooks, hookToken, hookTokenFile, hookScript, demoRepository, runners, close };
   } catch (error) {
