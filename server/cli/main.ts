@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).runServe,
   migrate: async () => (await import('./migrate.js')).runMigrate,
   hook: async () => (await import('./hook.js')).runHook,
+  hooks: async () => (await import('./hooks.js')).runHooks,
   register: async () => (await import('./register.js')).runRegister,
   runner: async () => (await import('./runner.js')).runRunner,
   token: async () => (await import('./token.js')).runToken,

@@ -13,6 +13,7 @@ commands:
   serve                                       start the service (database, watcher, trigger, HTTP)
   migrate                                     apply database migrations and exit
   hook post-receive                           git post-receive hook: deliver pushed ref updates
+  hooks install OWNER/REPO...|--all           install that hook (yours is kept and chained)
   register --server URL --registration-token-file F --token-file F [--name N] [--labels a,b]
                                               register a runner; saves its token
   runner --server URL --token-file F [--labels a,b] [--concurrency N]

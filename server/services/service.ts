@@ -14,9 +14,11 @@ import { capConnections } from '../http/connection-limits.js';
 import { buildApp } from '../http/app.js';
 import { gitRepository } from '../adapters/git/index.js';
 import { createDemoRepository } from './demo.js';
+import { installHookLogged, installPostReceiveHook } from './hook-install.js';
 import { postReceiveHookScript } from './hook-script.js';
 import { loadHookToken } from './hook-token.js';
 import { RepositoryRegistry } from './ingest/registry.js';
+import type { KnownRepository } from './ingest/registry.js';
 import { startRunnerServices } from './runners/runner-services.js';
 import type { RunnerServiceOptions, RunnerServices } from './runners/runner-services.js';
 import { loadRegistrationToken } from './runners/tokens.js';
@@ -115,11 +117,16 @@ export async function startService(config: Config, log: Logger, options: Service
       onError: (error) => log.warn({ err: asError(error) }, 'file watcher error'),
     });
     closers.push(() => watcher.close());
+    // PLUE_INSTALL_HOOKS: every repository found gets the hook, once the hook's address is known (below).
+    let installHook: ((repo: KnownRepository) => void) | null = null;
     const registry: RepositoryRegistry = new RepositoryRegistry(db.sql, config.reposDir, log, {
       onEvents: (id) => trigger.kick(id),
       onDefaultBranchToDescribe: (repo) => refreshDefinitions(db.sql, source, repo, clock).then(() => undefined, (error: unknown) =>
         log.warn({ repository: repo.key, err: asError(error) }, 'cannot read the default branch workflows')),
-      onWatched: (repo) => options.watch !== false && watcher.add({ key: repo.key, gitDir: repo.gitDir, workDir: repo.bare ? null : path.dirname(repo.gitDir) }),
+      onWatched: (repo) => {
+        if (options.watch !== false) watcher.add({ key: repo.key, gitDir: repo.gitDir, workDir: repo.bare ? null : path.dirname(repo.gitDir) });
+        installHook?.(repo);
+      },
       onUnwatched: (key) => watcher.remove(key),
     }, { maxRefsPerPush: config.maxRefsPerPush });
     const resync = setInterval(() => void registry.retryFailedSyncs(), RESYNC_MS);
@@ -163,7 +170,11 @@ export async function startService(config: Config, log: Logger, options: Service
     const hookScript = postReceiveHookScript({
       binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookTokenFile, feedbackMs: config.hookFeedbackMs,
     });
-    if (demoRepository) await gitRepository(demoRepository).installHook('post-receive', hookScript);
+    if (demoRepository) await installPostReceiveHook(gitRepository(demoRepository), hookScript);
+    if (config.installHooks) {
+      installHook = (repo) => void installHookLogged(log, repo, hookScript);
+      for (const repo of registry.list()) installHook(repo);
+    }
     return { app, url, db, registry, trigger, scheduler, webhooks, hookToken, hookTokenFile, hookScript, demoRepository, runners, close };
   } catch (error) {
     await close();
