@@ -137,6 +137,7 @@ export async function startService(config: Config, log: Logger, options: Service
     log.info({ repositories: registry.list().length, ms: Date.now() - started }, `watching ${registry.list().length} repositories under ${config.reposDir}`);
     const reposWatcher = watchReposDir(config.reposDir, {
       onChange: rescan,
+      onAppeared: (folder) => void registry.folderAppeared(folder).catch((error: unknown) => log.warn({ err: asError(error), folder }, 'cannot read a new folder')),
       onError: (error) => log.warn({ err: asError(error) }, 'repos folder watcher error'),
     });
     closers.push(() => reposWatcher.close());

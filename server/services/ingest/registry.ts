@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Sql } from '../../adapters/db/connect.js';
 import { findRepository, markRepositoryRemoved, setDefaultBranch } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
-import { discoverRepositories, gitRepository, resolveRepository } from '../../adapters/git/index.js';
+import { discoverRepositories, gitRepository, hasNoRefsYet, resolveRepository } from '../../adapters/git/index.js';
 import type { DiscoveredRepository, GitRepository } from '../../adapters/git/index.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
 import { registerRepository } from './register.js';
@@ -47,6 +47,10 @@ export class RepositoryRegistry {
   /** Names that two repositories on disk carry (`x.git` and `x/`), with their paths. */
   private readonly twins = new Map<string, string[]>();
   private readonly maxRefsPerPush: number;
+  /** Folders seen appearing with no refs (resolved paths): once registered, every ref they have counts as pushed. */
+  private readonly appearedWithoutRefs = new Set<string>();
+  /** Those checks while they run: a scan waits for them. */
+  private readonly appearing = new Set<Promise<void>>();
 
   constructor(
     private readonly sql: Sql,
@@ -78,6 +82,7 @@ export class RepositoryRegistry {
 
   /** Finds repositories on disk; registers new ones (baseline) and catches up on known ones. */
   async scan(source: EventSource = 'startup'): Promise<void> {
+    await Promise.all(this.appearing);
     const { repos, problems, twins } = await discoverRepositories(this.reposDir);
     for (const p of problems) this.log.warn({ path: p.path }, `skipping ${p.path}: ${p.message}`);
     this.twins.clear();
@@ -101,6 +106,24 @@ export class RepositoryRegistry {
         this.log.warn({ repository: keyOf(found), err: asError(error) }, `cannot read repository ${keyOf(found)}`);
       }
     });
+  }
+
+  /**
+   * A folder appeared at `<owner>/<name>` while the service runs (the folder watcher says so at once, before the
+   * rescan): when it holds no refs yet, it starts from none, so the push that follows its `git init` triggers
+   * however late the rescan comes. One that appears with refs (renamed into place) takes them as its baseline.
+   */
+  folderAppeared(folder: string): Promise<void> {
+    const check = this.checkAppeared(folder).finally(() => this.appearing.delete(check));
+    this.appearing.add(check);
+    return check;
+  }
+
+  private async checkAppeared(folder: string): Promise<void> {
+    const parts = path.relative(path.resolve(this.reposDir), folder).split(path.sep);
+    if (parts.length !== 2 || parts.some((part) => part === '..' || part.startsWith('.'))) return;
+    if (this.known.has(`${parts[0]}/${parts[1]!.replace(/\.git$/, '')}`)) return;
+    if (await hasNoRefsYet(folder)) this.appearedWithoutRefs.add(path.resolve(folder));
   }
 
   /** A change under a repository's refs: record what moved. */
@@ -171,13 +194,18 @@ export class RepositoryRegistry {
     }
     if (existing) this.release(existing); // moved (`x.git` renamed `x`): the row follows it below
     const git = gitRepository(found.gitDir);
-    const { row, created } = await registerRepository(this.sql, { owner: found.owner, name: found.name, path: found.path, git }, pending);
+    const fromNoRefs = this.appearedWithoutRefs.has(path.resolve(found.path));
+    const { row, created } = await registerRepository(this.sql, { owner: found.owner, name: found.name, path: found.path, git }, pending, fromNoRefs);
+    this.appearedWithoutRefs.delete(path.resolve(found.path));
     const realGitDir = await realpath(found.gitDir).catch(() => path.resolve(found.gitDir));
     const repo: KnownRepository = { key, row, gitDir: found.gitDir, realGitDir, bare: found.bare, git };
     this.known.set(key, repo);
     // Watch first: a push during the catch-up below then still gets its signal.
     this.listener.onWatched?.(repo);
-    if (created) {
+    if (created && fromNoRefs) {
+      this.log.info({ repository: key }, `registered ${key}: it appeared with no refs, so every branch and tag pushed to it triggers`);
+      await this.syncOrRetry(key, source);
+    } else if (created) {
       this.log.info({ repository: key }, `registered ${key}: its current refs are the baseline`);
       await this.listener.onDefaultBranchToDescribe?.(repo);
     } else if (pending.length === 0) {
