@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   register: async () => (await import('./register.js')).runRegister,
   runner: async () => (await import('./runner.js')).runRunner,
   token: async () => (await import('./token.js')).runToken,
+  repos: async () => (await import('./repos.js')).runRepos,
   workflows: async () => (await import('./workflows.js')).runWorkflows,
   runs: async () => (await import('./runs.js')).runRuns,
   dispatch: async () => (await import('./dispatch.js')).runDispatch,

@@ -20,6 +20,7 @@ commands:
                                               run workflow tasks (the reference runner)
   token create --scope admin|repo:OWNER/NAME [--read-only]
                                               make an API token (also: token list, token revoke ID)
+  repos show OWNER/REPO                       a repository's default branch
   workflows list OWNER/REPO                   the default branch's workflows (also: workflows show)
   runs list OWNER/REPO [--status S ...]       runs, newest first (also: runs show|cancel|rerun ID)
   dispatch OWNER/REPO WORKFLOW [--ref REF] [--input k=v...]

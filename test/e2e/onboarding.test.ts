@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../server/services/service.js';
@@ -12,6 +13,7 @@ import type { RecordedLog } from '../support/service.js';
 // Repositories that appear while the service runs, as a user makes them: `git init --bare` and a push at once,
 // with no hook (the watcher alone). And a bare repository whose HEAD names a branch nobody pushed.
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CI = `from plue import workflow
 
 @workflow(name="CI", on="push")
@@ -83,8 +85,12 @@ describe('HEAD naming a branch that does not exist', () => {
     await logs.logged(/default branch of newcomer\/headless is now main \(HEAD names master, which does not exist: the first branch pushed\)/);
     const reply = await fetch(`${service.url.replace(/\/$/, '')}/api/repos/newcomer/headless`);
     expect(await reply.json()).toMatchObject({ owner: 'newcomer', name: 'headless', default_branch: 'main', head: 'master' });
-    const workflows = await fetch(`${service.url.replace(/\/$/, '')}/api/repos/newcomer/headless/workflows`);
-    await waitFor(async () => ((await (await fetch(workflows.url)).json()) as { workflows: unknown[] }).workflows.length === 1, 'the default branch\'s workflows');
+    const workflows = `${service.url.replace(/\/$/, '')}/api/repos/newcomer/headless/workflows`;
+    await waitFor(async () => ((await (await fetch(workflows)).json()) as { workflows: unknown[] }).workflows.length === 1, 'the default branch\'s workflows');
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin', 'plue-trigger.js'), 'repos', 'show', 'newcomer/headless'], {
+      env: { ...process.env, PLUE_URL: service.url },
+    });
+    expect(stdout).toBe('newcomer/headless\n  default branch: main (HEAD names master, which does not exist: the first branch pushed)\n');
 
     // A second branch pushed later does not take its place.
     await git(['checkout', '-q', '-b', 'dev'], work);

@@ -296,6 +296,16 @@ export async function pushEventsFor(
     order by u.ref, recent.id desc`;
 }
 
+/** Of these refs, the one whose first push event came first (null when none has one). */
+export async function firstPushedRef(db: Queryable, repositoryId: number, refs: readonly string[]): Promise<string | null> {
+  if (refs.length === 0) return null;
+  const [row] = await db<{ ref: string }[]>`
+    select payload->>'ref' as ref from events
+    where repository_id = ${repositoryId} and kind = 'push' and payload->>'ref' = any(${refs as string[]}::text[])
+    order by id limit 1`;
+  return row?.ref ?? null;
+}
+
 /** A page of the repository's events, newest first, optionally only those in one status (`failed`: the dead letters). */
 export async function pageEvents(
   db: Queryable,

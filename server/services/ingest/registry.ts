@@ -11,6 +11,9 @@ import { registerRepository } from './register.js';
 import { recordHookUpdates, syncRefs } from './sync-refs.js';
 import type { EventSource } from './record-ref-updates.js';
 import { mapLimit } from '../../core/async/map-limit.js';
+import { firstPushedRef } from '../../adapters/db/events.js';
+import { defaultBranchOf } from '../../core/refs/default-branch.js';
+import type { DefaultBranch } from '../../core/refs/default-branch.js';
 import { asError } from '../../logger.js';
 
 export interface KnownRepository {
@@ -39,6 +42,7 @@ export interface RegistryOptions {
 }
 
 const SCAN_CONCURRENCY = 8;
+const BRANCHES = 'refs/heads/';
 
 /** The repositories under the repos folder, kept in step with the database. */
 export class RepositoryRegistry {
@@ -153,13 +157,27 @@ export class RepositoryRegistry {
     for (const key of [...this.failedSyncs]) await this.syncOrRetry(key);
   }
 
-  /** HEAD can be pointed at another branch at any time (master → main). */
-  private async refreshDefaultBranch(repo: KnownRepository): Promise<void> {
-    const branch = await repo.git.defaultBranch();
-    if (branch === repo.row.default_branch) return;
-    repo.row = await setDefaultBranch(this.sql, repo.row.id, branch);
-    this.log.info({ repository: repo.key, default_branch: branch }, `default branch of ${repo.key} is now ${branch ?? '(none)'}`);
+  /**
+   * HEAD can be pointed at another branch at any time (master → main). When it names a branch that does not exist,
+   * the first branch pushed is the default (core/refs/default-branch.ts).
+   */
+  private async refreshDefaultBranch(repo: KnownRepository): Promise<boolean> {
+    const head = await repo.git.defaultBranch();
+    const headExists = head === null || (await repo.git.refValues([`refs/heads/${head}`])).size > 0;
+    let chosen: DefaultBranch = { branch: head, source: 'head' };
+    if (!headExists) {
+      const branches = [...(await repo.git.listRefs()).keys()].filter((ref) => ref.startsWith(BRANCHES)).map((ref) => ref.slice(BRANCHES.length));
+      const first = await firstPushedRef(this.sql, repo.row.id, branches.map((b) => `${BRANCHES}${b}`));
+      chosen = defaultBranchOf({
+        head, headExists, branches, recorded: repo.row.default_branch, firstPushed: first === null ? null : first.slice(BRANCHES.length),
+      });
+    }
+    if (chosen.branch === repo.row.default_branch) return false;
+    repo.row = await setDefaultBranch(this.sql, repo.row.id, chosen.branch);
+    const why = chosen.source === 'first_pushed' ? ` (HEAD names ${head}, which does not exist: the first branch pushed)` : '';
+    this.log.info({ repository: repo.key, default_branch: chosen.branch, head }, `default branch of ${repo.key} is now ${chosen.branch ?? '(none)'}${why}`);
     await this.listener.onDefaultBranchToDescribe?.(repo);
+    return true;
   }
 
   /** Updates reported by a post-receive hook for the repository at `repoPath`. */
@@ -181,6 +199,7 @@ export class RepositoryRegistry {
 
   private async recordHook(repo: KnownRepository, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
     const { events } = await recordHookUpdates(this.sql, repo.row, repo.git, updates, this.maxRefsPerPush);
+    await this.refreshDefaultBranch(repo);
     if (events.length > 0) this.listener.onEvents(repo.row.id);
     return { repository: repo.key, events: events.length };
   }
@@ -207,7 +226,7 @@ export class RepositoryRegistry {
       await this.syncOrRetry(key, source);
     } else if (created) {
       this.log.info({ repository: key }, `registered ${key}: its current refs are the baseline`);
-      await this.listener.onDefaultBranchToDescribe?.(repo);
+      if (!(await this.refreshDefaultBranch(repo))) await this.listener.onDefaultBranchToDescribe?.(repo);
     } else if (pending.length === 0) {
       await this.syncOrRetry(key, source);
     }
