@@ -148,14 +148,19 @@ export async function waitForEvent(sql: Sql, repositoryId: number, eventId: numb
   return (await waitForEvents(sql, repositoryId, [eventId], timeoutMs))[0] ?? null;
 }
 
-/** Polls until the trigger has processed every one of the events (or given up on them), or the time is up. */
-export async function waitForEvents(sql: Sql, repositoryId: number, eventIds: readonly number[], timeoutMs: number): Promise<EventOutcomeRow[]> {
+/**
+ * Polls until the trigger has processed every one of the events (or given up on them), or the time is up. The
+ * polls back off from 10 ms to `maxDelayMs`.
+ */
+export async function waitForEvents(
+  sql: Sql, repositoryId: number, eventIds: readonly number[], timeoutMs: number, maxDelayMs = 200,
+): Promise<EventOutcomeRow[]> {
   const deadline = Date.now() + timeoutMs;
   let delay = 10;
   for (;;) {
     const rows = await findEventsOf(sql, repositoryId, eventIds);
     if (rows.every((row) => row.status !== 'pending') || Date.now() >= deadline) return rows;
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
-    delay = Math.min(delay * 2, 200);
+    delay = Math.min(delay * 2, maxDelayMs);
   }
 }

@@ -12,6 +12,8 @@ import { waitForEvents } from '../api/host-events.js';
 
 /** A push of thousands of tags gets the decision on its first refs, and a pointer to the rest. */
 const MAX_REFS_SHOWN = 20;
+/** A pusher waits for the answer: poll often (a query on an index every 20 ms, for at most the bound). */
+const POLL_MS = 20;
 
 export interface PushFeedbackOptions {
   /** PLUE_HOOK_FEEDBACK_MS: the longest wait for the decision; 0, no wait and no lines. */
@@ -30,7 +32,7 @@ export async function pushFeedback(
   const pushed = updates.filter((u) => isFollowedRef(u.ref) && !isZeroSha(u.after));
   const found = await pushEventsFor(sql, repo.id, pushed.slice(0, MAX_REFS_SHOWN));
   if (found.length === 0) return [];
-  const rows = new Map((await waitForEvents(sql, repo.id, found.map((f) => f.event_id), options.waitMs)).map((row) => [row.id, row]));
+  const rows = new Map((await waitForEvents(sql, repo.id, found.map((f) => f.event_id), options.waitMs, POLL_MS)).map((row) => [row.id, row]));
   const byRef = new Map(found.map((f) => [f.ref, f.event_id]));
   const events = pushed.flatMap((u) => {
     const row = rows.get(byRef.get(u.ref) ?? -1);
