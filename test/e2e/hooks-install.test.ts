@@ -7,18 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../server/services/service.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, pushShowing, removeTempDirs, revParse } from '../git/fixtures.js';
 import { useTestDatabase } from '../support/db.js';
-import { startTestService, waitFor } from '../support/service.js';
+import { CI_ON_PUSH, startTestService, waitFor } from '../support/service.js';
 
 // `plue-trigger hooks install` run as a process against a running service, and PLUE_INSTALL_HOOKS=1; each hook
 // then proven by a real `git push`.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CI = `from plue import workflow
-
-@workflow(name="CI", on="push")
-async def ci(ctx):
-    pass
-`;
+const CI = CI_ON_PUSH;
 // A user's own hook: says it ran, and keeps exactly what git gave it on stdin.
 const USER_HOOK = `#!/bin/sh
 cat > "$(dirname "$0")/../user-hook-input"

@@ -7,19 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../server/services/service.js';
 import { commitFiles, createTempDir, createWorkRepo, git, push, removeTempDirs } from '../git/fixtures.js';
 import { useTestDatabase } from '../support/db.js';
-import { recordLog, runsOf, startTestService, waitFor, waitForPushTriggered } from '../support/service.js';
+import { CI_ON_PUSH, recordLog, runsOf, startTestService, waitFor, waitForPushTriggered } from '../support/service.js';
 import type { RecordedLog } from '../support/service.js';
 
 // Repositories that appear while the service runs, as a user makes them: `git init --bare` and a push at once,
 // with no hook (the watcher alone). And a bare repository whose HEAD names a branch nobody pushed.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CI = `from plue import workflow
-
-@workflow(name="CI", on="push")
-async def ci(ctx):
-    pass
-`;
+const CI = CI_ON_PUSH;
 
 const db = useTestDatabase();
 let reposDir: string;

@@ -6,16 +6,11 @@ import { BIN_PATH } from '../../server/services/service.js';
 import type { Service } from '../../server/services/service.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, pushShowing, removeTempDirs } from '../git/fixtures.js';
 import { useTestDatabase } from '../support/db.js';
-import { startTestService, waitFor, waitForPushTriggered } from '../support/service.js';
+import { CI_ON_PUSH, startTestService, waitFor, waitForPushTriggered } from '../support/service.js';
 
 // What the pusher sees: `git push` run as a process, its stderr read as it is, with the hook the service writes.
 
-const CI = `from plue import workflow
-
-@workflow(name="CI", on="push")
-async def ci(ctx):
-    pass
-`;
+const CI = CI_ON_PUSH;
 const BROKEN = `from plue import workflow
 
 @workflow(name="Broken", on="pushh")
