@@ -30,7 +30,7 @@ async function serviceWithRepo(name: string, env: Record<string, string> = {}, k
   const reposDir = await createTempDir('plue-repos-');
   const bare = await createBareRepo(path.join(reposDir, 'acme', `${name}.git`));
   const work = await createWorkRepo(bare);
-  const service = await startTestService({ databaseUrl: db.url, reposDir, env });
+  const service = await startTestService({ databaseUrl: db.url, reposDir, env: { PLUE_PUBLIC_READ: '1', ...env } });
   services.push(service);
   const script = kind === 'fastest' ? service.hookScript : postReceiveHookScript({
     binPath: BIN_PATH, serverUrl: service.url, hookTokenFile: service.hookTokenFile, feedbackMs: 2000,
@@ -79,6 +79,12 @@ describe('push feedback on remote: lines', () => {
     expect(lines[0]).toBe('plue-trigger: main: 1 run started, 1 workflow file with errors');
     expect(lines[1]).toBe(`  #2 CI: ${url}/acme/feedback/runs/${runId}`);
     expect(lines.slice(2)).toEqual([expect.stringMatching(/^ {2}\.plue\/workflows\/broken\.py:3:\d+: error unknown-event: .*pushh/)]);
+    // What the event record keeps, and the API shows.
+    const [event] = await db.sql<{ id: number }[]>`select id from events where repository_id = ${repositoryId} order by id desc limit 1`;
+    const record = await (await fetch(`${url}/api/repos/acme/feedback/events/${event!.id}`)).json() as { diagnostics: unknown[] };
+    expect(record.diagnostics).toEqual([{
+      path: '.plue/workflows/broken.py', line: 3, column: expect.any(Number), severity: 'error', code: 'unknown-event', message: expect.stringContaining('pushh'),
+    }]);
   });
 
   it('says when nothing started, and where to read why', async () => {
