@@ -199,8 +199,11 @@ export class RepositoryRegistry {
 
   private async recordHook(repo: KnownRepository, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
     const { events } = await recordHookUpdates(this.sql, repo.row, repo.git, updates, this.maxRefsPerPush);
-    await this.refreshDefaultBranch(repo);
     if (events.length > 0) this.listener.onEvents(repo.row.id);
+    // The first branch pushed to a repository whose HEAD names a missing one becomes its default at once. The
+    // push is recorded whatever happens here; the watcher's next sync tries again.
+    await this.refreshDefaultBranch(repo).catch((error: unknown) =>
+      this.log.warn({ repository: repo.key, err: asError(error) }, `cannot read the default branch of ${repo.key}`));
     return { repository: repo.key, events: events.length };
   }
 
