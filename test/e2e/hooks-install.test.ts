@@ -53,6 +53,10 @@ describe('plue-trigger hooks install', () => {
     await commitFiles(work, { '.plue/workflows/ci.py': CI }, 'first');
     expect(remoteLines(await pushShowing(work, 'main'))[0]).toBe('plue-trigger: main: 1 run started');
     expect(await hooks('install', 'acme/plain')).toEqual({ status: 0, out: `acme/plain: already installed (${hookFile})\n`, err: '' });
+    const json = await hooks('install', 'acme/plain', '--json');
+    expect(JSON.parse(json.out)).toEqual({
+      repositories: [{ repository: 'acme/plain', outcome: 'unchanged', file: hookFile, message: `already installed (${hookFile})` }],
+    });
   });
 
   it('keeps a hook of the user\'s and runs it after ours, with the same stdin', async () => {

@@ -63,7 +63,17 @@ export function pushFeedbackLines(events: readonly PushedRefEvent[], context: Fe
     for (const run of event.runs) lines.push(`  #${run.run_number} ${run.name}: ${base}${runPath(context.repository, run.run_id)}`);
     for (const line of errors) lines.push(`  ${line}`);
   }
-  return lines;
+  return lines.map(printable);
+}
+
+/**
+ * Error messages quote the pushed files, which anyone with push access writes: control characters (a terminal's
+ * escape sequences, a newline that would fake a line of ours) are shown as `\xNN`, never sent to a terminal.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+function printable(line: string): string {
+  return line.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function seconds(ms: number): string {

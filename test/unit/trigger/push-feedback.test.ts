@@ -39,6 +39,13 @@ describe('pushFeedbackLines', () => {
     expect(pushFeedbackLines(events, context)).toEqual(lines);
   });
 
+  it('shows control characters from the pushed files as \\xNN, never to the terminal', () => {
+    const hostile = { ...error, message: 'bad \u001b[2J\nplue-trigger: main: 99 runs started' };
+    expect(pushFeedbackLines([event({ diagnostics: [hostile] })], context)[1]).toBe(
+      '  .plue/workflows/a.py:3:5: error unknown-event: bad \\x1b[2J\\x0aplue-trigger: main: 99 runs started',
+    );
+  });
+
   it('says milliseconds under a second', () => {
     expect(pushFeedbackLines([event({ status: 'pending' })], { ...context, waitedMs: 300 })[0]).toContain('not decided within 300 ms');
   });
