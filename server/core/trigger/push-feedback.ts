@@ -27,10 +27,10 @@ export interface FeedbackContext {
 
 const PREFIX = 'plue-trigger:';
 
-/** `refs/heads/main` → `main`, `refs/tags/v1` → `tag v1`. */
+/** `refs/heads/main` → `main`, `refs/tags/v1` → `v1 (tag)` (as the dashboard's pages say it). */
 export function refInWords(ref: string): string {
   if (ref.startsWith('refs/heads/')) return ref.slice('refs/heads/'.length);
-  if (ref.startsWith('refs/tags/')) return `tag ${ref.slice('refs/tags/'.length)}`;
+  if (ref.startsWith('refs/tags/')) return `${ref.slice('refs/tags/'.length)} (tag)`;
   return ref;
 }
 

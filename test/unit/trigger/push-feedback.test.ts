@@ -27,7 +27,7 @@ describe('pushFeedbackLines', () => {
       `plue-trigger: main: not decided within 2 s (an attempt failed and will be retried: git timed out); see ${show}`,
     ]],
     ['failed', [event({ ref: 'refs/tags/v1', status: 'failed', error: 'commit abc does not exist' })], [
-      `plue-trigger: tag v1: could not be triggered: commit abc does not exist; see ${show}`,
+      `plue-trigger: v1 (tag): could not be triggered: commit abc does not exist; see ${show}`,
     ]],
     ['two refs at one commit show its errors once', [event({ diagnostics: [error] }), event({ ref: 'refs/heads/dev', diagnostics: [error] })], [
       'plue-trigger: main: no workflow started, 1 workflow file with errors',
@@ -50,7 +50,7 @@ describe('pushFeedbackLines', () => {
     expect(pushFeedbackLines([event({ status: 'pending' })], { ...context, waitedMs: 300 })[0]).toContain('not decided within 300 ms');
   });
 
-  it.each([['refs/heads/feature/x', 'feature/x'], ['refs/tags/v1', 'tag v1'], ['refs/notes/x', 'refs/notes/x']])('refInWords(%s)', (ref, words) => {
+  it.each([['refs/heads/feature/x', 'feature/x'], ['refs/tags/v1', 'v1 (tag)'], ['refs/notes/x', 'refs/notes/x']])('refInWords(%s)', (ref, words) => {
     expect(refInWords(ref)).toBe(words);
   });
 });
