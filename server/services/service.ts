@@ -36,6 +36,7 @@ import { asError } from '../logger.js';
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 export const BIN_PATH = path.join(PACKAGE_ROOT, 'bin', 'plue-trigger.js');
 const RESYNC_MS = 2000;
+const RESCAN_NEW_FOLDER_MS = 250;
 
 export interface Service {
   app: FastifyInstance;
@@ -88,10 +89,17 @@ export async function startService(config: Config, log: Logger, options: Service
 
     // One scan of the repos folder at a time; asked for by the folder watcher and by the trigger.
     let rescanning: Promise<void> | null = null;
+    let rescanLater: NodeJS.Timeout | undefined;
+    let closing = false;
     const rescan = () => {
       rescanning ??= registry.scan('watcher')
         .catch((error: unknown) => log.warn({ err: asError(error) }, 'cannot rescan repositories'))
-        .finally(() => { rescanning = null; });
+        .finally(() => {
+          rescanning = null;
+          // A folder that appeared while `git init` was still writing it: look again shortly.
+          clearTimeout(rescanLater);
+          if (!closing && registry.awaitsRepository()) rescanLater = setTimeout(rescan, RESCAN_NEW_FOLDER_MS);
+        });
     };
     const trigger = new TriggerLoop({
       sql: db.sql, source, log, maxChangedFiles: config.maxChangedFiles, maxAttempts: 10, maxRunsPerEvent: config.maxRunsPerEvent,
@@ -140,7 +148,11 @@ export async function startService(config: Config, log: Logger, options: Service
       onAppeared: (folder) => void registry.folderAppeared(folder).catch((error: unknown) => log.warn({ err: asError(error), folder }, 'cannot read a new folder')),
       onError: (error) => log.warn({ err: asError(error) }, 'repos folder watcher error'),
     });
-    closers.push(() => reposWatcher.close());
+    closers.push(async () => {
+      closing = true;
+      clearTimeout(rescanLater);
+      await reposWatcher.close();
+    });
     trigger.start();
     const scheduler = new Scheduler(db.sql, log, {
       catchUpMs: config.scheduleCatchUpMs, clock, onFired: (id) => trigger.kick(id), ...options.scheduler,

@@ -49,6 +49,18 @@ describe('a repository that appears while the service runs', () => {
     expect((await runsOf(db.sql, 'newcomer', 'first')).map((r) => r.commit_sha)).toEqual([sha]);
   });
 
+  it('as an empty folder that git init fills later: found once it is a repository, from no refs', async () => {
+    const bare = path.join(reposDir, 'newcomer', 'slow.git');
+    await mkdir(bare, { recursive: true });
+    await logs.logged(/^skipping .*slow\.git: not a git repository$/); // the rescan saw the folder half-made
+    await gitInitBare(bare);
+    await waitFor(async () => (await db.sql`select 1 from repositories where owner = 'newcomer' and name = 'slow'`).length === 1, 'the repository');
+    const work = await createWorkRepo(bare);
+    const sha = await commitFiles(work, { '.plue/workflows/ci.py': CI }, 'first');
+    await git(['push', '-q', 'origin', 'main'], work);
+    expect((await waitForPushTriggered(db.sql, 'refs/heads/main', sha)).runs).toHaveLength(1);
+  });
+
   it('with refs takes them as its baseline (copied in under a hidden name, renamed into place)', async () => {
     const source = path.join(await createTempDir(), 'source.git');
     await gitInitBare(source);

@@ -51,8 +51,13 @@ export class RepositoryRegistry {
   /** Names that two repositories on disk carry (`x.git` and `x/`), with their paths. */
   private readonly twins = new Map<string, string[]>();
   private readonly maxRefsPerPush: number;
-  /** Folders seen appearing with no refs (resolved paths): once registered, every ref they have counts as pushed. */
-  private readonly appearedWithoutRefs = new Set<string>();
+  /**
+   * Folders seen appearing with no refs (resolved path → when): once registered, every ref they have counts as
+   * pushed. One still being made when a scan reads it (`git init` under load) is looked for again a while.
+   */
+  private readonly appearedWithoutRefs = new Map<string, number>();
+  /** Problems of the folder already logged: a rescan does not log them again. */
+  private loggedProblems = new Set<string>();
   /** Those checks while they run: a scan waits for them. */
   private readonly appearing = new Set<Promise<void>>();
 
@@ -88,7 +93,11 @@ export class RepositoryRegistry {
   async scan(source: EventSource = 'startup'): Promise<void> {
     await Promise.all(this.appearing);
     const { repos, problems, twins } = await discoverRepositories(this.reposDir);
-    for (const p of problems) this.log.warn({ path: p.path }, `skipping ${p.path}: ${p.message}`);
+    const problemKeys = new Set(problems.map((p) => `${p.path}\0${p.message}`));
+    for (const p of problems) {
+      if (!this.loggedProblems.has(`${p.path}\0${p.message}`)) this.log.warn({ path: p.path }, `skipping ${p.path}: ${p.message}`);
+    }
+    this.loggedProblems = problemKeys;
     this.twins.clear();
     for (const group of twins) {
       // Neither twin takes the other's place: the one already recorded goes on, a new name is refused.
@@ -127,7 +136,19 @@ export class RepositoryRegistry {
     const parts = path.relative(path.resolve(this.reposDir), folder).split(path.sep);
     if (parts.length !== 2 || parts.some((part) => part === '..' || part.startsWith('.'))) return;
     if (this.known.has(`${parts[0]}/${parts[1]!.replace(/\.git$/, '')}`)) return;
-    if (await hasNoRefsYet(folder)) this.appearedWithoutRefs.add(path.resolve(folder));
+    if (await hasNoRefsYet(folder)) this.appearedWithoutRefs.set(path.resolve(folder), Date.now());
+  }
+
+  /**
+   * Whether a folder that appeared lately is not a repository yet: the folder watcher sees `<owner>/<name>`
+   * appear, not the files `git init` then writes in it, so the caller scans again a little later.
+   */
+  awaitsRepository(withinMs = 30_000): boolean {
+    const registered = new Set([...this.known.values()].map((repo) => path.resolve(repo.row.path)));
+    for (const [folder, at] of this.appearedWithoutRefs) {
+      if (registered.has(folder) || Date.now() - at > withinMs) this.appearedWithoutRefs.delete(folder);
+    }
+    return this.appearedWithoutRefs.size > 0;
   }
 
   /** A change under a repository's refs: record what moved. */
