@@ -80,7 +80,10 @@ function taskLatency(listener: Sql): (start: () => Promise<void>) => Promise<num
 }
 
 async function startBenchService(url: string, dataDir: string, reposDir: string, watch: boolean): Promise<Service> {
-  const config = loadConfig({ DATABASE_URL: url, PLUE_DATA_DIR: dataDir, PLUE_REPOS_DIR: reposDir, PLUE_DEMO: '0', PORT: '0' }, process.cwd());
+  // No push feedback: the hook's figures stay those of delivering (bench:pushfeedback measures the wait for the decision).
+  const config = loadConfig({
+    DATABASE_URL: url, PLUE_DATA_DIR: dataDir, PLUE_REPOS_DIR: reposDir, PLUE_DEMO: '0', PORT: '0', PLUE_HOOK_FEEDBACK_MS: '0',
+  }, process.cwd());
   return startService(config, pino({ level: 'silent' }), { watch });
 }
 

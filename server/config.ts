@@ -26,6 +26,10 @@ export interface Config {
   /** Ref updates of one push that get events (PLUE_MAX_REFS_PER_PUSH). */
   maxRefsPerPush: number;
   hookToken: string | null;
+  /** How long the post-receive hook waits for the trigger's decision to show the pusher (PLUE_HOOK_FEEDBACK_MS; 0: off). */
+  hookFeedbackMs: number;
+  /** Install the post-receive hook into every repository found, now and as they appear (PLUE_INSTALL_HOOKS=1). */
+  installHooks: boolean;
   /** Where `hook post-receive` delivers updates. */
   serverUrl: string;
   /** PLUE_URL was set: hooks use it rather than the address the server listens on. */
@@ -118,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
     maxRunsPerEvent: integer(env, 'PLUE_MAX_RUNS_PER_EVENT', 256, 1, 100_000),
     maxRefsPerPush: integer(env, 'PLUE_MAX_REFS_PER_PUSH', 1000, 1, 1_000_000),
     hookToken: env.PLUE_HOOK_TOKEN || null,
+    hookFeedbackMs: integer(env, 'PLUE_HOOK_FEEDBACK_MS', 2000, 0, 60_000),
+    installHooks: flag(env, 'PLUE_INSTALL_HOOKS'),
     serverUrl: env.PLUE_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     explicitServerUrl: Boolean(env.PLUE_URL),
     createDemo: env.PLUE_DEMO !== '0',

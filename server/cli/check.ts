@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { diagnosticLine } from '../core/language/diagnostics.js';
 import { WORKFLOWS_FOLDER } from '../core/language/workflow-paths.js';
 import { hasErrors } from '../core/language/model.js';
 import type { ParsedFile } from '../core/language/model.js';
@@ -14,7 +15,7 @@ Exit status: 0 no error, 1 any error, 2 bad usage.`;
 
 export function formatDiagnostics(files: ParsedFile[]): string[] {
   return files.flatMap((file) =>
-    file.diagnostics.map((d) => `${file.path}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`),
+    file.diagnostics.map((d) => diagnosticLine(file.path, d)),
   );
 }
 

@@ -13,12 +13,14 @@ commands:
   serve                                       start the service (database, watcher, trigger, HTTP)
   migrate                                     apply database migrations and exit
   hook post-receive                           git post-receive hook: deliver pushed ref updates
+  hooks install OWNER/REPO...|--all           install that hook (yours is kept and chained)
   register --server URL --registration-token-file F --token-file F [--name N] [--labels a,b]
                                               register a runner; saves its token
   runner --server URL --token-file F [--labels a,b] [--concurrency N]
                                               run workflow tasks (the reference runner)
   token create --scope admin|repo:OWNER/NAME [--read-only]
                                               make an API token (also: token list, token revoke ID)
+  repos show OWNER/REPO                       a repository's default branch
   workflows list OWNER/REPO                   the default branch's workflows (also: workflows show)
   runs list OWNER/REPO [--status S ...]       runs, newest first (also: runs show|cancel|rerun ID)
   dispatch OWNER/REPO WORKFLOW [--ref REF] [--input k=v...]

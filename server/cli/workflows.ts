@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { diagnosticLine } from '../core/language/diagnostics.js';
 import { CLIENT_HELP, CLIENT_OPTIONS, clientFrom, repoPath, reportingApiErrors, table } from './api-client.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
@@ -50,7 +51,7 @@ export async function runWorkflows(argv: string[], io: CommandIO): Promise<numbe
         io.out(`${w.name} (id ${w.id}, ${w.state})`);
         io.out(`  file:     ${w.path}${w.function ? ` (function ${w.function})` : ''}`);
         io.out(`  events:   ${w.events.join(', ') || '-'}`);
-        for (const d of w.diagnostics) io.out(`  ${w.path}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
+        for (const d of w.diagnostics) io.out(`  ${diagnosticLine(w.path, d)}`);
       }
       return 0;
     });

@@ -10,6 +10,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerExternalTaskRoutes } from './routes/external-tasks.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoutes } from './routes/hooks.js';
+import { registerRepositoryRoutes } from './routes/repositories.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerScheduleRoutes } from './routes/schedules.js';
 import { registerStatusRoutes } from './routes/statuses.js';
@@ -46,6 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (api) => {
     refuseUnstorableText(api);
     requireApiTokens(api, { sql: deps.sql, publicRead: deps.publicRead ?? false });
+    registerRepositoryRoutes(api, deps);
     registerWorkflowRoutes(api, deps);
     registerRunRoutes(api, deps);
     registerStatusRoutes(api, deps);

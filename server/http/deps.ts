@@ -11,6 +11,8 @@ export interface AppDeps {
   log: Logger;
   registry: RepositoryRegistry;
   hookToken: string;
+  /** PLUE_HOOK_FEEDBACK_MS: how long the hook's door waits for the decision it shows the pusher; absent, 0 (no wait). */
+  hookFeedbackMs?: number;
   /** Reads workflows at a commit (manual dispatch, handoffs). */
   source: WorkflowSource;
   /** Handoffs: the longest chain, the context files a dispatch may carry. */

@@ -18,6 +18,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         },
       },
       tags: [
+        { name: 'repositories', description: 'repositories and their default branch' },
         { name: 'workflows', description: "the default branch's workflows, and manual runs" },
         { name: 'runs', description: 'runs, their jobs, attempts and logs' },
         { name: 'events', description: 'events handed in by the git host' },

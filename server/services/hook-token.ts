@@ -8,9 +8,14 @@ export interface HookToken {
   file: string;
 }
 
+/** Where the hook token is kept, and installed hooks read it. */
+export function hookTokenFile(dataDir: string): string {
+  return path.join(dataDir, 'hook-token');
+}
+
 /** The post-receive hook's token: configured, or generated once; either way kept in the data folder. */
 export async function loadHookToken(configured: string | null, dataDir: string): Promise<HookToken> {
-  const file = path.join(dataDir, 'hook-token');
+  const file = hookTokenFile(dataDir);
   await mkdir(dataDir, { recursive: true });
   const existing = (await readFile(file, 'utf8').catch(() => null))?.trim();
   if (configured) {

@@ -14,9 +14,11 @@ import { capConnections } from '../http/connection-limits.js';
 import { buildApp } from '../http/app.js';
 import { gitRepository } from '../adapters/git/index.js';
 import { createDemoRepository } from './demo.js';
+import { installHookLogged, installPostReceiveHook } from './hook-install.js';
 import { postReceiveHookScript } from './hook-script.js';
 import { loadHookToken } from './hook-token.js';
 import { RepositoryRegistry } from './ingest/registry.js';
+import type { KnownRepository } from './ingest/registry.js';
 import { startRunnerServices } from './runners/runner-services.js';
 import type { RunnerServiceOptions, RunnerServices } from './runners/runner-services.js';
 import { loadRegistrationToken } from './runners/tokens.js';
@@ -34,6 +36,7 @@ import { asError } from '../logger.js';
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 export const BIN_PATH = path.join(PACKAGE_ROOT, 'bin', 'plue-trigger.js');
 const RESYNC_MS = 2000;
+const RESCAN_NEW_FOLDER_MS = 250;
 
 export interface Service {
   app: FastifyInstance;
@@ -86,10 +89,17 @@ export async function startService(config: Config, log: Logger, options: Service
 
     // One scan of the repos folder at a time; asked for by the folder watcher and by the trigger.
     let rescanning: Promise<void> | null = null;
+    let rescanLater: NodeJS.Timeout | undefined;
+    let closing = false;
     const rescan = () => {
       rescanning ??= registry.scan('watcher')
         .catch((error: unknown) => log.warn({ err: asError(error) }, 'cannot rescan repositories'))
-        .finally(() => { rescanning = null; });
+        .finally(() => {
+          rescanning = null;
+          // A folder that appeared while `git init` was still writing it: look again shortly.
+          clearTimeout(rescanLater);
+          if (!closing && registry.awaitsRepository()) rescanLater = setTimeout(rescan, RESCAN_NEW_FOLDER_MS);
+        });
     };
     const trigger = new TriggerLoop({
       sql: db.sql, source, log, maxChangedFiles: config.maxChangedFiles, maxAttempts: 10, maxRunsPerEvent: config.maxRunsPerEvent,
@@ -115,11 +125,16 @@ export async function startService(config: Config, log: Logger, options: Service
       onError: (error) => log.warn({ err: asError(error) }, 'file watcher error'),
     });
     closers.push(() => watcher.close());
+    // PLUE_INSTALL_HOOKS: every repository found gets the hook, once the hook's address is known (below).
+    let installHook: ((repo: KnownRepository) => void) | null = null;
     const registry: RepositoryRegistry = new RepositoryRegistry(db.sql, config.reposDir, log, {
       onEvents: (id) => trigger.kick(id),
       onDefaultBranchToDescribe: (repo) => refreshDefinitions(db.sql, source, repo, clock).then(() => undefined, (error: unknown) =>
         log.warn({ repository: repo.key, err: asError(error) }, 'cannot read the default branch workflows')),
-      onWatched: (repo) => options.watch !== false && watcher.add({ key: repo.key, gitDir: repo.gitDir, workDir: repo.bare ? null : path.dirname(repo.gitDir) }),
+      onWatched: (repo) => {
+        if (options.watch !== false) watcher.add({ key: repo.key, gitDir: repo.gitDir, workDir: repo.bare ? null : path.dirname(repo.gitDir) });
+        installHook?.(repo);
+      },
       onUnwatched: (key) => watcher.remove(key),
     }, { maxRefsPerPush: config.maxRefsPerPush });
     const resync = setInterval(() => void registry.retryFailedSyncs(), RESYNC_MS);
@@ -130,9 +145,14 @@ export async function startService(config: Config, log: Logger, options: Service
     log.info({ repositories: registry.list().length, ms: Date.now() - started }, `watching ${registry.list().length} repositories under ${config.reposDir}`);
     const reposWatcher = watchReposDir(config.reposDir, {
       onChange: rescan,
+      onAppeared: (folder) => void registry.folderAppeared(folder).catch((error: unknown) => log.warn({ err: asError(error), folder }, 'cannot read a new folder')),
       onError: (error) => log.warn({ err: asError(error) }, 'repos folder watcher error'),
     });
-    closers.push(() => reposWatcher.close());
+    closers.push(async () => {
+      closing = true;
+      clearTimeout(rescanLater);
+      await reposWatcher.close();
+    });
     trigger.start();
     const scheduler = new Scheduler(db.sql, log, {
       catchUpMs: config.scheduleCatchUpMs, clock, onFired: (id) => trigger.kick(id), ...options.scheduler,
@@ -150,7 +170,7 @@ export async function startService(config: Config, log: Logger, options: Service
     // Known once listening when PLUE_URL does not say it (port 0).
     let serverUrl = config.serverUrl;
     const app = await buildApp({
-      sql: db.sql, log, registry, hookToken, runners, source, dispatch: config.dispatch, publicRead: config.publicRead, httpLimits: config.http,
+      sql: db.sql, log, registry, hookToken, hookFeedbackMs: config.hookFeedbackMs, runners, source, dispatch: config.dispatch, publicRead: config.publicRead, httpLimits: config.http,
       onEventRecorded: (id) => trigger.kick(id), clock, serverUrl: () => serverUrl, webhooks: config.webhooks,
     });
     capConnections(app.server, config.http);
@@ -160,8 +180,14 @@ export async function startService(config: Config, log: Logger, options: Service
     const webhooks = new WebhookSender(db.sql, log, config.webhooks, { serverUrl, ...options.webhooks });
     await webhooks.start();
     closers.push(() => webhooks.stop());
-    const hookScript = postReceiveHookScript({ binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookTokenFile });
-    if (demoRepository) await gitRepository(demoRepository).installHook('post-receive', hookScript);
+    const hookScript = postReceiveHookScript({
+      binPath: BIN_PATH, serverUrl: config.explicitServerUrl ? config.serverUrl : url, hookTokenFile, feedbackMs: config.hookFeedbackMs,
+    });
+    if (demoRepository) await installPostReceiveHook(gitRepository(demoRepository), hookScript);
+    if (config.installHooks) {
+      installHook = (repo) => void installHookLogged(log, repo, hookScript);
+      for (const repo of registry.list()) installHook(repo);
+    }
     return { app, url, db, registry, trigger, scheduler, webhooks, hookToken, hookTokenFile, hookScript, demoRepository, runners, close };
   } catch (error) {
     await close();

@@ -103,7 +103,7 @@ describe('docs/api.md examples', () => {
   it('has examples for every route of the user API', () => {
     const routes = new Set(examples.map((e) => e.title.slice(e.title.indexOf(': ') + 2, e.title.lastIndexOf(' →'))));
     expect([...routes].sort()).toEqual([
-      'DELETE /api/repos/acme/app/hooks/$HOOK_ID', 'GET /api/repos/acme/app/audit',
+      'DELETE /api/repos/acme/app/hooks/$HOOK_ID', 'GET /api/repos/acme/app', 'GET /api/repos/acme/app/audit',
       'GET /api/repos/acme/app/commits/main/status', 'GET /api/repos/acme/app/commits/main/statuses',
       'GET /api/repos/acme/app/events', 'GET /api/repos/acme/app/events/$EVENT_ID', 'GET /api/repos/acme/app/hooks',
       'GET /api/repos/acme/app/hooks/$HOOK_ID', 'GET /api/repos/acme/app/hooks/$HOOK_ID/deliveries',

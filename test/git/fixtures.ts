@@ -1,13 +1,17 @@
 // Real git repositories in temporary folders, for tests (also the end-to-end ones), made with simple-git.
 // Nothing depends on the machine's git config: global/system config are disabled
 // for this process and its children (which includes the adapter under test).
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { simpleGitIn } from '../../server/adapters/git/simple.js';
 
 process.env.GIT_CONFIG_GLOBAL = '/dev/null';
 process.env.GIT_CONFIG_NOSYSTEM = '1';
+
+const execFileAsync = promisify(execFile);
 
 const TEST_ENV: NodeJS.ProcessEnv = {
   GIT_AUTHOR_NAME: 'Test Author',
@@ -98,6 +102,16 @@ export async function commitFiles(
 /** `git push origin <refspec>` (with --force when asked). */
 export async function push(work: string, refspec: string, options: { force?: boolean; remote?: string } = {}): Promise<void> {
   await git(['push', '-q', ...(options.force ? ['--force'] : []), options.remote ?? 'origin', refspec], work);
+}
+
+/**
+ * `git push` as a pusher types it, as a process: resolves with what it printed on stderr, where git shows the
+ * hook's output as `remote:` lines.
+ */
+export async function pushShowing(work: string, refspec: string): Promise<string> {
+  const env = Object.fromEntries(Object.entries({ ...process.env, ...TEST_ENV }).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
+  const { stderr } = await execFileAsync('git', [...CONFIG.flatMap((c) => ['-c', c]), 'push', 'origin', refspec], { cwd: work, env });
+  return stderr;
 }
 
 export function revParse(repo: string, revision: string): Promise<string> {

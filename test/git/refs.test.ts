@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitError, closeGitRepositories, gitRepository } from '../../server/adapters/git/index.js';
+import { GitError, closeGitRepositories, gitRepository, hasNoRefsYet } from '../../server/adapters/git/index.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, git, push, removeTempDirs, revParse } from './fixtures.js';
 import { cpuMs } from '../support/cpu-time.js';
 
@@ -172,5 +172,23 @@ describe('peel and isAncestor', () => {
 
   it('rejects object names that would read as options', async () => {
     await expect(gitRepository(bare).mergeBase('--all', child)).rejects.toThrow(/invalid git object name/);
+  });
+});
+
+describe('hasNoRefsYet', () => {
+  it('is true for a folder being made, an empty repository, and one with only other refs; false with a branch or tag, loose or packed', async () => {
+    const dir = await createTempDir();
+    expect(await hasNoRefsYet(dir)).toBe(true); // no HEAD yet: `git init` has not finished
+    const bare = await createBareRepo(`${dir}/x.git`);
+    expect(await hasNoRefsYet(bare)).toBe(true);
+    const work = await createWorkRepo(bare);
+    const sha = await commitFiles(work, { 'a.txt': 'a' });
+    await push(work, `${sha}:refs/notes/other`);
+    expect(await hasNoRefsYet(bare)).toBe(true);
+    await push(work, `${sha}:refs/tags/v1`);
+    expect(await hasNoRefsYet(bare)).toBe(false);
+    await git(['pack-refs', '--all'], bare);
+    expect(await hasNoRefsYet(bare)).toBe(false);
+    expect(await hasNoRefsYet(work)).toBe(false); // a work tree's .git
   });
 });

@@ -32,6 +32,14 @@ export async function startTestService(options: TestServiceOptions): Promise<Ser
   return startService(config, log, { watchDebounceMs: 10, trigger: { pollMs: 200 }, ...options });
 }
 
+/** A workflow named CI that every push starts. */
+export const CI_ON_PUSH = `from plue import workflow
+
+@workflow(name="CI", on="push")
+async def ci(ctx):
+    pass
+`;
+
 export interface RecordedLog {
   log: Logger;
   messages: string[];

@@ -269,6 +269,43 @@ export async function findEventOf(db: Queryable, repositoryId: number, id: numbe
   return row ?? null;
 }
 
+export async function findEventsOf(db: Queryable, repositoryId: number, ids: readonly number[]): Promise<EventOutcomeRow[]> {
+  return db<EventOutcomeRow[]>`
+    select ${db.unsafe(OUTCOME_COLUMNS)} from events where repository_id = ${repositoryId} and id = any(${ids as number[]}::bigint[]) order by id`;
+}
+
+/** How far back (in the repository's events) the push event of a ref update is looked for. */
+const RECENT_EVENTS = 1000;
+
+/**
+ * The push event that moved each ref to its new value, whichever door recorded it: the newest among the
+ * repository's recent events. A ref update no event recorded (folded into a later one, past the push's budget)
+ * is left out.
+ */
+export async function pushEventsFor(
+  db: Queryable,
+  repositoryId: number,
+  updates: ReadonlyArray<{ ref: string; after: string }>,
+): Promise<Array<{ ref: string; event_id: number }>> {
+  if (updates.length === 0) return [];
+  return db<Array<{ ref: string; event_id: number }>>`
+    select distinct on (u.ref) u.ref, recent.id as event_id
+    from unnest(${updates.map((u) => u.ref)}::text[], ${updates.map((u) => u.after)}::text[]) as u(ref, after)
+    join (select id, payload from events where repository_id = ${repositoryId} and kind = 'push' order by id desc limit ${RECENT_EVENTS}) recent
+      on recent.payload->>'ref' = u.ref and recent.payload->>'after' = u.after
+    order by u.ref, recent.id desc`;
+}
+
+/** Of these refs, the one whose first push event came first (null when none has one). */
+export async function firstPushedRef(db: Queryable, repositoryId: number, refs: readonly string[]): Promise<string | null> {
+  if (refs.length === 0) return null;
+  const [row] = await db<{ ref: string }[]>`
+    select payload->>'ref' as ref from events
+    where repository_id = ${repositoryId} and kind = 'push' and payload->>'ref' = any(${refs as string[]}::text[])
+    order by id limit 1`;
+  return row?.ref ?? null;
+}
+
 /** A page of the repository's events, newest first, optionally only those in one status (`failed`: the dead letters). */
 export async function pageEvents(
   db: Queryable,

@@ -23,7 +23,10 @@ export async function getRepository(db: Queryable, id: number): Promise<Reposito
   return row ?? null;
 }
 
-/** Inserts the repository if new. `created` tells whether this call inserted it. */
+/**
+ * Inserts the repository if new. `created` tells whether this call inserted it. A known one gets its path and
+ * state; its default branch is the registry's to keep (HEAD may name a branch that does not exist).
+ */
 export async function upsertRepository(
   db: Queryable,
   repo: { owner: string; name: string; path: string; default_branch: string | null },
@@ -39,9 +42,9 @@ export async function upsertRepository(
   }
   const [row] = await db<RepositoryRow[]>`
     update repositories
-    set path = ${repo.path}, default_branch = ${repo.default_branch}, state = 'active', updated_at = now()
+    set path = ${repo.path}, state = 'active', updated_at = now()
     where owner = ${repo.owner} and name = ${repo.name}
-      and (path, coalesce(default_branch, ''), state) is distinct from (${repo.path}, ${repo.default_branch ?? ''}, 'active')
+      and (path, state) is distinct from (${repo.path}, 'active')
     returning id, owner, name, path, default_branch, state`;
   return { row: row ?? (await findRepository(db, repo.owner, repo.name))!, created: false };
 }

@@ -1,7 +1,7 @@
 // One repository's git: every read the services make, each through the long-lived object reader where a few
 // lines on a pipe do it, or through one git process where git walks better (listing refs, new commits, merge
 // bases, long ancestry, archives).
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isZeroSha } from '../../core/refs/diff.js';
@@ -178,13 +178,21 @@ export class GitRepository {
     return stdout;
   }
 
-  /** Writes a hook script where git looks for it (`core.hooksPath` included). */
-  async installHook(name: string, script: string): Promise<string> {
+  /** Where git looks for a hook (`core.hooksPath` included). */
+  async hookPath(name: string): Promise<string> {
     const where = await simpleGitIn(this.gitDir).raw(['--git-dir=.', 'rev-parse', '--git-path', `hooks/${name}`]);
-    const file = path.resolve(this.gitDir, where.trim());
+    return path.resolve(this.gitDir, where.trim());
+  }
+
+  /** Writes a hook script where git looks for it. */
+  async installHook(name: string, script: string): Promise<string> {
+    const file = await this.hookPath(name);
     await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, script);
-    await chmod(file, 0o750); // runnable by the repository's owner and group, not by every user
+    // Written aside and renamed into place: a push meanwhile runs the old hook or the new one, never half of one.
+    const written = `${file}.plue-${process.pid}`;
+    await writeFile(written, script);
+    await chmod(written, 0o750); // runnable by the repository's owner and group, not by every user
+    await rename(written, file);
     return file;
   }
 }

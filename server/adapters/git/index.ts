@@ -1,6 +1,7 @@
 // Git adapter: the only code that starts git. Reads go through one GitRepository per repository.
 export { GitError, GitNotFoundError, gitAvailable, gitVersion } from './run.js';
 export { discoverRepositories, resolveRepository } from './discovery.js';
+export { hasNoRefsYet } from './refs.js';
 export type { DiscoveredRepository, Discovery, DiscoveryProblem, RepositoryLocation } from './discovery.js';
 export { GitRepository, closeGitRepositories, gitRepository } from './git-repository.js';
 export type { GitRepositoryOptions } from './git-repository.js';

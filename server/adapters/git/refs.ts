@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 // Branches, tags and HEAD of a repository.
 import { refNameFromBytes } from '../../core/refs/ref-bytes.js';
@@ -46,4 +46,25 @@ export async function defaultBranch(gitDir: string): Promise<string | null> {
   if (exitCode !== 0) return null;
   const ref = refNameFromBytes(stdout).trim();
   return ref.startsWith(BRANCH_PREFIX) ? ref.slice(BRANCH_PREFIX.length) : null;
+}
+
+/**
+ * Whether a folder that has just appeared holds no branch or tag yet: still being made (no HEAD), or made empty by
+ * `git init`. Read from the files, without a git process: a push may follow at once, and this must see the folder
+ * before it does.
+ */
+export async function hasNoRefsYet(folder: string): Promise<boolean> {
+  for (const gitDir of [folder, join(folder, '.git')]) {
+    if (!(await stat(join(gitDir, 'HEAD')).then((s) => s.isFile(), () => false))) continue;
+    if (await stat(join(gitDir, 'reftable')).then(() => true, () => false)) return (await listRefs(gitDir)).size === 0;
+    const packed = await readFile(join(gitDir, 'packed-refs'), 'utf8').catch(() => '');
+    if (/^[0-9a-f]{40,64} refs\/(heads|tags)\//m.test(packed)) return false;
+    return !(await holdsFiles(join(gitDir, 'refs', 'heads'))) && !(await holdsFiles(join(gitDir, 'refs', 'tags')));
+  }
+  return true;
+}
+
+async function holdsFiles(dir: string): Promise<boolean> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.some((entry) => entry.isFile());
 }

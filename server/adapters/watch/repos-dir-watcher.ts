@@ -2,10 +2,11 @@ import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
 
 // Notices repositories created or removed under the repos folder (`<owner>/<name>`); the caller
-// rediscovers the folder, so this only needs to say "something changed".
+// rediscovers the folder, so this only needs to say "something changed". A folder that appears is also named at
+// once (`onAppeared`), before the debounced change: what it holds then tells a new repository from a copied one.
 export function watchReposDir(
   reposDir: string,
-  options: { debounceMs?: number; onChange(): void; onError?(error: unknown): void },
+  options: { debounceMs?: number; onChange(): void; onAppeared?(folder: string): void; onError?(error: unknown): void },
 ): { close(): Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
   const fire = () => {
@@ -13,7 +14,10 @@ export function watchReposDir(
     timer = setTimeout(options.onChange, options.debounceMs ?? 100);
   };
   const watcher: FSWatcher = watch(reposDir, { ignoreInitial: true, depth: 1, persistent: true });
-  watcher.on('addDir', fire).on('unlinkDir', fire);
+  watcher.on('addDir', (folder) => {
+    options.onAppeared?.(folder);
+    fire();
+  }).on('unlinkDir', fire);
   watcher.on('error', (error) => options.onError?.(error));
   return {
     async close() {

@@ -38,3 +38,8 @@ export class DiagnosticList {
     this.items.push({ severity, code, message, line: at.line, column: at.column });
   }
 }
+
+/** How a diagnostic reads on a terminal: `path:line:col: error code: message` (as compilers print them). */
+export function diagnosticLine(path: string, d: { severity: string; code: string; message: string; line: number; column: number }): string {
+  return `${path}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`;
+}

@@ -68,6 +68,15 @@ const eventReply = {
         },
       },
     },
+    diagnostics: {
+      type: 'array', description: 'only when workflow files it read have errors: each error, with its file (at most 100)',
+      items: {
+        type: 'object',
+        properties: {
+          path: { type: 'string' }, line: { type: 'integer' }, column: { type: 'integer' }, severity: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' },
+        },
+      },
+    },
     error: { type: ['string', 'null'], description: 'why the event could not be triggered (status failed)' },
   },
 } as const;
@@ -99,6 +108,8 @@ const eventList = {
 
 type WrittenRun = { run_id: number; run_number: number; path: string; name: string };
 type Skipped = { name: string; path: string; reason: string };
+/** An error in a workflow file the event read (core/trigger/event-diagnostics.ts). */
+type FileError = { path: string; line: number; column: number; severity: string; code: string; message: string };
 type Resumed = WrittenRun & { run_event_id: number; delivered_to: string | null };
 
 function presentEvent(row: EventOutcomeRow, delivery?: { duplicate: boolean; reopened: boolean }) {
@@ -114,6 +125,7 @@ function presentEvent(row: EventOutcomeRow, delivery?: { duplicate: boolean; reo
         run_id: r.run_id, run_number: r.run_number, workflow: { name: r.name, path: r.path }, run_event_id: r.run_event_id, delivered_to: r.delivered_to,
       })),
     } : {}),
+    ...(Array.isArray(result.diagnostics) && result.diagnostics.length > 0 ? { diagnostics: result.diagnostics as FileError[] } : {}),
     error: row.status === 'failed' ? row.last_error : null,
   };
 }

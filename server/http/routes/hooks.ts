@@ -4,6 +4,8 @@ import { refNameFromBytes } from '../../core/refs/ref-bytes.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
 import { bearerToken, tokensEqual } from '../auth.js';
 import type { AppDeps } from '../deps.js';
+import { pushFeedback } from '../../services/ingest/push-feedback.js';
+import { serviceBase } from '../page-urls.js';
 import { typed } from '../type-provider.js';
 
 const sha = { type: 'string', pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$' } as const;
@@ -48,7 +50,9 @@ function deliveryOf(body: Delivery | string): Delivery {
   return { repository_path: parsed.repositoryPath, updates: parsed.updates };
 }
 
-export async function registerHookRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'registry' | 'hookToken'>): Promise<void> {
+type HookDeps = Pick<AppDeps, 'sql' | 'registry' | 'hookToken' | 'serverUrl' | 'hookFeedbackMs'>;
+
+export async function registerHookRoutes(app: FastifyInstance, deps: HookDeps): Promise<void> {
   await app.register(async (scope) => {
     // Ref names are bytes and need not be UTF-8: decode so that two different names stay two (core/refs/ref-bytes).
     scope.addContentTypeParser('text/plain', { parseAs: 'buffer' }, (_request, body, done) => done(null, refNameFromBytes(body as Buffer)));
@@ -56,14 +60,27 @@ export async function registerHookRoutes(app: FastifyInstance, deps: Pick<AppDep
   });
 }
 
-function registerPostReceive(app: FastifyInstance, deps: Pick<AppDeps, 'registry' | 'hookToken'>): void {
+// `wait=true` (what installed hooks ask): the reply waits, up to PLUE_HOOK_FEEDBACK_MS, for the trigger's decision
+// on the pushed refs, and carries it as lines for the pusher's terminal; as plain text when the hook accepts it.
+const hookQuery = { type: 'object', additionalProperties: false, properties: { wait: { type: 'boolean', default: false } } } as const;
+
+function registerPostReceive(app: FastifyInstance, deps: HookDeps): void {
   typed(app).post('/api/hooks/post-receive', {
     bodyLimit: 4 * 1024 * 1024, // a push of thousands of refs
-    schema: { body: hookBody },
+    schema: { body: hookBody, querystring: hookQuery },
   }, async (request, reply) => {
     const token = bearerToken(request);
     if (token === null || !tokensEqual(token, deps.hookToken)) throw new AppError('unauthorized');
     const delivery = deliveryOf(request.body);
-    return reply.status(202).send(await deps.registry.hookUpdates(delivery.repository_path, [...delivery.updates]));
+    const recorded = await deps.registry.hookUpdates(delivery.repository_path, [...delivery.updates]);
+    if (!request.query.wait) return reply.status(202).send(recorded);
+    const repo = deps.registry.get(recorded.repository)?.row;
+    const feedback = repo === undefined ? [] : await pushFeedback(deps.sql, repo, delivery.updates, {
+      waitMs: deps.hookFeedbackMs ?? 0, baseUrl: serviceBase(deps, request),
+    });
+    if (/^text\/plain\b/.test(request.headers.accept ?? '')) {
+      return reply.status(202).type('text/plain; charset=utf-8').send(feedback.map((line) => `${line}\n`).join(''));
+    }
+    return reply.status(202).send({ ...recorded, feedback });
   });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Sql } from '../../adapters/db/connect.js';
-import { findEventByKey, findEventOf, recordOrReopenEvent } from '../../adapters/db/events.js';
+import { findEventByKey, findEventsOf, recordOrReopenEvent } from '../../adapters/db/events.js';
 import type { EventOutcomeRow } from '../../adapters/db/events.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { gitRepository } from '../../adapters/git/index.js';
@@ -145,12 +145,22 @@ export async function recordHostEvent(
 
 /** Polls until the trigger has processed the event (or given up on it), or the time is up. */
 export async function waitForEvent(sql: Sql, repositoryId: number, eventId: number, timeoutMs: number): Promise<EventOutcomeRow | null> {
+  return (await waitForEvents(sql, repositoryId, [eventId], timeoutMs))[0] ?? null;
+}
+
+/**
+ * Polls until the trigger has processed every one of the events (or given up on them), or the time is up. The
+ * polls back off from 10 ms to `maxDelayMs`.
+ */
+export async function waitForEvents(
+  sql: Sql, repositoryId: number, eventIds: readonly number[], timeoutMs: number, maxDelayMs = 200,
+): Promise<EventOutcomeRow[]> {
   const deadline = Date.now() + timeoutMs;
   let delay = 10;
   for (;;) {
-    const row = await findEventOf(sql, repositoryId, eventId);
-    if (!row || row.status !== 'pending' || Date.now() >= deadline) return row;
+    const rows = await findEventsOf(sql, repositoryId, eventIds);
+    if (rows.every((row) => row.status !== 'pending') || Date.now() >= deadline) return rows;
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
-    delay = Math.min(delay * 2, 200);
+    delay = Math.min(delay * 2, maxDelayMs);
   }
 }

@@ -4,13 +4,16 @@ import type { Logger } from 'pino';
 import type { Sql } from '../../adapters/db/connect.js';
 import { findRepository, markRepositoryRemoved, setDefaultBranch } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
-import { discoverRepositories, gitRepository, resolveRepository } from '../../adapters/git/index.js';
+import { discoverRepositories, gitRepository, hasNoRefsYet, resolveRepository } from '../../adapters/git/index.js';
 import type { DiscoveredRepository, GitRepository } from '../../adapters/git/index.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
 import { registerRepository } from './register.js';
 import { recordHookUpdates, syncRefs } from './sync-refs.js';
 import type { EventSource } from './record-ref-updates.js';
 import { mapLimit } from '../../core/async/map-limit.js';
+import { firstPushedRef } from '../../adapters/db/events.js';
+import { defaultBranchOf } from '../../core/refs/default-branch.js';
+import type { DefaultBranch } from '../../core/refs/default-branch.js';
 import { asError } from '../../logger.js';
 
 export interface KnownRepository {
@@ -39,6 +42,7 @@ export interface RegistryOptions {
 }
 
 const SCAN_CONCURRENCY = 8;
+const BRANCHES = 'refs/heads/';
 
 /** The repositories under the repos folder, kept in step with the database. */
 export class RepositoryRegistry {
@@ -47,6 +51,15 @@ export class RepositoryRegistry {
   /** Names that two repositories on disk carry (`x.git` and `x/`), with their paths. */
   private readonly twins = new Map<string, string[]>();
   private readonly maxRefsPerPush: number;
+  /**
+   * Folders seen appearing with no refs (resolved path → when): once registered, every ref they have counts as
+   * pushed. One still being made when a scan reads it (`git init` under load) is looked for again a while.
+   */
+  private readonly appearedWithoutRefs = new Map<string, number>();
+  /** Problems of the folder already logged: a rescan does not log them again. */
+  private loggedProblems = new Set<string>();
+  /** Those checks while they run: a scan waits for them. */
+  private readonly appearing = new Set<Promise<void>>();
 
   constructor(
     private readonly sql: Sql,
@@ -78,8 +91,13 @@ export class RepositoryRegistry {
 
   /** Finds repositories on disk; registers new ones (baseline) and catches up on known ones. */
   async scan(source: EventSource = 'startup'): Promise<void> {
+    await Promise.all(this.appearing);
     const { repos, problems, twins } = await discoverRepositories(this.reposDir);
-    for (const p of problems) this.log.warn({ path: p.path }, `skipping ${p.path}: ${p.message}`);
+    const problemKeys = new Set(problems.map((p) => `${p.path}\0${p.message}`));
+    for (const p of problems) {
+      if (!this.loggedProblems.has(`${p.path}\0${p.message}`)) this.log.warn({ path: p.path }, `skipping ${p.path}: ${p.message}`);
+    }
+    this.loggedProblems = problemKeys;
     this.twins.clear();
     for (const group of twins) {
       // Neither twin takes the other's place: the one already recorded goes on, a new name is refused.
@@ -101,6 +119,36 @@ export class RepositoryRegistry {
         this.log.warn({ repository: keyOf(found), err: asError(error) }, `cannot read repository ${keyOf(found)}`);
       }
     });
+  }
+
+  /**
+   * A folder appeared at `<owner>/<name>` while the service runs (the folder watcher says so at once, before the
+   * rescan): when it holds no refs yet, it starts from none, so the push that follows its `git init` triggers
+   * however late the rescan comes. One that appears with refs (renamed into place) takes them as its baseline.
+   */
+  folderAppeared(folder: string): Promise<void> {
+    const check = this.checkAppeared(folder).finally(() => this.appearing.delete(check));
+    this.appearing.add(check);
+    return check;
+  }
+
+  private async checkAppeared(folder: string): Promise<void> {
+    const parts = path.relative(path.resolve(this.reposDir), folder).split(path.sep);
+    if (parts.length !== 2 || parts.some((part) => part === '..' || part.startsWith('.'))) return;
+    if (this.known.has(`${parts[0]}/${parts[1]!.replace(/\.git$/, '')}`)) return;
+    if (await hasNoRefsYet(folder)) this.appearedWithoutRefs.set(path.resolve(folder), Date.now());
+  }
+
+  /**
+   * Whether a folder that appeared lately is not a repository yet: the folder watcher sees `<owner>/<name>`
+   * appear, not the files `git init` then writes in it, so the caller scans again a little later.
+   */
+  awaitsRepository(withinMs = 30_000): boolean {
+    const registered = new Set([...this.known.values()].map((repo) => path.resolve(repo.row.path)));
+    for (const [folder, at] of this.appearedWithoutRefs) {
+      if (registered.has(folder) || Date.now() - at > withinMs) this.appearedWithoutRefs.delete(folder);
+    }
+    return this.appearedWithoutRefs.size > 0;
   }
 
   /** A change under a repository's refs: record what moved. */
@@ -130,13 +178,27 @@ export class RepositoryRegistry {
     for (const key of [...this.failedSyncs]) await this.syncOrRetry(key);
   }
 
-  /** HEAD can be pointed at another branch at any time (master → main). */
-  private async refreshDefaultBranch(repo: KnownRepository): Promise<void> {
-    const branch = await repo.git.defaultBranch();
-    if (branch === repo.row.default_branch) return;
-    repo.row = await setDefaultBranch(this.sql, repo.row.id, branch);
-    this.log.info({ repository: repo.key, default_branch: branch }, `default branch of ${repo.key} is now ${branch ?? '(none)'}`);
+  /**
+   * HEAD can be pointed at another branch at any time (master → main). When it names a branch that does not exist,
+   * the first branch pushed is the default (core/refs/default-branch.ts).
+   */
+  private async refreshDefaultBranch(repo: KnownRepository): Promise<boolean> {
+    const head = await repo.git.defaultBranch();
+    const headExists = head === null || (await repo.git.refValues([`refs/heads/${head}`])).size > 0;
+    let chosen: DefaultBranch = { branch: head, source: 'head' };
+    if (!headExists) {
+      const branches = [...(await repo.git.listRefs()).keys()].filter((ref) => ref.startsWith(BRANCHES)).map((ref) => ref.slice(BRANCHES.length));
+      const first = await firstPushedRef(this.sql, repo.row.id, branches.map((b) => `${BRANCHES}${b}`));
+      chosen = defaultBranchOf({
+        head, headExists, branches, recorded: repo.row.default_branch, firstPushed: first === null ? null : first.slice(BRANCHES.length),
+      });
+    }
+    if (chosen.branch === repo.row.default_branch) return false;
+    repo.row = await setDefaultBranch(this.sql, repo.row.id, chosen.branch);
+    const why = chosen.source === 'first_pushed' ? ` (HEAD names ${head}, which does not exist: the first branch pushed)` : '';
+    this.log.info({ repository: repo.key, default_branch: chosen.branch, head }, `default branch of ${repo.key} is now ${chosen.branch ?? '(none)'}${why}`);
     await this.listener.onDefaultBranchToDescribe?.(repo);
+    return true;
   }
 
   /** Updates reported by a post-receive hook for the repository at `repoPath`. */
@@ -159,6 +221,10 @@ export class RepositoryRegistry {
   private async recordHook(repo: KnownRepository, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
     const { events } = await recordHookUpdates(this.sql, repo.row, repo.git, updates, this.maxRefsPerPush);
     if (events.length > 0) this.listener.onEvents(repo.row.id);
+    // The first branch pushed to a repository whose HEAD names a missing one becomes its default at once. The
+    // push is recorded whatever happens here; the watcher's next sync tries again.
+    await this.refreshDefaultBranch(repo).catch((error: unknown) =>
+      this.log.warn({ repository: repo.key, err: asError(error) }, `cannot read the default branch of ${repo.key}`));
     return { repository: repo.key, events: events.length };
   }
 
@@ -171,15 +237,20 @@ export class RepositoryRegistry {
     }
     if (existing) this.release(existing); // moved (`x.git` renamed `x`): the row follows it below
     const git = gitRepository(found.gitDir);
-    const { row, created } = await registerRepository(this.sql, { owner: found.owner, name: found.name, path: found.path, git }, pending);
+    const fromNoRefs = this.appearedWithoutRefs.has(path.resolve(found.path));
+    const { row, created } = await registerRepository(this.sql, { owner: found.owner, name: found.name, path: found.path, git }, pending, fromNoRefs);
+    this.appearedWithoutRefs.delete(path.resolve(found.path));
     const realGitDir = await realpath(found.gitDir).catch(() => path.resolve(found.gitDir));
     const repo: KnownRepository = { key, row, gitDir: found.gitDir, realGitDir, bare: found.bare, git };
     this.known.set(key, repo);
     // Watch first: a push during the catch-up below then still gets its signal.
     this.listener.onWatched?.(repo);
-    if (created) {
+    if (created && fromNoRefs) {
+      this.log.info({ repository: key }, `registered ${key}: it appeared with no refs, so every branch and tag pushed to it triggers`);
+      await this.syncOrRetry(key, source);
+    } else if (created) {
       this.log.info({ repository: key }, `registered ${key}: its current refs are the baseline`);
-      await this.listener.onDefaultBranchToDescribe?.(repo);
+      if (!(await this.refreshDefaultBranch(repo))) await this.listener.onDefaultBranchToDescribe?.(repo);
     } else if (pending.length === 0) {
       await this.syncOrRetry(key, source);
     }

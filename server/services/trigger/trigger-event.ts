@@ -23,6 +23,7 @@ import { planWorkflowRun } from './plan-workflow-run.js';
 import type { WorkflowRunPayload } from '../../core/trigger/workflow-run.js';
 import { recordAudit } from '../../adapters/db/audit.js';
 import { writeRuns } from './write-runs.js';
+import { eventDiagnostics } from '../../core/trigger/event-diagnostics.js';
 import { recordWorkflowFileErrors } from './file-statuses.js';
 import type { WorkflowSource } from './workflow-source.js';
 import { mapLimit } from '../../core/async/map-limit.js';
@@ -157,7 +158,10 @@ async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: 
   });
   if (event.kind === 'push') await recordWorkflowFileErrors(tx, repo.id, plan);
   for (const entry of plan.audit ?? []) await recordAudit(tx, { ...entry, repository_id: repo.id });
-  await markEventProcessed(tx, event.id, { runs, skipped: result.skipped, ...(resumed.length > 0 ? { resumed: presentResumed(resumed) } : {}) });
+  const diagnostics = eventDiagnostics(plan.files);
+  await markEventProcessed(tx, event.id, {
+    runs, skipped: result.skipped, ...(resumed.length > 0 ? { resumed: presentResumed(resumed) } : {}), ...(diagnostics.length > 0 ? { diagnostics } : {}),
+  });
   deps.log.info({
     repository: repoName(repo), event: event.id, kind: event.kind, source: event.source, ref: plan.ref,
     ...(event.kind === 'push' ? { before: (event.payload as PushPayload).before, after: (event.payload as PushPayload).after } : {}),
