@@ -68,9 +68,4 @@ export function shortSha(sha: string): SafeHtml {
   return html`<code title="${sha}">${sha.slice(0, 10)}</code>`;
 }
 
-/** `refs/heads/main` → `main`, `refs/tags/v1` → `v1 (tag)`. */
-export function refInWords(ref: string): string {
-  if (ref.startsWith('refs/heads/')) return ref.slice('refs/heads/'.length);
-  if (ref.startsWith('refs/tags/')) return `${ref.slice('refs/tags/'.length)} (tag)`;
-  return ref;
-}
+export { refInWords } from '../core/trigger/push-feedback.js';

@@ -27,7 +27,7 @@ export interface FeedbackContext {
 
 const PREFIX = 'plue-trigger:';
 
-/** `refs/heads/main` → `main`, `refs/tags/v1` → `v1 (tag)` (as the dashboard's pages say it). */
+/** `refs/heads/main` → `main`, `refs/tags/v1` → `v1 (tag)`: how the push feedback and the dashboard's pages say a ref. */
 export function refInWords(ref: string): string {
   if (ref.startsWith('refs/heads/')) return ref.slice('refs/heads/'.length);
   if (ref.startsWith('refs/tags/')) return `${ref.slice('refs/tags/'.length)} (tag)`;
