@@ -43,7 +43,7 @@ export async function runAudit(argv: string[], io: CommandIO): Promise<number> {
   if (values.page !== undefined) query.set('page', String(positiveInteger(values.page, '--page')));
   if (values['per-page'] !== undefined) query.set('per_page', String(positiveInteger(values['per-page'], '--per-page')));
   const client = clientFrom(values, io.env);
-  return reportingApiErrors(io, client.server, async () => {
+  return reportingApiErrors(io, client, async () => {
     const reply = await client.get<{ total_count: number; audit: AuditRow[] }>(`${base}/audit${query.size > 0 ? `?${query}` : ''}`);
     if (values.json) io.out(JSON.stringify(reply, null, 2));
     else {

@@ -2,9 +2,11 @@ import { parseArgs } from 'node:util';
 import { matchEvent } from '../core/match/index.js';
 import type { TriggerEvent } from '../core/match/event.js';
 import { isZeroSha, ZERO_SHA } from '../core/refs/diff.js';
+import { EVENT_NAMES } from '../core/language/model.js';
+import { oneOf } from './choices.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
-import { collectWorkflowPaths, parseWorkflowPaths } from './workflow-files.js';
+import { collectWorkflowPaths, noWorkflowsMessage, parseWorkflowPaths } from './workflow-files.js';
 
 const HELP = `usage: plue-trigger match --event KIND [options] [PATH...]
 
@@ -59,8 +61,10 @@ function fullRef(ref: string): string {
   return ref.startsWith('refs/') ? ref : `refs/heads/${ref}`;
 }
 
+const CONCLUSIONS = ['success', 'failure', 'cancelled', 'skipped'] as const;
+
 export function eventFromOptions(o: MatchOptions): TriggerEvent {
-  const kind = o.event;
+  const kind = oneOf(o.event, EVENT_NAMES, '--event');
   const changed = { changed_files: o.changed ?? [], changed_files_truncated: o.truncated ?? false };
   switch (kind) {
     case 'push': {
@@ -90,19 +94,16 @@ export function eventFromOptions(o: MatchOptions): TriggerEvent {
       }
       return o.timezone === undefined ? { kind, cron: o.cron } : { kind, cron: o.cron, timezone: o.timezone };
     case 'workflow_run': {
-      const type = o.type ?? 'completed';
-      if (type !== 'completed' && type !== 'requested') throw new UsageError(`--type is completed or requested, not "${type}"`);
+      const type = oneOf(o.type, ['completed', 'requested'] as const, '--type') ?? 'completed';
       const ref = fullRef(o.ref ?? 'main');
       return {
         kind, workflow: required(o.workflow, 'workflow', kind), type,
-        conclusion: type === 'completed' ? o.conclusion ?? 'success' : null,
+        conclusion: type === 'completed' ? oneOf(o.conclusion, CONCLUSIONS, '--conclusion') ?? 'success' : null,
         branch: ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null,
       };
     }
     case undefined:
-      throw new UsageError('--event is required');
-    default:
-      throw new UsageError(`unknown event "${kind}"; expected push, pull_request, issue, chat, manual, dispatch, schedule or workflow_run`);
+      throw new UsageError(`--event is required: ${EVENT_NAMES.join(', ')}`);
   }
 }
 
@@ -113,7 +114,12 @@ export async function runMatch(argv: string[], io: CommandIO): Promise<number> {
     return 0;
   }
   const event = eventFromOptions(values);
-  const files = await parseWorkflowPaths(await collectWorkflowPaths(positionals, io.cwd), io.cwd);
+  const paths = await collectWorkflowPaths(positionals, io.cwd);
+  if (paths === null) {
+    io.err(`plue-trigger match: ${noWorkflowsMessage(io.cwd)}`);
+    return 1;
+  }
+  const files = await parseWorkflowPaths(paths, io.cwd);
   const result = matchEvent(event, files);
   if (values.json) {
     io.out(JSON.stringify(result, null, 2));

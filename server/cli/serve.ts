@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { closeGitRepositories, gitAvailable } from '../adapters/git/index.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -22,7 +23,18 @@ function instructions(url: string, demo: string, dataDir: string): string {
   ].join('\n');
 }
 
-export async function runServe(_argv: string[], io: CommandIO): Promise<number> {
+const HELP = `usage: plue-trigger serve
+
+Starts the service: its database (embedded under PLUE_DATA_DIR unless DATABASE_URL is set), the watcher of the
+repositories under PLUE_REPOS_DIR, the trigger, the scheduler and the HTTP API on HOST:PORT. Settings are
+environment variables (README, Configuration). SIGTERM or Ctrl-C stops it.`;
+
+export async function runServe(argv: string[], io: CommandIO): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h', default: false } } });
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
   let config;
   try {
     config = loadConfig(io.env, io.cwd);

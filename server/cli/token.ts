@@ -3,7 +3,11 @@ import { createSql, openDatabase } from '../adapters/db/connect.js';
 import type { Sql } from '../adapters/db/connect.js';
 import { runningEmbeddedUrl } from '../adapters/db/embedded-running.js';
 import { migrate } from '../adapters/db/migrate.js';
+import { findRepository } from '../adapters/db/repositories.js';
 import { listApiTokens } from '../adapters/db/tokens.js';
+import { discoverRepositories } from '../adapters/git/discovery.js';
+import { parseTokenScope } from '../core/api/token-scope.js';
+import { closestMatch } from '../core/language/suggest.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { TokenScopeError, createApiToken, revokeApiTokenAudited } from '../services/api/tokens.js';
@@ -28,6 +32,21 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
+
+/**
+ * Why a token for this scope would open nothing: a repository the service does not know (not in its database,
+ * not under PLUE_REPOS_DIR). Null when it names one, or is not a repository scope.
+ */
+async function unknownRepositoryOf(sql: Sql, scopeText: string, reposDir: string): Promise<string | null> {
+  const scope = parseTokenScope(scopeText);
+  if (scope?.kind !== 'repo' || (await findRepository(sql, scope.owner, scope.name))) return null;
+  const onDisk = (await discoverRepositories(reposDir)).repos.map((r) => `${r.owner}/${r.name}`);
+  const wanted = `${scope.owner}/${scope.name}`;
+  if (onDisk.includes(wanted)) return null;
+  const near = closestMatch(wanted, onDisk);
+  const there = onDisk.length > 0 ? ` (there: ${onDisk.slice(0, 10).join(', ')}${onDisk.length > 10 ? ', …' : ''})` : '';
+  return `no repository ${wanted} under ${reposDir}${near ? `. Did you mean \`repo:${near}\`?` : there}`;
+}
 
 /** The service's database: DATABASE_URL, the running embedded server, or an embedded one started for this command. */
 async function withDatabase<T>(io: CommandIO, work: (sql: Sql) => Promise<T>): Promise<T> {
@@ -68,11 +87,19 @@ export async function runToken(argv: string[], io: CommandIO): Promise<number> {
       if (positionals.length !== 1) throw new UsageError('token create takes no arguments');
       if (values.scope === undefined) throw new UsageError('--scope is required: admin or repo:OWNER/NAME');
       const scope = values.scope;
-      const { token, row } = await withDatabase(io, (sql) => createApiToken(sql, { scope, readOnly: values['read-only'], name: values.name ?? '' }))
-        .catch((error: unknown) => {
-          if (error instanceof TokenScopeError) throw new UsageError(error.message);
-          throw error;
-        });
+      const reposDir = loadConfig(io.env, io.cwd).reposDir;
+      const made = await withDatabase(io, async (sql) => {
+        const unknown = await unknownRepositoryOf(sql, scope, reposDir);
+        return unknown ?? createApiToken(sql, { scope, readOnly: values['read-only'], name: values.name ?? '' });
+      }).catch((error: unknown) => {
+        if (error instanceof TokenScopeError) throw new UsageError(error.message);
+        throw error;
+      });
+      if (typeof made === 'string') {
+        io.err(`plue-trigger token: ${made}; no token made`);
+        return 1;
+      }
+      const { token, row } = made;
       io.err(`created API token ${row.id} (${row.scope}${row.read_only ? ', read-only' : ''}); it is shown only now:`);
       io.out(token);
       return 0;

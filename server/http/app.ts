@@ -10,6 +10,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerExternalTaskRoutes } from './routes/external-tasks.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoutes } from './routes/hooks.js';
+import { registerRunnerListRoutes } from './routes/runner-list.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerScheduleRoutes } from './routes/schedules.js';
 import { registerStatusRoutes } from './routes/statuses.js';
@@ -52,6 +53,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerEventRoutes(api, deps);
     registerAuditRoutes(api, deps);
     registerWebhookRoutes(api, deps);
+    if (deps.runners) registerRunnerListRoutes(api, deps, deps.runners.settings.leaseSeconds);
   });
   await app.ready();
   return app;

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -30,9 +29,9 @@ import { UntrustedWork } from './untrusted/pool.js';
 import { WebhookSender } from './webhooks/sender.js';
 import type { WebhookSenderOptions } from './webhooks/sender.js';
 import { asError } from '../logger.js';
+import { BIN_PATH, PACKAGE_ROOT } from '../package-root.js';
 
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
-export const BIN_PATH = path.join(PACKAGE_ROOT, 'bin', 'plue-trigger.js');
+export { BIN_PATH };
 const RESYNC_MS = 2000;
 
 export interface Service {

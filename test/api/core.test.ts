@@ -76,4 +76,14 @@ describe('tokenRefusal', () => {
     if (expected === null) expect(refusal).toBeNull();
     else expect(refusal).toMatch(expected);
   });
+  it.each([
+    ['admin', true, 'read', null],
+    ['admin', false, 'read', null],
+    ['repo:acme/app', false, 'read', /needs an admin token/],
+    ['admin', true, 'write', /read-only/],
+  ] as const)('a route about every repository: %s (read-only %s) %s → %s', (scope, readOnly, access, expected) => {
+    const refusal = tokenRefusal({ scope, read_only: readOnly }, null, access);
+    if (expected === null) expect(refusal).toBeNull();
+    else expect(refusal).toMatch(expected);
+  });
 });

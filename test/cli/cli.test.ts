@@ -137,7 +137,9 @@ describe('plue-trigger match', () => {
   it.each([
     [['match'], /--event is required/],
     [['match', '--event', 'schedule', '--timezone', 'UTC'], /--timezone needs --cron/],
-    [['match', '--event', 'nope'], /unknown event/],
+    [['match', '--event', 'nope'], /--event must be one of push, pull_request, .*, not "nope"/],
+    [['match', '--event', 'pushh'], /Did you mean `push`\?/],
+    [['match', '--event', 'workflow_run', '--workflow', 'CI', '--conclusion', 'faliure'], /Did you mean `failure`\?/],
     [['match', '--event', 'push'], /needs --ref/],
     [['match', '--event', 'pull_request'], /needs --base-ref/],
   ])('exits 2 on bad usage: %j', async (argv, message) => {
