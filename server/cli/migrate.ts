@@ -20,7 +20,7 @@ export async function runMigrate(argv: string[], io: CommandIO): Promise<number>
     return 0;
   }
   const config = loadConfig(io.env, io.cwd);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, { toStderr: true });
   const db = await openDatabase({ url: config.databaseUrl ?? undefined, dataDir: config.dataDir, log });
   try {
     const { applied } = await migrate(db.sql, { log });

@@ -51,7 +51,7 @@ async function unknownRepositoryOf(sql: Sql, scopeText: string, reposDir: string
 /** The service's database: DATABASE_URL, the running embedded server, or an embedded one started for this command. */
 async function withDatabase<T>(io: CommandIO, work: (sql: Sql) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env, io.cwd);
-  const log = createLogger(io.env.PLUE_LOG_LEVEL || 'warn');
+  const log = createLogger(io.env.PLUE_LOG_LEVEL || 'warn', { toStderr: true });
   const running = config.databaseUrl ? null : await runningEmbeddedUrl(config.dataDir);
   if (running) {
     const sql = createSql(running, { max: 1, applicationName: 'plue-trigger token' });
