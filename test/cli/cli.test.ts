@@ -152,7 +152,7 @@ describe('plue-trigger match', () => {
 describe('plue-trigger cron', () => {
   it('prints what docs/workflows.md shows', async () => {
     const docs = await readFile(path.join(ROOT, 'docs', 'workflows.md'), 'utf8');
-    const example = /```sh\nnpx plue-trigger (cron .*)\n```\n\n```text\n([\s\S]*?)```/.exec(docs);
+    const example = /```sh\nplue-trigger (cron .*)\n```\n\n```text\n([\s\S]*?)```/.exec(docs);
     expect(example).not.toBeNull();
     const argv = [...(example?.[1] ?? '').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
     const { status, out } = await cli(...argv);
@@ -209,7 +209,7 @@ describe('plue-trigger cron', () => {
 });
 
 describe('the installed command', () => {
-  it('runs through bin/plue-trigger.js (what `npx plue-trigger` starts)', async () => {
+  it('runs through bin/plue-trigger.js (what `plue-trigger` on PATH starts)', async () => {
     const run = promisify(execFile);
     const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'plue-trigger.js'), 'check', '--json'], { cwd: dir });
     expect(JSON.parse(stdout).files).toHaveLength(2);
