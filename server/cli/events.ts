@@ -124,7 +124,7 @@ export async function runEvents(argv: string[], io: CommandIO): Promise<number> 
     print(reply, () => {
       const rows = reply.events.map((e) => [
         String(e.event_id), e.event, e.status, e.source ?? '', String(e.attempts ?? 0), e.received_at ?? '',
-        [...e.runs.map((r) => String(r.run_id)), ...(e.resumed ?? []).map((r) => `${r.run_id} (resumed)`)].join(',') || '-',
+        [...e.runs.map((r) => `#${r.run_number}`), ...(e.resumed ?? []).map((r) => `#${r.run_number} (resumed)`)].join(',') || '-',
         e.error ?? (e.next_attempt_at ? `retry at ${e.next_attempt_at}` : ''),
       ]);
       for (const line of table(['ID', 'EVENT', 'STATUS', 'SOURCE', 'ATTEMPTS', 'RECEIVED', 'RUNS', 'ERROR'], rows)) io.out(line);

@@ -12,10 +12,11 @@ import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { TokenScopeError, createApiToken, revokeApiTokenAudited } from '../services/api/tokens.js';
 import { positiveInteger, table } from './api-client.js';
+import { subcommand } from './choices.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
 
-const HELP = `usage: plue-trigger token create --scope admin|repo:OWNER/NAME [--read-only] [--name NAME]
+const HELP = `usage: plue-trigger token create --scope admin|repo:OWNER/NAME [--read-only] [--name NAME] [--json]
        plue-trigger token list [--json]
        plue-trigger token revoke ID
 
@@ -23,7 +24,9 @@ Manages the user API's tokens, in the service's database (DATABASE_URL, or the e
 PLUE_DATA_DIR, running or not). \`create\` prints the new token on standard output: it is shown only then.
   --scope admin            every repository
   --scope repo:OWNER/NAME  one repository
-  --read-only              reads only`;
+  --read-only              reads only
+  --json                   create: {"id", "scope", "read_only", "name", "token"}; list: the rows
+A repository scope must name a repository the service has (in its database, or under PLUE_REPOS_DIR).`;
 
 const OPTIONS = {
   scope: { type: 'string' },
@@ -101,7 +104,7 @@ export async function runToken(argv: string[], io: CommandIO): Promise<number> {
       }
       const { token, row } = made;
       io.err(`created API token ${row.id} (${row.scope}${row.read_only ? ', read-only' : ''}); it is shown only now:`);
-      io.out(token);
+      io.out(values.json ? JSON.stringify({ id: row.id, scope: row.scope, read_only: row.read_only, name: row.name, token }) : token);
       return 0;
     }
     if (sub === 'list') {
@@ -133,5 +136,6 @@ export async function runToken(argv: string[], io: CommandIO): Promise<number> {
     }
     throw error;
   }
-  throw new UsageError(`unknown token command "${sub}"; use create, list or revoke`);
+  subcommand('token', sub, ['create', 'list', 'revoke']);
+  throw new UsageError(`token ${sub} takes other arguments`);
 }

@@ -82,6 +82,8 @@ describe('help, version and exit codes', () => {
     [['events', 'send', 'acme/app', '--event', 'issue', '--action', 'opend'], 2, /--action of an issue must be one of .* Did you mean `opened`\?/],
     [['workflows', 'list', 'acme/app', '--state', 'invaild'], 2, /Did you mean `invalid`\?/],
     [['completion', 'bsah'], 2, /Did you mean `bash`\?/],
+    [['audit', 'acme/app', '--kind', 'run.cancel'], 2, /--kind must be one of .* Did you mean `run\.cancelled`\?/],
+    [['token', 'crate'], 2, /unknown token command "crate"; use create, list, revoke\. Did you mean `create`\?/],
     [['runs', 'show', 'acme/app'], 2, /runs show takes OWNER\/REPO RUN/],
     [['check'], 1, /no \.plue\/workflows folder in .* run this there, or name the files or folders to read/],
     [['runs', 'list', 'acme/app', '--server', 'http://127.0.0.1:1'], 1, /cannot reach http:\/\/127\.0\.0\.1:1/],
@@ -243,6 +245,8 @@ describe('errors that help', () => {
     expect(none.stderr).toContain(`no repository no/such under ${reposDir} (there: acme/app); no token made`);
     const fine = await cli(['token', 'create', '--scope', 'repo:acme/app'], dbEnv);
     expect(fine).toMatchObject({ status: 0, stdout: expect.stringMatching(/^pla_\S+\n$/) });
+    const json = await cli(['token', 'create', '--scope', 'admin', '--read-only', '--json'], dbEnv);
+    expect(JSON.parse(json.stdout)).toEqual({ id: expect.any(Number), scope: 'admin', read_only: true, name: '', token: expect.stringMatching(/^pla_/) });
   });
 });
 
