@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandIO } from '../../server/cli/io.js';
-import { runCli } from '../../server/cli/main.js';
+import { COMMANDS, runCli } from '../../server/cli/main.js';
+import { USAGE } from '../../server/cli/usage.js';
 import { createTempDir, removeTempDirs } from '../git/fixtures.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -205,6 +206,13 @@ describe('plue-trigger cron', () => {
     const { status, err } = await cli(...argv);
     expect(status).toBe(2);
     expect(err).toMatch(message);
+  });
+});
+
+describe('the command list', () => {
+  it('names every command, and no other', () => {
+    const listed = [...USAGE.matchAll(/^ {2}([a-z][a-z-]*) /gm)].map((m) => m[1]);
+    expect(new Set(listed)).toEqual(new Set(Object.keys(COMMANDS)));
   });
 });
 
