@@ -4,6 +4,7 @@ import type { JsonClient } from '../http-client/json-client.js';
 import { CLIENT_HELP, CLIENT_OPTIONS, clientFrom, positiveInteger, repoPath, reportingApiErrors } from './api-client.js';
 import type { CommandIO } from './io.js';
 import { RUN_ID_HELP, runPathOf } from './run-ref.js';
+import { noRunnerReason } from './runs.js';
 import { UsageError } from './usage.js';
 
 const HELP = `usage: plue-trigger logs OWNER/REPO RUN [--id] [--attempt N] [--follow] [--json]
@@ -31,6 +32,12 @@ interface TaskLog {
   lines: Array<{ line: number; step: string; content: string }>;
 }
 type LogsReply = { run_id: number; tasks: TaskLog[] };
+interface FollowedRun {
+  status: string;
+  status_reason: string | null;
+  run_number: number;
+  jobs: Array<{ runs_on: string[]; fitting_runners?: number | null; tasks: Array<{ id: number; attempt: number }> }>;
+}
 
 export async function runLogs(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
@@ -79,10 +86,17 @@ export async function runLogs(argv: string[], io: CommandIO): Promise<number> {
 async function follow(io: CommandIO, client: JsonClient, runPath: string, url: (offset: number) => string, attempt: number | undefined): Promise<number> {
   const printed = new Map<number, number>();
   let lastTask: number | null = null;
+  let lastState = '';
   let shownHeader = false;
   for (;;) {
-    const run = await client.get<{ status: string; run_number: number; jobs: Array<{ tasks: Array<{ id: number; attempt: number }> }> }>(runPath);
+    const run = await client.get<FollowedRun>(runPath);
     const ended = FINISHED.includes(run.status);
+    // What the run waits for, on standard error, each time it changes: the lines on standard output stay the log.
+    const state = run.status === 'waiting' && run.jobs.some((j) => j.fitting_runners === 0)
+      ? noRunnerReason(run.jobs.find((j) => j.fitting_runners === 0)!.runs_on)
+      : run.status_reason ?? run.status;
+    if (!ended && state !== lastState) io.err(`run #${run.run_number}: ${state}`);
+    lastState = state;
     // The logs are read after the status: once the run has ended, its tasks have sent every line they will.
     // A task not seen yet (a new attempt) is read from its first line; else from the earliest line not printed.
     const shown = run.jobs.map((j) => (attempt === undefined ? j.tasks.at(-1) : j.tasks.filter((t) => t.attempt === attempt).at(-1)));
