@@ -88,6 +88,7 @@ describe('help, version and exit codes', () => {
     [['check'], 1, /no \.plue\/workflows folder in .* run this there, or name the files or folders to read/],
     [['runs', 'list', 'acme/app', '--server', 'http://127.0.0.1:1'], 1, /cannot reach http:\/\/127\.0\.0\.1:1/],
     [['runs', 'show', 'acme/app', '999'], 1, /acme\/app has no run #999 \(give --id for a run id\)/],
+    [['dispatch', 'acme/app', 'Biuld'], 1, /no workflow `Biuld` at refs\/heads\/main\. Did you mean `Build`\? \(HTTP 404 workflow_not_found\)/],
   ])('%j exits %i', async (argv, status, message) => {
     const result = await cli(argv);
     expect(result.stderr).toMatch(message);
