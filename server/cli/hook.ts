@@ -30,7 +30,7 @@ export async function runHook(argv: string[], io: CommandIO): Promise<number> {
     io.out(HELP);
     return 0;
   }
-  if (argv[0] !== 'post-receive' || argv.length !== 1) throw new UsageError(`hook takes post-receive\n${HELP}`);
+  if (argv[0] !== 'post-receive') throw new UsageError(`hook takes post-receive\n${HELP}`);
   const { updates } = parseHookLines(io.stdin ? await readAll(io.stdin) : '');
   if (updates.length === 0) return 0;
   const repositoryPath = path.resolve(io.cwd, io.env.GIT_DIR || '.');
