@@ -26,7 +26,7 @@ to the service at $PLUE_URL with the hook token ($PLUE_HOOK_TOKEN, or the file $
 fails a push: when the service cannot be told, the file watcher still sees the update.`;
 
 export async function runHook(argv: string[], io: CommandIO): Promise<number> {
-  if (argv[0] === '--help' || argv[0] === '-h') {
+  if (argv.includes('--help') || argv.includes('-h')) {
     io.out(HELP);
     return 0;
   }
