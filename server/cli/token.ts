@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createSql, openDatabase } from '../adapters/db/connect.js';
 import type { Sql } from '../adapters/db/connect.js';
@@ -52,8 +53,15 @@ async function unknownRepositoryOf(sql: Sql, scopeText: string, reposDir: string
 }
 
 /** The service's database: DATABASE_URL, the running embedded server, or an embedded one started for this command. */
+/** A token made anywhere else than in the service's database opens nothing: an absent data folder is not made. */
+export class NoDataFolderError extends Error {}
+
 async function withDatabase<T>(io: CommandIO, work: (sql: Sql) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env, io.cwd);
+  if (!config.databaseUrl && !existsSync(config.dataDir)) {
+    throw new NoDataFolderError(`no data folder at ${config.dataDir}: the service's database is under its PLUE_DATA_DIR (by default `
+      + '`data` in the folder where it was started); set PLUE_DATA_DIR to that folder, or DATABASE_URL');
+  }
   const log = createLogger(io.env.PLUE_LOG_LEVEL || 'warn', { toStderr: true });
   const running = config.databaseUrl ? null : await runningEmbeddedUrl(config.dataDir);
   if (running) {
@@ -130,6 +138,10 @@ export async function runToken(argv: string[], io: CommandIO): Promise<number> {
       return 0;
     }
   } catch (error) {
+    if (error instanceof NoDataFolderError) {
+      io.err(`plue-trigger token: ${error.message}`);
+      return 1;
+    }
     if (error instanceof ConfigError) {
       io.err(`plue-trigger: ${error.message}`);
       return 2;

@@ -248,6 +248,12 @@ describe('errors that help', () => {
     expect(typo.stderr).toBe(`plue-trigger token: no repository acme/ap under ${reposDir}. Did you mean \`repo:acme/app\`?; no token made\n`);
     const none = await cli(['token', 'create', '--scope', 'repo:no/such'], dbEnv);
     expect(none.stderr).toContain(`no repository no/such under ${reposDir} (there: acme/app); no token made`);
+    // Not where the service keeps its data: nothing is made there.
+    const elsewhere = path.join(cwd, 'not-the-data-folder');
+    const lost = await cli(['token', 'create', '--scope', 'admin'], { PLUE_DATA_DIR: elsewhere });
+    expect(lost).toMatchObject({ status: 1, stdout: '' });
+    expect(lost.stderr).toContain(`no data folder at ${elsewhere}: the service's database is under its PLUE_DATA_DIR`);
+    expect(existsSync(elsewhere)).toBe(false);
     const fine = await cli(['token', 'create', '--scope', 'repo:acme/app'], dbEnv);
     expect(fine).toMatchObject({ status: 0, stdout: expect.stringMatching(/^pla_\S+\n$/) });
     const json = await cli(['token', 'create', '--scope', 'admin', '--read-only', '--json'], dbEnv);
