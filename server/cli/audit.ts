@@ -9,7 +9,7 @@ const HELP = `usage: plue-trigger audit OWNER/REPO [--kind K] [--page N] [--per-
 
 Lists the repository's audit trail, newest first: dispatches, loops stopped, events dead-lettered and retried,
 tokens made and revoked, runs cancelled and re-run, each with who asked.
-  --kind K        only rows of this kind: ${AUDIT_KINDS.join(', ')}
+  --kind K        one of ${AUDIT_KINDS.join('|')}
 ${CLIENT_HELP}`;
 
 const OPTIONS = { ...CLIENT_OPTIONS, kind: { type: 'string' }, page: { type: 'string' }, 'per-page': { type: 'string' } } as const;

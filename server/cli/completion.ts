@@ -19,6 +19,8 @@ export interface CommandWords {
   name: string;
   subcommands: string[];
   flags: string[];
+  /** The values of flags that take one of a fixed list (`--status pending|processed|failed` in the help). */
+  values: Record<string, string[]>;
 }
 
 /** Each command's words, from its help text: the one description of a command's usage, so they cannot drift. */
@@ -26,7 +28,7 @@ export async function commandWords(): Promise<CommandWords[]> {
   const words: CommandWords[] = [];
   for (const name of Object.keys(COMMANDS)) {
     if (name === 'completion') {
-      words.push({ name, subcommands: [...SHELLS], flags: ['--help'] });
+      words.push({ name, subcommands: [...SHELLS], flags: ['--help'], values: {} });
       continue;
     }
     const lines: string[] = [];
@@ -37,16 +39,28 @@ export async function commandWords(): Promise<CommandWords[]> {
       for (const word of m[1]!.split('|')) subcommands.add(word);
     }
     const flags = new Set(['--help', ...[...help.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((m) => m[0])]);
-    words.push({ name, subcommands: [...subcommands], flags: [...flags].sort() });
+    const values: Record<string, string[]> = {};
+    for (const m of help.matchAll(/(--[a-z][a-z-]*) (?:[A-Z]+ +(?:[a-z_, ]+: )?(?:one of )?)?([a-z_.]+(?:\|[a-z_.]+)+)(?=[\s\])]|$)/g)) {
+      values[m[1]!] = m[2]!.split('|');
+    }
+    words.push({ name, subcommands: [...subcommands], flags: [...flags].sort(), values });
   }
   return words;
 }
 
+/** Each (command, flag) that takes a value from a list, with the list. */
+const valueCases = (commands: CommandWords[]) =>
+  commands.flatMap((c) => Object.entries(c.values).map(([flag, values]) => ({ key: `${c.name} ${flag}`, values: values.join(' ') })));
+
 function bash(commands: CommandWords[]): string {
   const cases = commands.map((c) => `    ${c.name}) subs="${c.subcommands.join(' ')}"; flags="${c.flags.join(' ')}" ;;`).join('\n');
+  const values = valueCases(commands).map((v) => `    "${v.key}") COMPREPLY=($(compgen -W "${v.values}" -- "$cur")); return ;;`).join('\n');
   return `# plue-trigger completion for bash: source <(plue-trigger completion bash)
 _plue_trigger() {
   local cur=\${COMP_WORDS[COMP_CWORD]} subs="" flags="" words
+  case "\${COMP_WORDS[1]} \${COMP_WORDS[COMP_CWORD-1]}" in
+${values}
+  esac
   if [[ $COMP_CWORD -eq 1 ]]; then
     words="${commands.map((c) => c.name).join(' ')} --help --version"
   else
@@ -66,10 +80,14 @@ complete -o default -F _plue_trigger plue-trigger
 
 function zsh(commands: CommandWords[]): string {
   const cases = commands.map((c) => `    ${c.name}) subs=(${c.subcommands.join(' ')}); flags=(${c.flags.join(' ')}) ;;`).join('\n');
+  const values = valueCases(commands).map((v) => `    "${v.key}") compadd -- ${v.values}; return ;;`).join('\n');
   return `#compdef plue-trigger
 # plue-trigger completion for zsh: source <(plue-trigger completion zsh), after compinit
 _plue_trigger() {
   local -a subs flags
+  case "$words[2] $words[CURRENT-1]" in
+${values}
+  esac
   if (( CURRENT == 2 )); then
     compadd -- ${commands.map((c) => c.name).join(' ')} --help --version
     return
@@ -95,7 +113,9 @@ function fish(commands: CommandWords[]): string {
   for (const c of commands) {
     const seen = `'__fish_seen_subcommand_from ${c.name}'`;
     if (c.subcommands.length > 0) lines.push(`complete -c plue-trigger -n ${seen} -f -a '${c.subcommands.join(' ')}'`);
-    lines.push(`complete -c plue-trigger -n ${seen} ${c.flags.map((f) => `-l ${f.slice(2)}`).join(' ')}`);
+    const plain = c.flags.filter((f) => c.values[f] === undefined);
+    lines.push(`complete -c plue-trigger -n ${seen} ${plain.map((f) => `-l ${f.slice(2)}`).join(' ')}`);
+    for (const [flag, values] of Object.entries(c.values)) lines.push(`complete -c plue-trigger -n ${seen} -l ${flag.slice(2)} -x -a '${values.join(' ')}'`);
   }
   return `${lines.join('\n')}\n`;
 }

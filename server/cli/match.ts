@@ -8,10 +8,12 @@ import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
 import { collectWorkflowPaths, noWorkflowsMessage, parseWorkflowPaths } from './workflow-files.js';
 
+const CONCLUSIONS = ['success', 'failure', 'cancelled', 'skipped'] as const;
+
 const HELP = `usage: plue-trigger match --event KIND [options] [PATH...]
 
 Shows which workflows an event would start, and why each other one would not.
-KIND: push, pull_request, issue, chat, manual, dispatch, schedule, workflow_run.
+  --event KIND       one of ${EVENT_NAMES.join('|')}
 
   --ref REF          push: refs/heads/NAME or refs/tags/NAME (a bare NAME means a branch);
                      manual: the ref to run at; workflow_run: the finished run's ref
@@ -24,8 +26,8 @@ KIND: push, pull_request, issue, chat, manual, dispatch, schedule, workflow_run.
   --base-ref REF     pull_request: base branch
   --head-ref REF     pull_request: head branch
   --workflow NAME    manual: workflow name, function name or file path; workflow_run: the run's workflow name
-  --type TYPE        workflow_run: completed (default) or requested
-  --conclusion C     workflow_run, completed: success (default), failure, cancelled or skipped
+  --type TYPE        workflow_run: one of completed|requested (default completed)
+  --conclusion C     workflow_run, completed: one of ${CONCLUSIONS.join('|')} (default success)
   --cron CRON        schedule: only schedule triggers with this cron
   --timezone ZONE    schedule, with --cron: and this time zone (default UTC)
   --json             print {"matched": [...], "skipped": [...]}`;
@@ -60,8 +62,6 @@ function required(value: string | undefined, flag: string, kind: string): string
 function fullRef(ref: string): string {
   return ref.startsWith('refs/') ? ref : `refs/heads/${ref}`;
 }
-
-const CONCLUSIONS = ['success', 'failure', 'cancelled', 'skipped'] as const;
 
 export function eventFromOptions(o: MatchOptions): TriggerEvent {
   const kind = oneOf(o.event, EVENT_NAMES, '--event');

@@ -17,8 +17,8 @@ const HELP = `usage: plue-trigger runs list OWNER/REPO [--workflow W] [--event E
 
 Lists runs (newest first), shows one with its jobs and attempts, cancels one, or runs a finished one again.
 RUN is the run's number, the #N that lists and pages show.
-  --event E       ${EVENT_NAMES.join(', ')}
-  --status S      ${STATUSES.join(', ')}
+  --event E       one of ${EVENT_NAMES.join('|')}
+  --status S      one of ${STATUSES.join('|')}
 ${RUN_ID_HELP}
 ${CLIENT_HELP}`;
 

@@ -124,11 +124,18 @@ describe('completion', () => {
     expect(await complete('plue-trigger', 'logs', 'acme/app', '1', '--f')).toEqual(['--follow']);
     expect(await complete('plue-trigger', 'events', '')).toEqual(['list', 'show', 'send', 'retry']);
     expect(await complete('plue-trigger', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);
+    // The values of a flag that takes one of a list.
+    expect(await complete('plue-trigger', 'runs', 'list', 'acme/app', '--status', 's')).toEqual(['success', 'skipped']);
+    expect(await complete('plue-trigger', 'events', 'list', 'acme/app', '--status', '')).toEqual(['pending', 'processed', 'failed']);
+    expect(await complete('plue-trigger', 'match', '--event', 'pu')).toEqual(['push', 'pull_request']);
+    expect(await complete('plue-trigger', 'audit', 'acme/app', '--kind', 'run.')).toEqual(['run.cancelled', 'run.rerun', 'run.event_raised']);
   });
 
   it.each([
     ['zsh', /^#compdef plue-trigger$/m, /^ {4}runs\) subs=\(list show cancel rerun\); flags=\(.*--follow|runs\) subs/m],
     ['fish', /^complete -c plue-trigger -n __fish_use_subcommand -f -a 'check match /m, /__fish_seen_subcommand_from logs' .*-l follow/],
+    ['fish', /^complete -c plue-trigger -n '__fish_seen_subcommand_from workflows' -l state -x -a 'active invalid deleted'$/m, /-l status -x -a 'pending processed failed'/],
+    ['zsh', /^ {4}"runs --status"\) compadd -- unknown success failure cancelled skipped waiting running blocked; return ;;$/m, /_files/],
   ])('prints a %s script', async (shell, first, second) => {
     const { status, stdout } = await cli(['completion', shell]);
     expect(status).toBe(0);
