@@ -1,9 +1,11 @@
 // The start-up banner as a newcomer meets it: `plue-trigger serve` as its own process, and every command it prints
 // typed as printed in a shell, in the demo clone, with plue-trigger on PATH as `npm link` puts it there. The run
-// the push starts is run by the runner line and followed to its end by the logs line.
+// the push starts is run by the runner line and followed to its end by the logs line; then the README's tour of the
+// command line runs in the same shell (set -e: any command that fails fails the test).
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import { useTestDatabase } from '../support/db.js';
 import { waitFor } from '../support/service.js';
 
 const db = useTestDatabase();
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 let serve: ChildProcess | undefined;
 
 afterAll(async () => {
@@ -47,9 +50,14 @@ describe('the start-up banner', () => {
     const commands = banner.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim());
     expect(commands.every((c) => !c.startsWith('/'))).toBe(true); // the linked name, not a path
     const runner = commands.find((c) => c.startsWith('plue-trigger runner '))!;
+    // Then the README's tour of the command line, in the same shell.
+    const tour = readme.slice(readme.indexOf('## The command line'));
+    const readmeBlock = /```sh\n([\s\S]*?)```/.exec(tour)![1]!.trim().split('\n');
     const script = [
       'set -euo pipefail',
       ...commands.map((c) => (c === runner ? `${c} > ${root}/runner.log 2>&1 & RUNNER=$!` : c)),
+      'echo "== README =="',
+      ...readmeBlock,
       'kill -TERM $RUNNER; wait $RUNNER || true',
     ].join('\n');
     const shell = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -65,6 +73,10 @@ describe('the start-up banner', () => {
     expect(shell.stdout).toMatch(/^\d+ +#1 +\w+ +CI Pipeline +push +main /m); // runs list
     expect(shell.stdout).toContain('"name":"CI Pipeline"'); // curl
     expect(shell.stdout).toMatch(/^OK$/m); // the run's own log: the demo's unittest
+    const afterReadme = shell.stdout.slice(shell.stdout.indexOf('== README =='));
+    expect(afterReadme).toMatch(/^run \d+ \(#1\): success/m); // runs show
+    expect(afterReadme).toMatch(/^\d+ +\S+ +- +online /m); // runners list
+    expect(afterReadme).toMatch(/^event 1 \(push\): processed$/m); // events show
 
     // The tokens stay in their files: neither the banner nor the service's log shows them.
     const registration = (await readFile(path.join(dataDir, 'runner-registration-token'), 'utf8')).trim();
