@@ -31,6 +31,7 @@ import type { WebhookSenderOptions } from './webhooks/sender.js';
 import { asError } from '../logger.js';
 import { BIN_PATH, PACKAGE_ROOT } from '../package-root.js';
 
+// Tests and benches take the command's path from here, as the hook script does.
 export { BIN_PATH };
 const RESYNC_MS = 2000;
 
