@@ -38,15 +38,24 @@ export function positiveInteger(text: string | undefined, what: string): number 
   return n;
 }
 
-/** Runs an API command: prints an API error (with each problem it names) and returns 1, as it happens. */
-export async function reportingApiErrors(io: CommandIO, server: string, work: () => Promise<number>): Promise<number> {
+const NO_TOKEN_HINT = 'hint: no token was given: export PLUE_TOKEN=$(plue-trigger token create --scope admin) on the '
+  + "service's machine (or --scope repo:OWNER/NAME), or pass --token";
+
+/**
+ * Runs an API command: prints an API error (with each problem it names, and the server's hint) and returns 1, as
+ * it happens. `client` (or its address) is the one the command used.
+ */
+export async function reportingApiErrors(io: CommandIO, client: JsonClient | string, work: () => Promise<number>): Promise<number> {
+  const server = typeof client === 'string' ? client : client.server;
   try {
     return await work();
   } catch (error) {
     if (error instanceof ApiError) {
       io.err(`plue-trigger: ${error.message} (HTTP ${error.status} ${error.code})`);
-      const problems = (error.details as { problems?: Array<{ field?: string; message?: string }> } | null)?.problems;
-      for (const p of Array.isArray(problems) ? problems : []) io.err(`  - ${p.field ? `${p.field}: ` : ''}${p.message ?? ''}`);
+      const details = error.details as { problems?: Array<{ field?: string; message?: string }>; hint?: unknown } | null;
+      for (const p of Array.isArray(details?.problems) ? details.problems : []) io.err(`  - ${p.field ? `${p.field}: ` : ''}${p.message ?? ''}`);
+      if (error.status === 401 && typeof client !== 'string' && !client.hasToken) io.err(NO_TOKEN_HINT);
+      else if (typeof details?.hint === 'string') io.err(`hint: ${details.hint}`);
       return 1;
     }
     if (error instanceof HttpTimeoutError) {

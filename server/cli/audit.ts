@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CLIENT_HELP, CLIENT_OPTIONS, clientFrom, positiveInteger, repoPath, reportingApiErrors, table } from './api-client.js';
+import { AUDIT_KINDS } from '../adapters/db/audit.js';
+import { oneOf } from './choices.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
 
@@ -7,6 +9,7 @@ const HELP = `usage: plue-trigger audit OWNER/REPO [--kind K] [--page N] [--per-
 
 Lists the repository's audit trail, newest first: dispatches, loops stopped, events dead-lettered and retried,
 tokens made and revoked, runs cancelled and re-run, each with who asked.
+  --kind K        one of ${AUDIT_KINDS.join('|')}
 ${CLIENT_HELP}`;
 
 const OPTIONS = { ...CLIENT_OPTIONS, kind: { type: 'string' }, page: { type: 'string' }, 'per-page': { type: 'string' } } as const;
@@ -39,11 +42,12 @@ export async function runAudit(argv: string[], io: CommandIO): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('audit takes OWNER/REPO');
   const base = repoPath(positionals[0]);
   const query = new URLSearchParams();
-  if (values.kind !== undefined) query.set('kind', values.kind);
+  const kind = oneOf(values.kind, AUDIT_KINDS, '--kind');
+  if (kind !== undefined) query.set('kind', kind);
   if (values.page !== undefined) query.set('page', String(positiveInteger(values.page, '--page')));
   if (values['per-page'] !== undefined) query.set('per_page', String(positiveInteger(values['per-page'], '--per-page')));
   const client = clientFrom(values, io.env);
-  return reportingApiErrors(io, client.server, async () => {
+  return reportingApiErrors(io, client, async () => {
     const reply = await client.get<{ total_count: number; audit: AuditRow[] }>(`${base}/audit${query.size > 0 ? `?${query}` : ''}`);
     if (values.json) io.out(JSON.stringify(reply, null, 2));
     else {

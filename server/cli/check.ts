@@ -5,13 +5,14 @@ import { hasErrors } from '../core/language/model.js';
 import type { ParsedFile } from '../core/language/model.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
-import { collectWorkflowPaths, parseWorkflowPaths } from './workflow-files.js';
+import { collectWorkflowPaths, noWorkflowsMessage, parseWorkflowPaths } from './workflow-files.js';
 
 const HELP = `usage: plue-trigger check [--json] [--max-bytes N] [PATH...]
 
 Lints workflow files. PATH is a file or a folder (a folder means its ${WORKFLOWS_FOLDER}/*.py,
-or its *.py when it has no ${WORKFLOWS_FOLDER}). Default: the current folder.
-Exit status: 0 no error, 1 any error, 2 bad usage.`;
+or its *.py when it has no ${WORKFLOWS_FOLDER}). Default: the ${WORKFLOWS_FOLDER} of the current folder, or of
+the nearest folder above it that has one (up to the repository's top).
+Exit status: 0 no error, 1 any error (or no workflows folder), 2 bad usage.`;
 
 export function formatDiagnostics(files: ParsedFile[]): string[] {
   return files.flatMap((file) =>
@@ -38,6 +39,10 @@ export async function runCheck(argv: string[], io: CommandIO): Promise<number> {
     throw new UsageError(`--max-bytes must be a positive integer, got ${values['max-bytes']}`);
   }
   const paths = await collectWorkflowPaths(positionals, io.cwd);
+  if (paths === null) {
+    io.err(`plue-trigger check: ${noWorkflowsMessage(io.cwd)}`);
+    return 1;
+  }
   const files = await parseWorkflowPaths(paths, io.cwd, maxBytes === undefined ? {} : { maxBytes });
   const failed = files.some(hasErrors);
 

@@ -63,7 +63,7 @@ export async function runDispatch(argv: string[], io: CommandIO): Promise<number
       : { inputs: parseInputs(values.input ?? []) }),
   };
   const client = clientFrom(values, io.env);
-  return reportingApiErrors(io, client.server, async () => {
+  return reportingApiErrors(io, client, async () => {
     const headers: Record<string, string> = values['idempotency-key'] !== undefined ? { 'idempotency-key': values['idempotency-key'] } : {};
     const reply = await client.request<{ run_id: number; run_number: number; status: string; workflow: { name: string }; ref: string; sha: string; context_files?: string[] }>(
       'POST', path, { body, headers });

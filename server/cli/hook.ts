@@ -21,8 +21,18 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return refNameFromBytes(Buffer.concat(chunks));
 }
 
+const HELP = `usage: plue-trigger hook post-receive
+
+git's post-receive hook: reads the pushed ref updates (\`<old> <new> <ref>\` lines) on standard input and hands them
+to the service at $PLUE_URL with the hook token ($PLUE_HOOK_TOKEN, or the file $PLUE_HOOK_TOKEN_FILE). It never
+fails a push: when the service cannot be told, the file watcher still sees the update.`;
+
 export async function runHook(argv: string[], io: CommandIO): Promise<number> {
-  if (argv[0] !== 'post-receive') throw new UsageError('usage: plue-trigger hook post-receive');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(HELP);
+    return 0;
+  }
+  if (argv[0] !== 'post-receive') throw new UsageError(`hook takes post-receive\n${HELP}`);
   const { updates } = parseHookLines(io.stdin ? await readAll(io.stdin) : '');
   if (updates.length === 0) return 0;
   const repositoryPath = path.resolve(io.cwd, io.env.GIT_DIR || '.');

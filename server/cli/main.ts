@@ -1,10 +1,13 @@
+import { ConfigError } from '../config.js';
+import { didYouMean } from '../core/language/suggest.js';
+import { packageVersion } from '../package-root.js';
 import type { CommandIO } from './io.js';
 import { USAGE, UsageError } from './usage.js';
 
 type Command = (argv: string[], io: CommandIO) => Promise<number>;
 
 // Loaded on demand: the post-receive hook must start fast, without tree-sitter or the database driver.
-const COMMANDS: Record<string, () => Promise<Command>> = {
+export const COMMANDS: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./check.js')).runCheck,
   match: async () => (await import('./match.js')).runMatch,
   cron: async () => (await import('./cron.js')).runCron,
@@ -23,18 +26,27 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   events: async () => (await import('./events.js')).runEvents,
   audit: async () => (await import('./audit.js')).runAudit,
   statuses: async () => (await import('./statuses.js')).runStatuses,
+  runners: async () => (await import('./runners.js')).runRunners,
+  completion: async () => (await import('./completion.js')).runCompletion,
 };
 
 /** Runs one command line; returns the exit status. Never throws for bad usage. */
 export async function runCli(argv: string[], io: CommandIO): Promise<number> {
-  const [name, ...rest] = argv;
+  const [first, ...afterFirst] = argv;
+  if (first === '--version' || first === '-V') {
+    io.out(`plue-trigger ${packageVersion()}`);
+    return 0;
+  }
+  // `help runs` is `runs --help`.
+  const [name, ...rest] = first === 'help' && afterFirst.length > 0 ? [afterFirst[0]!, '--help'] : argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(USAGE);
+    if (name === undefined) io.err(USAGE);
+    else io.out(USAGE);
     return name === undefined ? 2 : 0;
   }
   const load = COMMANDS[name];
   if (!load) {
-    io.err(`plue-trigger: unknown command "${name}"\n${USAGE}`);
+    io.err(`plue-trigger: unknown command "${name}".${didYouMean(name, Object.keys(COMMANDS))}\nrun 'plue-trigger --help' for the commands`);
     return 2;
   }
   try {
@@ -45,6 +57,11 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     const code = (error as { code?: string }).code ?? '';
     if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
       io.err(`plue-trigger ${name}: ${(error as Error).message}`);
+      return 2;
+    }
+    // A bad setting is bad usage too: the command never started.
+    if (error instanceof ConfigError) {
+      io.err(`plue-trigger: ${error.message}`);
       return 2;
     }
     throw error;

@@ -2,14 +2,18 @@ import { parseArgs } from 'node:util';
 import { matchEvent } from '../core/match/index.js';
 import type { TriggerEvent } from '../core/match/event.js';
 import { isZeroSha, ZERO_SHA } from '../core/refs/diff.js';
+import { EVENT_NAMES } from '../core/language/model.js';
+import { oneOf } from './choices.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
-import { collectWorkflowPaths, parseWorkflowPaths } from './workflow-files.js';
+import { collectWorkflowPaths, noWorkflowsMessage, parseWorkflowPaths } from './workflow-files.js';
+
+const CONCLUSIONS = ['success', 'failure', 'cancelled', 'skipped'] as const;
 
 const HELP = `usage: plue-trigger match --event KIND [options] [PATH...]
 
 Shows which workflows an event would start, and why each other one would not.
-KIND: push, pull_request, issue, chat, manual, dispatch, schedule, workflow_run.
+  --event KIND       one of ${EVENT_NAMES.join('|')}
 
   --ref REF          push: refs/heads/NAME or refs/tags/NAME (a bare NAME means a branch);
                      manual: the ref to run at; workflow_run: the finished run's ref
@@ -22,8 +26,8 @@ KIND: push, pull_request, issue, chat, manual, dispatch, schedule, workflow_run.
   --base-ref REF     pull_request: base branch
   --head-ref REF     pull_request: head branch
   --workflow NAME    manual: workflow name, function name or file path; workflow_run: the run's workflow name
-  --type TYPE        workflow_run: completed (default) or requested
-  --conclusion C     workflow_run, completed: success (default), failure, cancelled or skipped
+  --type TYPE        workflow_run: one of completed|requested (default completed)
+  --conclusion C     workflow_run, completed: one of ${CONCLUSIONS.join('|')} (default success)
   --cron CRON        schedule: only schedule triggers with this cron
   --timezone ZONE    schedule, with --cron: and this time zone (default UTC)
   --json             print {"matched": [...], "skipped": [...]}`;
@@ -60,7 +64,7 @@ function fullRef(ref: string): string {
 }
 
 export function eventFromOptions(o: MatchOptions): TriggerEvent {
-  const kind = o.event;
+  const kind = oneOf(o.event, EVENT_NAMES, '--event');
   const changed = { changed_files: o.changed ?? [], changed_files_truncated: o.truncated ?? false };
   switch (kind) {
     case 'push': {
@@ -90,19 +94,16 @@ export function eventFromOptions(o: MatchOptions): TriggerEvent {
       }
       return o.timezone === undefined ? { kind, cron: o.cron } : { kind, cron: o.cron, timezone: o.timezone };
     case 'workflow_run': {
-      const type = o.type ?? 'completed';
-      if (type !== 'completed' && type !== 'requested') throw new UsageError(`--type is completed or requested, not "${type}"`);
+      const type = oneOf(o.type, ['completed', 'requested'] as const, '--type') ?? 'completed';
       const ref = fullRef(o.ref ?? 'main');
       return {
         kind, workflow: required(o.workflow, 'workflow', kind), type,
-        conclusion: type === 'completed' ? o.conclusion ?? 'success' : null,
+        conclusion: type === 'completed' ? oneOf(o.conclusion, CONCLUSIONS, '--conclusion') ?? 'success' : null,
         branch: ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null,
       };
     }
     case undefined:
-      throw new UsageError('--event is required');
-    default:
-      throw new UsageError(`unknown event "${kind}"; expected push, pull_request, issue, chat, manual, dispatch, schedule or workflow_run`);
+      throw new UsageError(`--event is required: ${EVENT_NAMES.join(', ')}`);
   }
 }
 
@@ -113,7 +114,12 @@ export async function runMatch(argv: string[], io: CommandIO): Promise<number> {
     return 0;
   }
   const event = eventFromOptions(values);
-  const files = await parseWorkflowPaths(await collectWorkflowPaths(positionals, io.cwd), io.cwd);
+  const paths = await collectWorkflowPaths(positionals, io.cwd);
+  if (paths === null) {
+    io.err(`plue-trigger match: ${noWorkflowsMessage(io.cwd)}`);
+    return 1;
+  }
+  const files = await parseWorkflowPaths(paths, io.cwd);
   const result = matchEvent(event, files);
   if (values.json) {
     io.out(JSON.stringify(result, null, 2));

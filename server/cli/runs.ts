@@ -1,19 +1,30 @@
 import { parseArgs } from 'node:util';
+import { STATUS } from '../adapters/db/status.js';
+import { EVENT_NAMES } from '../core/language/model.js';
 import { CLIENT_HELP, CLIENT_OPTIONS, clientFrom, positiveInteger, repoPath, reportingApiErrors, table } from './api-client.js';
+import { oneOf, subcommand } from './choices.js';
 import type { CommandIO } from './io.js';
+import { RUN_ID_HELP, runPathOf } from './run-ref.js';
 import { UsageError } from './usage.js';
+
+const STATUSES = Object.keys(STATUS);
 
 const HELP = `usage: plue-trigger runs list OWNER/REPO [--workflow W] [--event E] [--status S] [--branch B] [--sha S]
                                    [--page N] [--per-page N] [--json]
-       plue-trigger runs show OWNER/REPO RUN_ID [--json]
-       plue-trigger runs cancel OWNER/REPO RUN_ID [--json]
-       plue-trigger runs rerun OWNER/REPO RUN_ID [--json]
+       plue-trigger runs show OWNER/REPO RUN [--id] [--json]
+       plue-trigger runs cancel OWNER/REPO RUN [--id] [--json]
+       plue-trigger runs rerun OWNER/REPO RUN [--id] [--json]
 
 Lists runs (newest first), shows one with its jobs and attempts, cancels one, or runs a finished one again.
+RUN is the run's number, the #N that lists and pages show.
+  --event E       one of ${EVENT_NAMES.join('|')}
+  --status S      one of ${STATUSES.join('|')}
+${RUN_ID_HELP}
 ${CLIENT_HELP}`;
 
 const OPTIONS = {
   ...CLIENT_OPTIONS,
+  id: { type: 'boolean', default: false },
   workflow: { type: 'string' },
   event: { type: 'string' },
   status: { type: 'string' },
@@ -44,7 +55,7 @@ interface RunDetail extends Run {
   parent_run_id: number | null;
   depth: number;
   children: Array<{ id: number; run_number: number; workflow: string; status: string }>;
-  jobs: Array<Timed & { id: number; name: string; attempt: number; tasks: Array<Timed & { id: number; attempt: number; runner: { name: string | null } | null; end_reason: string | null }> }>;
+  jobs: Array<Timed & { id: number; name: string; attempt: number; runs_on: string[]; fitting_runners?: number | null; tasks: Array<Timed & { id: number; attempt: number; runner: { name: string | null } | null; end_reason: string | null }> }>;
 }
 
 const seconds = (t: Timed) => (t.duration_ms === null ? '' : ` in ${(t.duration_ms / 1000).toFixed(1)} s`);
@@ -66,11 +77,19 @@ function printRun(io: CommandIO, run: RunDetail): void {
   else if (run.cancel_requested) io.out('  cancel requested');
   for (const job of run.jobs) {
     io.out(`  job ${job.id} ${job.name}: ${job.status}${seconds(job)}`);
+    if (job.fitting_runners === 0) io.out(`    ${noRunnerReason(job.runs_on)}`);
     for (const task of job.tasks) {
       const by = task.runner?.name ? ` on ${task.runner.name}` : '';
       io.out(`    attempt ${task.attempt} (task ${task.id}): ${task.status}${by}${seconds(task)}${task.end_reason && task.end_reason !== 'runner' ? ` (${task.end_reason})` : ''}`);
     }
   }
+}
+
+/** Why a waiting job is not picked up: no connected runner carries its labels. */
+export function noRunnerReason(runsOn: readonly string[]): string {
+  return runsOn.length === 0
+    ? 'waiting: no runner is connected (plue-trigger runners list)'
+    : `waiting: no runner with labels [${runsOn.join(', ')}] is connected (plue-trigger runners list)`;
 }
 
 export async function runRuns(argv: string[], io: CommandIO): Promise<number> {
@@ -80,6 +99,9 @@ export async function runRuns(argv: string[], io: CommandIO): Promise<number> {
     io.out(HELP);
     return values.help ? 0 : 2;
   }
+  subcommand('runs', sub, ['list', 'show', 'cancel', 'rerun']);
+  oneOf(values.status, STATUSES, '--status');
+  oneOf(values.event, EVENT_NAMES, '--event');
   const client = clientFrom(values, io.env);
   const print = (reply: unknown, text: () => void) => (values.json ? io.out(JSON.stringify(reply, null, 2)) : text());
   if (sub === 'list') {
@@ -89,7 +111,7 @@ export async function runRuns(argv: string[], io: CommandIO): Promise<number> {
     for (const key of ['workflow', 'event', 'status', 'branch', 'sha'] as const) if (values[key] !== undefined) query.set(key, values[key]);
     if (values.page !== undefined) query.set('page', String(positiveInteger(values.page, '--page')));
     if (values['per-page'] !== undefined) query.set('per_page', String(positiveInteger(values['per-page'], '--per-page')));
-    return reportingApiErrors(io, client.server, async () => {
+    return reportingApiErrors(io, client, async () => {
       const reply = await client.get<{ total_count: number; runs: Run[] }>(`${base}/runs${query.size > 0 ? `?${query}` : ''}`);
       print(reply, () => {
         const rows = reply.runs.map((r) => [String(r.id), `#${r.run_number}`, r.status, r.workflow.name, r.event, shortRef(r.ref), r.commit_sha.slice(0, 7), r.created_at]);
@@ -99,10 +121,11 @@ export async function runRuns(argv: string[], io: CommandIO): Promise<number> {
       return 0;
     });
   }
-  if (!['show', 'cancel', 'rerun'].includes(sub)) throw new UsageError(`unknown runs command "${sub}"; use list, show, cancel or rerun`);
-  if (positionals.length !== 3) throw new UsageError(`runs ${sub} takes OWNER/REPO RUN_ID`);
-  const path = `${repoPath(repo)}/runs/${positiveInteger(id, 'RUN_ID')}`;
-  return reportingApiErrors(io, client.server, async () => {
+  if (positionals.length !== 3) throw new UsageError(`runs ${sub} takes OWNER/REPO RUN (a run number; the id with --id)`);
+  repoPath(repo);
+  positiveInteger(id?.replace(/^#/, ''), 'RUN');
+  return reportingApiErrors(io, client, async () => {
+    const path = await runPathOf(client, repo, id, values.id);
     if (sub === 'show') {
       const run = await client.get<RunDetail>(path);
       print(run, () => printRun(io, run));

@@ -25,7 +25,7 @@ export async function runStatuses(argv: string[], io: CommandIO): Promise<number
   if (positionals.length !== 2) throw new UsageError('statuses takes OWNER/REPO REF');
   const base = repoPath(positionals[0]);
   const client = clientFrom(values, io.env);
-  return reportingApiErrors(io, client.server, async () => {
+  return reportingApiErrors(io, client, async () => {
     const reply = await client.get<CombinedStatus>(`${base}/commits/${encodeURIComponent(positionals[1]!)}/status`);
     if (values.json) io.out(JSON.stringify(reply, null, 2));
     else {

@@ -1,17 +1,23 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createSql, openDatabase } from '../adapters/db/connect.js';
 import type { Sql } from '../adapters/db/connect.js';
 import { runningEmbeddedUrl } from '../adapters/db/embedded-running.js';
 import { migrate } from '../adapters/db/migrate.js';
+import { findRepository } from '../adapters/db/repositories.js';
 import { listApiTokens } from '../adapters/db/tokens.js';
+import { discoverRepositories } from '../adapters/git/discovery.js';
+import { parseTokenScope } from '../core/api/token-scope.js';
+import { closestMatch } from '../core/language/suggest.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { TokenScopeError, createApiToken, revokeApiTokenAudited } from '../services/api/tokens.js';
 import { positiveInteger, table } from './api-client.js';
+import { subcommand } from './choices.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage.js';
 
-const HELP = `usage: plue-trigger token create --scope admin|repo:OWNER/NAME [--read-only] [--name NAME]
+const HELP = `usage: plue-trigger token create --scope admin|repo:OWNER/NAME [--read-only] [--name NAME] [--json]
        plue-trigger token list [--json]
        plue-trigger token revoke ID
 
@@ -19,7 +25,9 @@ Manages the user API's tokens, in the service's database (DATABASE_URL, or the e
 PLUE_DATA_DIR, running or not). \`create\` prints the new token on standard output: it is shown only then.
   --scope admin            every repository
   --scope repo:OWNER/NAME  one repository
-  --read-only              reads only`;
+  --read-only              reads only
+  --json                   create: {"id", "scope", "read_only", "name", "token"}; list: the rows
+A repository scope must name a repository the service has (in its database, or under PLUE_REPOS_DIR).`;
 
 const OPTIONS = {
   scope: { type: 'string' },
@@ -29,10 +37,32 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/**
+ * Why a token for this scope would open nothing: a repository the service does not know (not in its database,
+ * not under PLUE_REPOS_DIR). Null when it names one, or is not a repository scope.
+ */
+async function unknownRepositoryOf(sql: Sql, scopeText: string, reposDir: string): Promise<string | null> {
+  const scope = parseTokenScope(scopeText);
+  if (scope?.kind !== 'repo' || (await findRepository(sql, scope.owner, scope.name))) return null;
+  const onDisk = (await discoverRepositories(reposDir)).repos.map((r) => `${r.owner}/${r.name}`);
+  const wanted = `${scope.owner}/${scope.name}`;
+  if (onDisk.includes(wanted)) return null;
+  const near = closestMatch(wanted, onDisk);
+  const there = onDisk.length > 0 ? ` (there: ${onDisk.slice(0, 10).join(', ')}${onDisk.length > 10 ? ', …' : ''})` : '';
+  return `no repository ${wanted} under ${reposDir}${near ? `. Did you mean \`repo:${near}\`?` : there}`;
+}
+
 /** The service's database: DATABASE_URL, the running embedded server, or an embedded one started for this command. */
+/** A token made anywhere else than in the service's database opens nothing: an absent data folder is not made. */
+export class NoDataFolderError extends Error {}
+
 async function withDatabase<T>(io: CommandIO, work: (sql: Sql) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env, io.cwd);
-  const log = createLogger(io.env.PLUE_LOG_LEVEL || 'warn');
+  if (!config.databaseUrl && !existsSync(config.dataDir)) {
+    throw new NoDataFolderError(`no data folder at ${config.dataDir}: the service's database is under its PLUE_DATA_DIR (by default `
+      + '`data` in the folder where it was started); set PLUE_DATA_DIR to that folder, or DATABASE_URL');
+  }
+  const log = createLogger(io.env.PLUE_LOG_LEVEL || 'warn', { toStderr: true });
   const running = config.databaseUrl ? null : await runningEmbeddedUrl(config.dataDir);
   if (running) {
     const sql = createSql(running, { max: 1, applicationName: 'plue-trigger token' });
@@ -68,13 +98,21 @@ export async function runToken(argv: string[], io: CommandIO): Promise<number> {
       if (positionals.length !== 1) throw new UsageError('token create takes no arguments');
       if (values.scope === undefined) throw new UsageError('--scope is required: admin or repo:OWNER/NAME');
       const scope = values.scope;
-      const { token, row } = await withDatabase(io, (sql) => createApiToken(sql, { scope, readOnly: values['read-only'], name: values.name ?? '' }))
-        .catch((error: unknown) => {
-          if (error instanceof TokenScopeError) throw new UsageError(error.message);
-          throw error;
-        });
+      const reposDir = loadConfig(io.env, io.cwd).reposDir;
+      const made = await withDatabase(io, async (sql) => {
+        const unknown = await unknownRepositoryOf(sql, scope, reposDir);
+        return unknown ?? createApiToken(sql, { scope, readOnly: values['read-only'], name: values.name ?? '' });
+      }).catch((error: unknown) => {
+        if (error instanceof TokenScopeError) throw new UsageError(error.message);
+        throw error;
+      });
+      if (typeof made === 'string') {
+        io.err(`plue-trigger token: ${made}; no token made`);
+        return 1;
+      }
+      const { token, row } = made;
       io.err(`created API token ${row.id} (${row.scope}${row.read_only ? ', read-only' : ''}); it is shown only now:`);
-      io.out(token);
+      io.out(values.json ? JSON.stringify({ id: row.id, scope: row.scope, read_only: row.read_only, name: row.name, token }) : token);
       return 0;
     }
     if (sub === 'list') {
@@ -100,11 +138,16 @@ export async function runToken(argv: string[], io: CommandIO): Promise<number> {
       return 0;
     }
   } catch (error) {
+    if (error instanceof NoDataFolderError) {
+      io.err(`plue-trigger token: ${error.message}`);
+      return 1;
+    }
     if (error instanceof ConfigError) {
       io.err(`plue-trigger: ${error.message}`);
       return 2;
     }
     throw error;
   }
-  throw new UsageError(`unknown token command "${sub}"; use create, list or revoke`);
+  subcommand('token', sub, ['create', 'list', 'revoke']);
+  throw new UsageError(`token ${sub} takes other arguments`);
 }

@@ -14,9 +14,35 @@ async function pythonFilesIn(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Files named on the command line; a folder means its workflows folder when it has one, else its `*.py`. */
-export async function collectWorkflowPaths(args: string[], cwd: string): Promise<string[]> {
-  const targets = args.length > 0 ? args : ['.'];
+const isDirectory = async (dir: string) => (await stat(dir).catch(() => null))?.isDirectory() ?? false;
+
+/**
+ * The folder whose workflows a command without PATH reads: the current one, or the nearest above it with a
+ * workflows folder, not past the repository's top (the folder holding `.git`). Null when there is none.
+ */
+export async function workflowsHome(cwd: string): Promise<string | null> {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (await isDirectory(path.join(dir, WORKFLOWS_FOLDER))) return dir;
+    if ((await stat(path.join(dir, '.git')).catch(() => null)) !== null || path.dirname(dir) === dir) return null;
+  }
+}
+
+/** Why a command without PATH has nothing to read. */
+export const noWorkflowsMessage = (cwd: string) =>
+  `no ${WORKFLOWS_FOLDER} folder in ${cwd} (or above it, up to the repository's top): workflows are ${WORKFLOWS_FOLDER}/*.py `
+  + 'at the top of a repository; run this there, or name the files or folders to read';
+
+/**
+ * Files named on the command line; a folder means its workflows folder when it has one, else its `*.py`. Without
+ * any, the workflows folder of the current folder or the nearest one above it (null when there is none).
+ */
+export async function collectWorkflowPaths(args: string[], cwd: string): Promise<string[] | null> {
+  let targets = args;
+  if (args.length === 0) {
+    const home = await workflowsHome(cwd);
+    if (home === null) return null;
+    targets = [path.relative(cwd, home) || '.'];
+  }
   const files: string[] = [];
   for (const target of targets) {
     const full = path.resolve(cwd, target);
@@ -27,7 +53,7 @@ export async function collectWorkflowPaths(args: string[], cwd: string): Promise
       continue;
     }
     const workflowDir = path.join(full, WORKFLOWS_FOLDER);
-    const hasWorkflowDir = (await stat(workflowDir).catch(() => null))?.isDirectory() ?? false;
+    const hasWorkflowDir = await isDirectory(workflowDir);
     const found = await pythonFilesIn(hasWorkflowDir ? workflowDir : full);
     files.push(...found.map((f) => path.relative(cwd, f) || f));
   }

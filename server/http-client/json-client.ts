@@ -86,6 +86,11 @@ export class JsonClient {
     return response.body;
   }
 
+  /** Whether requests carry a token unless told otherwise. */
+  get hasToken(): boolean {
+    return this.token !== null;
+  }
+
   private authorization(token: string | null | undefined): Record<string, string> {
     const chosen = token === undefined ? this.token : token;
     return chosen ? { authorization: `Bearer ${chosen}` } : {};

@@ -61,6 +61,10 @@ function withoutFields(body: unknown, fields: readonly string[] | undefined): un
   return Object.fromEntries(Object.entries(body).filter(([key]) => !fields.includes(key)));
 }
 
+/** What a person without a (valid) token is told to do. */
+export const TOKEN_HINT = 'send an API token as `Authorization: Bearer <token>`; make one on the service\'s machine with '
+  + '`plue-trigger token create --scope repo:OWNER/NAME` (or `--scope admin`)';
+
 /**
  * Checks the bearer token against the route's `access` and its `:owner/:repo`, before the body is even read:
  * 401 without a (valid) token, 403 when its scope or read-only flag does not allow the request. Reads need no
@@ -73,12 +77,13 @@ export function requireApiTokens(api: FastifyInstance, deps: { sql: Sql; publicR
     const token = bearerToken(request);
     if (token === null) {
       if (access === 'read' && deps.publicRead) return;
-      throw new AppError('unauthorized');
+      throw new AppError('unauthorized', {}, { hint: TOKEN_HINT });
     }
     const row = await authenticateApiToken(deps.sql, token);
-    if (!row) throw new AppError('unauthorized');
+    if (!row) throw new AppError('unauthorized', {}, { hint: TOKEN_HINT });
     const params = request.params as { owner?: string; repo?: string };
-    const refusal = tokenRefusal(row, { owner: params.owner ?? '', name: params.repo ?? '' }, access);
+    const repository = params.owner === undefined || params.repo === undefined ? null : { owner: params.owner, name: params.repo };
+    const refusal = tokenRefusal(row, repository, access);
     if (refusal) throw new AppError('forbidden', { reason: refusal });
     request.apiToken = row;
   });

@@ -11,6 +11,7 @@ import { registerExternalTaskRoutes } from './routes/external-tasks.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerRepositoryRoutes } from './routes/repositories.js';
+import { registerRunnerListRoutes } from './routes/runner-list.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerScheduleRoutes } from './routes/schedules.js';
 import { registerStatusRoutes } from './routes/statuses.js';
@@ -55,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerEventRoutes(api, deps);
     registerAuditRoutes(api, deps);
     registerWebhookRoutes(api, deps);
+    if (deps.runners) registerRunnerListRoutes(api, deps, deps.runners.settings.leaseSeconds);
   });
   // The dashboard's pages (docs/dashboard.md), in their own scope: HTML, sessions, forms.
   await registerDashboard(app, deps);

@@ -72,7 +72,11 @@ export function runInputs(triggerEvent: string, payload: Record<string, unknown>
   return inputs !== null && typeof inputs === 'object' && !Array.isArray(inputs) ? (inputs as Record<string, unknown>) : {};
 }
 
-export function presentRunDetail(r: RunDetailRow, jobs: Array<JobViewRow & { tasks: TaskViewRow[] }>, children: ChildRunRow[], urls: PageUrls) {
+/** `fittingRunners`: for each waiting job (by id), how many online runners carry its labels. */
+export function presentRunDetail(
+  r: RunDetailRow, jobs: Array<JobViewRow & { tasks: TaskViewRow[] }>, children: ChildRunRow[], urls: PageUrls,
+  fittingRunners: ReadonlyMap<number, number | null> = new Map(),
+) {
   return {
     ...presentRun(r, urls),
     children: children.map((c) => ({ id: c.id, run_number: c.run_number, workflow: c.workflow_name, status: statusName(c.status) })),
@@ -80,6 +84,7 @@ export function presentRunDetail(r: RunDetailRow, jobs: Array<JobViewRow & { tas
     inputs: runInputs(r.trigger_event, r.event_payload),
     jobs: jobs.map((j) => ({
       id: j.id, name: j.name, function: j.job_id, status: statusName(j.status), attempt: j.attempt, runs_on: j.runs_on,
+      fitting_runners: fittingRunners.get(j.id) ?? null,
       created_at: j.created_at, started_at: j.started_at, stopped_at: j.stopped_at, duration_ms: durationMs(j),
       tasks: j.tasks.map(presentTask),
     })),

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -32,9 +31,10 @@ import { UntrustedWork } from './untrusted/pool.js';
 import { WebhookSender } from './webhooks/sender.js';
 import type { WebhookSenderOptions } from './webhooks/sender.js';
 import { asError } from '../logger.js';
+import { BIN_PATH, PACKAGE_ROOT } from '../package-root.js';
 
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
-export const BIN_PATH = path.join(PACKAGE_ROOT, 'bin', 'plue-trigger.js');
+// Tests and benches take the command's path from here, as the hook script does.
+export { BIN_PATH };
 const RESYNC_MS = 2000;
 const RESCAN_NEW_FOLDER_MS = 250;
 

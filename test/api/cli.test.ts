@@ -79,8 +79,8 @@ describe('plue-trigger dispatch, runs and logs', () => {
     expect(run!.event_payload).toMatchObject({ payload: { release: '1.2' }, context_files: ['a.md', 'b.txt', 'notes.md'] });
 
     await db.sql`update workflow_runs set parent_run_id = ${runId}, depth = 1 where id = ${child}`;
-    expect((await cli(['runs', 'show', 'acme/app', String(child)])).out).toContain(`  parent:   run ${runId} (depth 1)`);
-    expect((await cli(['runs', 'show', 'acme/app', String(runId)])).out).toMatch(new RegExp(`  started:  run ${child} \\(#\\d+\\) Hook: waiting`));
+    expect((await cli(['runs', 'show', 'acme/app', String(child), '--id'])).out).toContain(`  parent:   run ${runId} (depth 1)`);
+    expect((await cli(['runs', 'show', 'acme/app', '--id', String(runId)])).out).toMatch(new RegExp(`  started:  run ${child} \\(#\\d+\\) Hook: waiting`));
   });
 
   it('refuses subfolders and files that are not UTF-8 in a context folder, and a bad name through the service', async () => {
@@ -127,32 +127,33 @@ describe('plue-trigger dispatch, runs and logs', () => {
   });
 
   it('shows, cancels and re-runs a run', async () => {
-    const shown = await cli(['runs', 'show', 'acme/app', String(runId)]);
+    const shown = await cli(['runs', 'show', 'acme/app', String(runId), '--id']);
     expect(shown.out).toContain(`run ${runId} (#`);
     expect(shown.out).toContain('inputs:   {"dry_run":true,"replicas":3,"environment":"production"}');
     expect(shown.out).toMatch(/attempt 1 \(task \d+\): waiting/);
-    const cancelled = await cli(['runs', 'cancel', 'acme/app', String(runId)]);
+    const cancelled = await cli(['runs', 'cancel', 'acme/app', String(runId), '--id']);
     expect(cancelled.out).toMatch(/^run \d+ \(#\d+\) cancelled$/);
-    expect((await cli(['runs', 'show', 'acme/app', String(runId)])).out).toContain('  why:      cancelled on request');
-    const again = await cli(['runs', 'cancel', 'acme/app', String(runId)]);
+    expect((await cli(['runs', 'show', 'acme/app', String(runId), '--id'])).out).toContain('  why:      cancelled on request');
+    const again = await cli(['runs', 'cancel', 'acme/app', String(runId), '--id']);
     expect(again).toMatchObject({ status: 1, err: expect.stringContaining('(HTTP 409 run_finished)') });
-    const rerun = await cli(['runs', 'rerun', 'acme/app', String(runId)]);
+    const rerun = await cli(['runs', 'rerun', 'acme/app', String(runId), '--id']);
     expect(rerun.out).toMatch(new RegExp(`^run \\d+ \\(#\\d+\\) queued: attempt 2, re-running run ${runId}$`));
   });
 
   it("prints a run's logs", async () => {
     // Only the re-run of Deploy should be left waiting once the others are cancelled.
     for (const r of JSON.parse((await cli(['runs', 'list', 'acme/app', '--status', 'waiting', '--json'])).out).runs.slice(1)) {
-      await cli(['runs', 'cancel', 'acme/app', String(r.id)]);
+      await cli(['runs', 'cancel', 'acme/app', `#${r.run_number}`]);
     }
     const runner = new RunnerClient(service.url, (await RunnerClient.register(service.url, service.runners.settings.registrationToken, { name: 'cli', labels: [] })).token);
     const task = (await runner.claim(5))!;
     await runner.logs(task, 'deploy', ['deploying', 'done'], 0);
     await runner.finish(task, 'success');
-    const { status, out } = await cli(['logs', 'acme/app', String(task.run.id)]);
+    const { status, out } = await cli(['logs', 'acme/app', String(task.run.id), '--id']);
     expect(status).toBe(0);
     expect(out).toBe('deploying\ndone');
-    expect(JSON.parse((await cli(['logs', 'acme/app', String(task.run.id), '--json'])).out).tasks[0].lines).toHaveLength(2);
+    const number = JSON.parse((await cli(['runs', 'show', 'acme/app', String(task.run.id), '--id', '--json'])).out).run_number;
+    expect(JSON.parse((await cli(['logs', 'acme/app', `#${number}`, '--json'])).out).tasks[0].lines).toHaveLength(2);
   });
 });
 
@@ -160,8 +161,12 @@ describe('errors and usage', () => {
   it.each([
     [['runs', 'list'], /runs list takes OWNER\/REPO/],
     [['runs', 'list', 'acme'], /expected OWNER\/REPO, got "acme"/],
-    [['runs', 'show', 'acme/app', 'abc'], /RUN_ID must be a positive integer/],
+    [['runs', 'show', 'acme/app', 'abc'], /RUN must be a positive integer/],
     [['runs', 'frob', 'acme/app'], /unknown runs command/],
+    [['runs', 'shwo', 'acme/app', '1'], /Did you mean `show`\?/],
+    [['runs', 'list', 'acme/app', '--status', 'sucess'], /--status must be one of unknown, success, .*, not "sucess"\. Did you mean `success`\?/],
+    [['events', 'list', 'acme/app', '--status', 'faild'], /Did you mean `failed`\?/],
+    [['workflows', 'list', 'acme/app', '--state', 'actve'], /--state must be one of active, invalid, deleted, not "actve"\. Did you mean `active`\?/],
     [['dispatch', 'acme/app', 'deploy.py', '--input', 'novalue'], /--input must be NAME=VALUE/],
     [['dispatch', 'acme/app'], /dispatch takes OWNER\/REPO WORKFLOW/],
     [['workflows', 'list', 'acme'], /expected OWNER\/REPO/],
@@ -175,7 +180,13 @@ describe('errors and usage', () => {
 
   it('exits 1 with one line without a token, or when the server is not there', async () => {
     const noToken = await cli(['runs', 'list', 'acme/app'], { PLUE_TOKEN: '' });
-    expect(noToken).toMatchObject({ status: 1, err: 'plue-trigger: missing or invalid bearer token (HTTP 401 unauthorized)' });
+    expect(noToken.status).toBe(1);
+    expect(noToken.err.split('\n')).toEqual([
+      'plue-trigger: missing or invalid bearer token (HTTP 401 unauthorized)',
+      expect.stringMatching(/^hint: no token was given: export PLUE_TOKEN=\$\(plue-trigger token create --scope admin\)/),
+    ]);
+    const badToken = await cli(['runs', 'list', 'acme/app'], { PLUE_TOKEN: 'pla_wrong' });
+    expect(badToken.err).toMatch(/\nhint: send an API token as `Authorization: Bearer <token>`; make one .* `plue-trigger token create --scope repo:OWNER\/NAME`/);
     const down = await cli(['runs', 'list', 'acme/app', '--server', 'http://127.0.0.1:1']);
     expect(down.status).toBe(1);
     expect(down.err).toMatch(/^plue-trigger: cannot reach http:\/\/127\.0\.0\.1:1: /);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isValidRefName, refCandidates } from '../../server/core/api/ref-names.js';
 import { tokenRefusal } from '../../server/core/api/token-scope.js';
 import { findUnstorableText } from '../../server/core/api/unstorable-text.js';
-import { selectWorkflows } from '../../server/core/api/workflow-selector.js';
+import { selectWorkflows, workflowSuggestion } from '../../server/core/api/workflow-selector.js';
 
 describe('isValidRefName', () => {
   it.each(['main', 'feature/x', 'refs/heads/main', 'refs/tags/v1.0', 'release-1.2', 'a@b'])('accepts %j', (name) => {
@@ -33,6 +33,11 @@ describe('selectWorkflows', () => {
     ['format_code', [3]], ['broken.py', [4]], ['', []], ['99', []], ['../../etc/passwd', []], ['.plue/workflows/../ci.py', []],
   ] as const)('%j selects %j', (selector, ids) => {
     expect(selectWorkflows(all, selector).map((w) => w.id)).toEqual(ids);
+  });
+  it.each([
+    ['Lnit', ' Did you mean `Lint`?'], ['formatcode', ' Did you mean `format_code`?'], ['pari.py', ' Did you mean `pair.py`?'], ['Deploy', ''],
+  ] as const)('%j suggests %j', (selector, hint) => {
+    expect(workflowSuggestion(all, selector)).toBe(hint);
   });
 });
 
@@ -73,6 +78,16 @@ describe('tokenRefusal', () => {
     ['repo:acme/app', false, 'admin', /needs an admin token/],
   ] as const)('%s (read-only %s) → %s', (scope, readOnly, access, expected) => {
     const refusal = tokenRefusal({ scope, read_only: readOnly }, repo, access);
+    if (expected === null) expect(refusal).toBeNull();
+    else expect(refusal).toMatch(expected);
+  });
+  it.each([
+    ['admin', true, 'read', null],
+    ['admin', false, 'read', null],
+    ['repo:acme/app', false, 'read', /needs an admin token/],
+    ['admin', true, 'write', /read-only/],
+  ] as const)('a route about every repository: %s (read-only %s) %s → %s', (scope, readOnly, access, expected) => {
+    const refusal = tokenRefusal({ scope, read_only: readOnly }, null, access);
     if (expected === null) expect(refusal).toBeNull();
     else expect(refusal).toMatch(expected);
   });

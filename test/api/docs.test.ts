@@ -109,7 +109,7 @@ describe('docs/api.md examples', () => {
       'GET /api/repos/acme/app/hooks/$HOOK_ID', 'GET /api/repos/acme/app/hooks/$HOOK_ID/deliveries',
       'GET /api/repos/acme/app/runs', 'GET /api/repos/acme/app/runs/$RERUN_ID/logs',
       'GET /api/repos/acme/app/runs/$RUN_ID', 'GET /api/repos/acme/app/schedules', 'GET /api/repos/acme/app/workflows',
-      'GET /api/repos/acme/app/workflows/deploy.py', 'PATCH /api/repos/acme/app/hooks/$HOOK_ID', 'POST /api/hooks',
+      'GET /api/repos/acme/app/workflows/deploy.py', 'GET /api/runners', 'PATCH /api/repos/acme/app/hooks/$HOOK_ID', 'POST /api/hooks',
       'POST /api/repos/acme/app/events', 'POST /api/repos/acme/app/events/$FAILED_EVENT_ID/retry',
       'POST /api/repos/acme/app/hooks', 'POST /api/repos/acme/app/hooks/$HOOK_ID/deliveries/$DELIVERY_ID/redeliver',
       'POST /api/repos/acme/app/runs/$RUN_ID/cancel', 'POST /api/repos/acme/app/runs/$RUN_ID/events', 'POST /api/repos/acme/app/runs/$RUN_ID/rerun',

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandIO } from '../../server/cli/io.js';
-import { runCli } from '../../server/cli/main.js';
+import { COMMANDS, runCli } from '../../server/cli/main.js';
+import { USAGE } from '../../server/cli/usage.js';
 import { createTempDir, removeTempDirs } from '../git/fixtures.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -137,7 +138,9 @@ describe('plue-trigger match', () => {
   it.each([
     [['match'], /--event is required/],
     [['match', '--event', 'schedule', '--timezone', 'UTC'], /--timezone needs --cron/],
-    [['match', '--event', 'nope'], /unknown event/],
+    [['match', '--event', 'nope'], /--event must be one of push, pull_request, .*, not "nope"/],
+    [['match', '--event', 'pushh'], /Did you mean `push`\?/],
+    [['match', '--event', 'workflow_run', '--workflow', 'CI', '--conclusion', 'faliure'], /Did you mean `failure`\?/],
     [['match', '--event', 'push'], /needs --ref/],
     [['match', '--event', 'pull_request'], /needs --base-ref/],
   ])('exits 2 on bad usage: %j', async (argv, message) => {
@@ -150,7 +153,7 @@ describe('plue-trigger match', () => {
 describe('plue-trigger cron', () => {
   it('prints what docs/workflows.md shows', async () => {
     const docs = await readFile(path.join(ROOT, 'docs', 'workflows.md'), 'utf8');
-    const example = /```sh\nnpx plue-trigger (cron .*)\n```\n\n```text\n([\s\S]*?)```/.exec(docs);
+    const example = /```sh\nplue-trigger (cron .*)\n```\n\n```text\n([\s\S]*?)```/.exec(docs);
     expect(example).not.toBeNull();
     const argv = [...(example?.[1] ?? '').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
     const { status, out } = await cli(...argv);
@@ -206,8 +209,15 @@ describe('plue-trigger cron', () => {
   });
 });
 
+describe('the command list', () => {
+  it('names every command, and no other', () => {
+    const listed = [...USAGE.matchAll(/^ {2}([a-z][a-z-]*) /gm)].map((m) => m[1]);
+    expect(new Set(listed)).toEqual(new Set(Object.keys(COMMANDS)));
+  });
+});
+
 describe('the installed command', () => {
-  it('runs through bin/plue-trigger.js (what `npx plue-trigger` starts)', async () => {
+  it('runs through bin/plue-trigger.js (what `plue-trigger` on PATH starts)', async () => {
     const run = promisify(execFile);
     const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'plue-trigger.js'), 'check', '--json'], { cwd: dir });
     expect(JSON.parse(stdout).files).toHaveLength(2);

@@ -3,11 +3,13 @@ import type { Queryable } from './queryable.js';
 // audit_events: the append-only trail of decisions (see migration 0006). Written in the transaction of the change
 // it describes, so a change and its record commit together or not at all.
 
-export type AuditKind =
-  | 'dispatch.accepted' | 'dispatch.refused' | 'loop.stopped'
-  | 'event.dead_lettered' | 'event.retried'
-  | 'token.created' | 'token.revoked'
-  | 'run.cancelled' | 'run.rerun' | 'run.event_raised';
+export const AUDIT_KINDS = [
+  'dispatch.accepted', 'dispatch.refused', 'loop.stopped',
+  'event.dead_lettered', 'event.retried',
+  'token.created', 'token.revoked',
+  'run.cancelled', 'run.rerun', 'run.event_raised',
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** Who asked: an API token, a runner's task, or the service itself. */
 export type AuditActor =

@@ -69,6 +69,7 @@ export interface RunFilter {
   ref?: string;
   /** Lower-case hex, a prefix of the commit id. */
   shaPrefix?: string;
+  runNumber?: number;
 }
 
 export async function searchRuns(
@@ -86,7 +87,8 @@ export async function searchRuns(
     ${filter.event === undefined ? empty : db`and trigger_event = ${filter.event}`}
     ${filter.status === undefined ? empty : db`and status = ${filter.status}`}
     ${filter.ref === undefined ? empty : db`and ref = ${filter.ref}`}
-    ${filter.shaPrefix === undefined ? empty : db`and commit_sha like ${`${filter.shaPrefix}%`}`}`;
+    ${filter.shaPrefix === undefined ? empty : db`and commit_sha like ${`${filter.shaPrefix}%`}`}
+    ${filter.runNumber === undefined ? empty : db`and run_number = ${filter.runNumber}`}`;
   const [runs, count] = await Promise.all([
     db<RunViewRow[]>`select ${db.unsafe(RUN_COLUMNS)} from workflow_runs where ${where} order by id desc limit ${page.limit} offset ${page.offset}`,
     db<{ n: number }[]>`select count(*)::int as n from workflow_runs where ${where}`,

@@ -22,9 +22,12 @@ export async function insertRunner(
   return row!;
 }
 
+/** last_seen_at is written at most this often, so that a busy runner's claims do not each cost a write. */
+export const SEEN_EVERY_SECONDS = 30;
+
 /**
- * The runner holding this token hash; null for an unknown token. Marks it seen, writing at most every 30 s so that
- * a busy runner's claims do not each cost a write.
+ * The runner holding this token hash; null for an unknown token. Marks it seen, writing at most every
+ * SEEN_EVERY_SECONDS.
  */
 export async function touchRunner(db: Queryable, tokenHash: string): Promise<RunnerRow | null> {
   const [row] = await db<RunnerRow[]>`
@@ -32,11 +35,19 @@ export async function touchRunner(db: Queryable, tokenHash: string): Promise<Run
       select id, name, labels, token_hash, version, last_seen_at from runners where token_hash = ${tokenHash}
     ), seen as (
       update runners r set last_seen_at = now() from runner
-      where r.id = runner.id and (runner.last_seen_at is null or runner.last_seen_at < now() - interval '30 seconds')
+      where r.id = runner.id and (runner.last_seen_at is null or runner.last_seen_at < now() - make_interval(secs => ${SEEN_EVERY_SECONDS}))
     )
     select id, name, labels, token_hash, version from runner`;
   return row ?? null;
 }
+
+/**
+ * Online: seen within `onlineSeconds` (the lease, plus the coarseness of last_seen_at), or holding a task whose
+ * lease still runs (a runner busy with one long task makes no other call with its own token).
+ */
+const online = (db: Queryable, onlineSeconds: number) => db`(
+  r.last_seen_at > now() - make_interval(secs => ${onlineSeconds + SEEN_EVERY_SECONDS})
+  or exists (select 1 from workflow_tasks lt where lt.runner_id = r.id and lt.status = ${STATUS.running} and lt.lease_expires_at > now()))`;
 
 export interface RunnerViewRow {
   id: number;
@@ -44,26 +55,36 @@ export interface RunnerViewRow {
   labels: string[];
   version: string | null;
   last_seen_at: Date | null;
+  created_at: Date;
   online: boolean;
-  online_window_seconds: number;
-  /** The tasks it runs now. */
-  tasks: Array<{ task_id: number; run_id: number; run_number: number; workflow_name: string; owner: string; name: string }>;
+  /** The tasks it runs now, oldest first. */
+  tasks: Array<{ id: number; job_name: string; run_id: number; run_number: number; owner: string; repo: string }>;
 }
 
-// A runner asks for work (a long poll of at most a minute) and is marked seen at most every 30 s.
-const ONLINE_WINDOW_SECONDS = 120;
+/** Registered runners, newest first, each with whether it is online and the tasks it runs. */
+export async function pageRunners(
+  db: Queryable, onlineSeconds: number, page: { limit: number; offset: number },
+): Promise<{ rows: RunnerViewRow[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    db<RunnerViewRow[]>`
+      select r.id, r.name, r.labels, r.version, r.last_seen_at, r.created_at, ${online(db, onlineSeconds)} as online,
+        coalesce((
+          select json_agg(json_build_object('id', t.id, 'job_name', j.name, 'run_id', wr.id, 'run_number', wr.run_number,
+            'owner', rp.owner, 'repo', rp.name) order by t.id)
+          from workflow_tasks t join workflow_jobs j on j.id = t.job_id join workflow_runs wr on wr.id = j.run_id
+            join repositories rp on rp.id = wr.repository_id
+          where t.runner_id = r.id and t.status = ${STATUS.running}), '[]') as tasks
+      from runners r order by r.id desc limit ${page.limit} offset ${page.offset}`,
+    db<{ n: number }[]>`select count(*)::int as n from runners`,
+  ]);
+  return { rows, total: count[0]?.n ?? 0 };
+}
 
-/** Every runner, with whether it was seen lately and the tasks it holds (the dashboard's runners page). */
-export async function listRunners(db: Queryable, limit = 1000): Promise<RunnerViewRow[]> {
-  return db<RunnerViewRow[]>`
-    select rn.id, rn.name, rn.labels, rn.version, rn.last_seen_at,
-      coalesce(rn.last_seen_at > now() - make_interval(secs => ${ONLINE_WINDOW_SECONDS}), false) as online,
-      ${ONLINE_WINDOW_SECONDS}::int as online_window_seconds,
-      coalesce((
-        select json_agg(json_build_object('task_id', t.id, 'run_id', w.id, 'run_number', w.run_number, 'workflow_name', w.workflow_name,
-          'owner', p.owner, 'name', p.name) order by t.id)
-        from workflow_tasks t join workflow_jobs j on j.id = t.job_id join workflow_runs w on w.id = j.run_id
-          join repositories p on p.id = w.repository_id
-        where t.runner_id = rn.id and t.status = ${STATUS.running}), '[]') as tasks
-    from runners rn order by rn.name, rn.id limit ${limit}`;
+/** How many online runners carry every label of each `runs_on` (one count per label set, in order). */
+export async function countFittingRunners(db: Queryable, runsOn: readonly string[][], onlineSeconds: number): Promise<number[]> {
+  if (runsOn.length === 0) return [];
+  const rows = await db<{ i: number; n: number }[]>`
+    select wanted.i::int as i, (select count(*)::int from runners r where r.labels @> wanted.labels and ${online(db, onlineSeconds)}) as n
+    from jsonb_array_elements(${db.json(runsOn as string[][])}::jsonb) with ordinality as wanted(labels, i)`;
+  return runsOn.map((_, index) => rows.find((row) => row.i === index + 1)?.n ?? 0);
 }

@@ -1,5 +1,6 @@
 // Which workflow a caller means by `:workflow`: a definition id, the file's path (`.plue/workflows/ci.py`), its
 // file name (`ci.py`), the workflow's name, or its function's name (the last three as a manual run names one).
+import { didYouMean } from '../language/suggest.js';
 import { WORKFLOWS_FOLDER } from '../language/workflow-paths.js';
 
 export interface SelectableWorkflow {
@@ -25,4 +26,10 @@ export function selectWorkflows<T extends SelectableWorkflow>(candidates: readon
   if (selector === '') return [];
   return candidates.filter((c) =>
     c.path === selector || c.path === `${WORKFLOWS_FOLDER}/${selector}` || c.name === selector || (c.function !== '' && c.function === selector));
+}
+
+/** ` Did you mean `Deploy`?` for a selector that names none of the workflows (their names, functions, file names). */
+export function workflowSuggestion(candidates: readonly SelectableWorkflow[], selector: string): string {
+  const words = candidates.flatMap((c) => [c.name, c.function, c.path.slice(c.path.lastIndexOf('/') + 1)]).filter((w) => w !== '');
+  return didYouMean(selector, [...new Set(words)]);
 }

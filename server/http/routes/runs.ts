@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { readTaskLogRange } from '../../adapters/db/logs.js';
+import { countFittingRunners } from '../../adapters/db/runners.js';
 import { childRunsOf, jobsOfRun, searchRuns } from '../../adapters/db/run-views.js';
 import type { RunFilter } from '../../adapters/db/run-views.js';
 import { STATUS, statusName, statusNumber } from '../../adapters/db/status.js';
@@ -28,6 +29,7 @@ const listQuery = {
     status: { type: 'string', enum: Object.keys(STATUS), description: 'only runs in this status' },
     branch: { type: 'string', minLength: 1, maxLength: 1024, description: 'only runs of this branch' },
     sha: { type: 'string', pattern: '^[0-9a-fA-F]{4,64}$', description: 'only runs of commits starting with this' },
+    run_number: { type: 'integer', minimum: 1, maximum: 2 ** 53 - 1, description: 'only the run with this number (the `#N` people see)' },
   },
 } as const;
 
@@ -89,6 +91,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
       ...(q.status !== undefined ? { status: statusNumber(q.status) } : {}),
       ...(q.branch !== undefined ? { ref: q.branch.startsWith('refs/') ? q.branch : `refs/heads/${q.branch}` } : {}),
       ...(q.sha !== undefined ? { shaPrefix: q.sha.toLowerCase() } : {}),
+      ...(q.run_number !== undefined ? { runNumber: q.run_number } : {}),
     };
     const { runs, total } = await searchRuns(sql, repo.id, filter, { limit: q.per_page, offset: (q.page - 1) * q.per_page });
     const urls = pageUrlsOf(deps, request, repo);
@@ -102,7 +105,11 @@ export function registerRunRoutes(app: FastifyInstance, deps: AppDeps): void {
     const repo = await repositoryOf(deps, request.params);
     const found = await runOrNotFound(sql, repo.id, request.params.id);
     const [jobs, children] = await Promise.all([jobsOfRun(sql, found.id), childRunsOf(sql, found.id)]);
-    return presentRunDetail(found, jobs, children, pageUrlsOf(deps, request, repo));
+    // For each waiting job: whether a connected runner could take it, so a run nobody can pick up says so.
+    const waiting = jobs.filter((j) => j.status === STATUS.waiting);
+    const fitting = deps.runners ? await countFittingRunners(sql, waiting.map((j) => j.runs_on), deps.runners.settings.leaseSeconds) : [];
+    const fittingRunners = new Map(waiting.map((j, i) => [j.id, fitting[i] ?? null]));
+    return presentRunDetail(found, jobs, children, pageUrlsOf(deps, request, repo), fittingRunners);
   });
 
   api.get('/api/repos/:owner/:repo/runs/:id/logs', {

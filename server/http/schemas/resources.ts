@@ -130,6 +130,10 @@ const job = {
     status,
     attempt: { type: 'integer', description: 'the latest attempt' },
     runs_on: { type: 'array', items: { type: 'string' } },
+    fitting_runners: {
+      type: ['integer', 'null'],
+      description: 'a waiting job: how many online runners carry all its runs_on labels (0: none can take it now); null otherwise',
+    },
     created_at: timestamp,
     started_at: nullableTimestamp,
     stopped_at: nullableTimestamp,

@@ -5,7 +5,7 @@ import { findDefinition } from '../../adapters/db/definitions.js';
 import { findEventByKey, markEventProcessed, recordEvent } from '../../adapters/db/events.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { gitRepository } from '../../adapters/git/index.js';
-import { isWorkflowId, selectWorkflows } from '../../core/api/workflow-selector.js';
+import { isWorkflowId, selectWorkflows, workflowSuggestion } from '../../core/api/workflow-selector.js';
 import { validateInputs } from '../../core/inputs/validate.js';
 import { hasErrors } from '../../core/language/model.js';
 import type { InputValue, ManualTrigger, Workflow } from '../../core/language/model.js';
@@ -161,7 +161,10 @@ export async function chooseWorkflow(
       if (chosen.length === 0) throw new AppError('workflow_not_found', { reason: `workflow ${selector} (${definition.file_path}) is not at ${ref}` });
     }
   }
-  if (chosen.length === 0) throw new AppError('workflow_not_found', { reason: `no workflow \`${selector}\` at ${ref}` });
+  if (chosen.length === 0) {
+    const hint = workflowSuggestion(candidates, selector);
+    throw new AppError('workflow_not_found', { reason: `no workflow \`${selector}\` at ${ref}${hint === '' ? '' : `.${hint}`}` });
+  }
   if (chosen.length > 1) {
     const preferred = chosen.filter((c) => c.workflow?.triggers.some((t) => t.event === prefer));
     if (preferred.length !== 1) {

@@ -4,7 +4,7 @@ import { concurrencyError } from '../../../server/core/language/concurrency.js';
 import { decodeSource, firstInvalidUtf8Byte, utf8Length } from '../../../server/core/language/decode-source.js';
 import { isValidInputName } from '../../../server/core/language/manual-inputs.js';
 import { decodeLocatedStringLiteral, decodeNumberLiteral, decodeStringLiteral } from '../../../server/core/language/python-literal.js';
-import { closestMatch, levenshtein, listOfNames } from '../../../server/core/language/suggest.js';
+import { closestMatch, didYouMean, editDistance, listOfNames } from '../../../server/core/language/suggest.js';
 import { defaultWorkflowName, fileStem, isWorkflowPath } from '../../../server/core/language/workflow-paths.js';
 
 describe('concurrencyError', () => {
@@ -26,14 +26,25 @@ describe('concurrencyError', () => {
 describe('suggestions', () => {
   it.each([
     ['kitten', 'sitting', 3], ['', 'abc', 3], ['abc', 'abc', 0], ['push', 'pusj', 1],
-  ])('levenshtein(%j, %j) = %i', (a, b, distance) => {
-    expect(levenshtein(a, b)).toBe(distance);
+    ['psuh', 'push', 1], ['ab', 'ba', 1], ['abc', 'ca', 3], ['pendnig', 'pending', 1], ['sucess', 'success', 1],
+  ])('editDistance(%j, %j) = %i', (a, b, distance) => {
+    expect(editDistance(a, b)).toBe(distance);
+    expect(editDistance(b, a)).toBe(distance);
   });
   it.each([
     ['pushh', 'push'], ['Push', 'push'], ['pull-request', 'pull_request'], ['isue', 'issue'], ['open', 'opened'],
-    ['branch', 'branches'], ['xyz', undefined], ['tags', undefined], ['ab', undefined],
+    ['branch', 'branches'], ['xyz', undefined], ['tags', undefined], ['ab', undefined], ['psuh', 'push'], ['isseu', 'issue'],
   ])('closestMatch(%j)', (word, expected) => {
     expect(closestMatch(word, ['push', 'pull_request', 'issue', 'opened', 'branches', 'types', 'abcdef'])).toBe(expected);
+  });
+  it.each([
+    ['pushh', ['push', 'pull_request'], ' Did you mean `push`?'],
+    ['sucess', ['success', 'failure'], ' Did you mean `success`?'],
+    ['actve', ['active', 'invalid', 'deleted'], ' Did you mean `active`?'],
+    ['rusn', ['runs', 'runners', 'events'], ' Did you mean `runs`?'],
+    ['zzz', ['push'], ''],
+  ])('didYouMean(%j)', (word, candidates, hint) => {
+    expect(didYouMean(word, candidates)).toBe(hint);
   });
   it('lists names', () => {
     expect(listOfNames([])).toBe('');
