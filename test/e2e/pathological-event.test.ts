@@ -25,7 +25,7 @@ describe('a pathological event', () => {
     const bare = await createBareRepo(path.join(reposDir, 'acme', 'heavy.git'));
     service = await startTestService({
       databaseUrl: db.url, reposDir,
-      env: { PLUE_EVENT_TIME_SECONDS: '1', PLUE_EVENT_THREADS: '1', PLUE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN, PLUE_PUBLIC_READ: '1' },
+      env: { PLUE_EVENT_TIME_SECONDS: '2', PLUE_EVENT_THREADS: '1', PLUE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN, PLUE_PUBLIC_READ: '1' },
     });
     // A runner holding a task of another repository.
     const other = await ensureRepository(db.sql, 'acme', 'light');
@@ -34,30 +34,30 @@ describe('a pathological event', () => {
     const task = (await runner.claim(0))!;
 
     const work = await createWorkRepo(bare);
-    const files = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`.plue/workflows/big${i}.py`, bigWorkflow(i)]));
-    const sha = await commitFiles(work, files, 'thirty heavy workflow files');
+    const files = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`.plue/workflows/big${i}.py`, bigWorkflow(i)]));
+    const sha = await commitFiles(work, files, 'sixty heavy workflow files');
     await push(work, 'main');
 
-    const slowest = { api: 0, heartbeat: 0 };
-    const failed = async () => {
-      const [row] = await db.sql<{ status: string; last_error: string | null }[]>`
-        select status, last_error from events where payload->>'after' = ${sha} and status <> 'pending'`;
+    const eventRow = async () => {
+      const [row] = await db.sql<{ status: string; attempts: number; last_error: string | null }[]>`
+        select status, attempts, last_error from events where payload->>'after' = ${sha}`;
       return row ?? null;
     };
+    const parsing = (row: { status: string; attempts: number } | null) => row?.status === 'pending' && row.attempts >= 1;
+    // Rounds in which the API and a heartbeat were both answered while the event was being parsed: had the parse
+    // blocked the service, every request sent during it would only be answered once it was over.
+    let answeredWhileParsing = 0;
     const event = await waitFor(async () => {
-      let started = performance.now();
+      const before = await eventRow();
       expect((await fetch(`${service!.url}/api/repos/acme/light/runs`)).status).toBe(200);
-      slowest.api = Math.max(slowest.api, performance.now() - started);
-      started = performance.now();
       await runner.heartbeat(task);
-      slowest.heartbeat = Math.max(slowest.heartbeat, performance.now() - started);
-      return failed();
+      const after = await eventRow();
+      if (parsing(before) && parsing(after)) answeredWhileParsing++;
+      return after && after.status !== 'pending' ? after : null;
     }, 'the heavy event to fail', 60_000);
     expect(event.status).toBe('failed');
-    expect(event.last_error).toMatch(/^parsing \d+ workflow file\(s\) took longer than its limit of 1 s and was stopped$/);
-    // Generous bounds: a blocked event loop would hold these for the whole parse.
-    expect(slowest.api).toBeLessThan(1000);
-    expect(slowest.heartbeat).toBeLessThan(1000);
+    expect(event.last_error).toMatch(/^parsing \d+ workflow file\(s\) took longer than its limit of 2 s and was stopped$/);
+    expect(answeredWhileParsing).toBeGreaterThan(0);
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
   }, 120_000);
 });
