@@ -92,8 +92,10 @@ export async function runServe(argv: string[], io: CommandIO): Promise<number> {
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // `on`, not `once`: one Ctrl-C (or `timeout`) signals the whole process group and npm forwards it too, so the
+    // same signal comes twice; a second one must not kill the service halfway through stopping its PostgreSQL.
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
     // Started in the foreground (by npm, a shell script) and the parent killed outright: stop rather than live
     // on as an orphan with the embedded PostgreSQL. Under systemd or as a container's first process the parent
     // never changes.
