@@ -37,11 +37,19 @@ const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new htt
 export function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
   const target = new URL(url);
   const transport = target.protocol === 'https:' ? https : http;
-  const signal = options.timeoutMs === undefined
-    ? options.signal
-    : AbortSignal.any([...(options.signal ? [options.signal] : []), AbortSignal.timeout(options.timeoutMs)]);
+  // A timer of our own, not AbortSignal.timeout() under AbortSignal.any(): `any` holds its sources weakly, and a
+  // timeout signal collected as garbage never fires (a request to a silent server then waited forever).
+  const limit = new AbortController();
+  const timer = options.timeoutMs === undefined ? null : setTimeout(() => limit.abort(), options.timeoutMs);
+  timer?.unref(); // the socket keeps the process alive while the request lasts
+  const onCallerAbort = () => limit.abort();
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const signal = limit.signal;
+  if (options.signal?.aborted) limit.abort();
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
+    if (signal.aborted) {
+      if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCallerAbort);
       reject(reasonOf(options));
       return;
     }
@@ -58,8 +66,12 @@ export function httpRequest(url: string, options: HttpRequestOptions): Promise<H
       if (response) response.destroy(error);
       else request.destroy(error);
     };
-    const done = () => signal?.removeEventListener('abort', onAbort);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+      signal.removeEventListener('abort', onAbort);
+      options.signal?.removeEventListener('abort', onCallerAbort);
+      if (timer) clearTimeout(timer);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
     if (options.idleTimeoutMs !== undefined) {
       request.setTimeout(options.idleTimeoutMs, () => {
         const error = new HttpTimeoutError(`${options.method} ${target.pathname}: nothing received for ${options.idleTimeoutMs} ms`);
