@@ -24,9 +24,7 @@ import { Runner } from '../server/runner/runner.js';
 import { createApiToken } from '../server/services/api/tokens.js';
 import { startService } from '../server/services/service.js';
 import { commitFiles, createBareRepo, createWorkRepo, push } from '../test/git/fixtures.js';
-import { startFlakyProxy } from '../test/runners/flaky-proxy.js';
-import type { ProxiedRequest } from '../test/runners/flaky-proxy.js';
-import { benchDatabase, benchSize, check, summary, within } from './support.js';
+import { benchDatabase, benchSize, check, recordingProxy, summary, within } from './support.js';
 
 const CANCELS = benchSize('BENCH_CANCELS', 30, 3);
 
@@ -48,7 +46,8 @@ const config = loadConfig({
 }, process.cwd());
 const service = await startService(config, pino({ level: 'silent' }), { watch: false });
 const sql = createSql(db.url, { max: 2 });
-const proxy = await startFlakyProxy(service.url);
+// Every request the runner sends, timed as it reaches the server.
+const { proxy, arrival } = await recordingProxy(service.url);
 let runner: Runner | null = null;
 try {
   const { token: apiToken } = await createApiToken(sql, { scope: 'repo:acme/app', name: 'bench' });
@@ -56,20 +55,6 @@ try {
     method: 'POST', headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
   });
 
-  // Every request the runner sends, as it reaches the server.
-  const requests = new EventEmitter();
-  proxy.holdBack = (request) => {
-    requests.emit('request', request, performance.now());
-    return undefined;
-  };
-  const arrival = (matches: (request: ProxiedRequest) => boolean) => new Promise<number>((resolve) => {
-    const on = (request: ProxiedRequest, at: number) => {
-      if (!matches(request)) return;
-      requests.off('request', on);
-      resolve(at);
-    };
-    requests.on('request', on);
-  });
   const finishedRuns = new EventEmitter();
   await sql.listen(RUNS_CHANNEL, (payload) => {
     const message = JSON.parse(payload) as RunFinishedMessage;

@@ -3,7 +3,10 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { EventEmitter } from 'node:events';
 import { startEmbeddedPostgres } from '../server/adapters/db/embedded.js';
+import { startFlakyProxy } from '../test/runners/flaky-proxy.js';
+import type { FlakyProxy, ProxiedRequest } from '../test/runners/flaky-proxy.js';
 
 /**
  * BENCH_QUICK=1: small sizes, so that CI runs every benchmark in seconds and a benchmark that no longer works
@@ -65,4 +68,26 @@ export function summary(label: string, samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
   const f = (n: number) => n.toFixed(1);
   return `${label}: p50 ${f(percentile(sorted, 50))} ms, p95 ${f(percentile(sorted, 95))} ms, max ${f(sorted.at(-1) ?? NaN)} ms (n=${samples.length})`;
+}
+
+/**
+ * A proxy in front of `target` that times every request as it reaches the server: `arrival(matches)` resolves
+ * with performance.now() of the next request that matches.
+ */
+export async function recordingProxy(target: string): Promise<{ proxy: FlakyProxy; arrival(matches: (request: ProxiedRequest) => boolean): Promise<number> }> {
+  const proxy = await startFlakyProxy(target);
+  const requests = new EventEmitter();
+  proxy.holdBack = (request) => {
+    requests.emit('request', request, performance.now());
+    return undefined;
+  };
+  const arrival = (matches: (request: ProxiedRequest) => boolean) => new Promise<number>((resolve) => {
+    const on = (request: ProxiedRequest, at: number) => {
+      if (!matches(request)) return;
+      requests.off('request', on);
+      resolve(at);
+    };
+    requests.on('request', on);
+  });
+  return { proxy, arrival };
 }

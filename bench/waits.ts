@@ -9,7 +9,6 @@
 //       printed it and asked again (the runner talks through a recording proxy).
 //
 // Uses DATABASE_URL or an embedded PostgreSQL in a temporary folder. BENCH_QUICK=1: a few rounds.
-import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,9 +21,8 @@ import { Runner } from '../server/runner/runner.js';
 import { createApiToken } from '../server/services/api/tokens.js';
 import { startService } from '../server/services/service.js';
 import { commitFiles, createBareRepo, createWorkRepo, push } from '../test/git/fixtures.js';
-import { startFlakyProxy } from '../test/runners/flaky-proxy.js';
 import type { ProxiedRequest } from '../test/runners/flaky-proxy.js';
-import { benchDatabase, benchSize, check, summary, within } from './support.js';
+import { benchDatabase, benchSize, check, recordingProxy, summary, within } from './support.js';
 
 const ROUNDS = benchSize('BENCH_WAITS', 50, 5);
 
@@ -50,25 +48,13 @@ const configFor = (name: string) => loadConfig({
 const raising = await startService(configFor('raising'), pino({ level: 'silent' }), { watch: false });
 const running = await startService(configFor('running'), pino({ level: 'silent' }), { watch: false });
 const sql = createSql(db.url, { max: 2 });
-const proxy = await startFlakyProxy(running.url);
+// Every request the runner sends, timed as it reaches the server.
+const { proxy, arrival } = await recordingProxy(running.url);
 let runner: Runner | null = null;
 try {
   const { token: apiToken } = await createApiToken(sql, { scope: 'repo:acme/app', name: 'bench' });
   const api = (url: string, body: unknown) => fetch(`${raising.url}/api/repos/acme/app${url}`, {
     method: 'POST', headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
-  });
-  const requests = new EventEmitter();
-  proxy.holdBack = (request) => {
-    requests.emit('request', request, performance.now());
-    return undefined;
-  };
-  const arrival = (matches: (request: ProxiedRequest) => boolean) => new Promise<number>((resolve) => {
-    const on = (request: ProxiedRequest, at: number) => {
-      if (!matches(request)) return;
-      requests.off('request', on);
-      resolve(at);
-    };
-    requests.on('request', on);
   });
   const asksFor = (key: string) => (r: ProxiedRequest) => r.path.endsWith('/waits') && r.body.includes(`"wait_key":"${key}"`);
 

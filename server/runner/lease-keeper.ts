@@ -44,7 +44,7 @@ export class LeaseKeeper {
     private readonly events: LeaseEvents,
   ) {
     const leaseMs = task.lease_seconds * 1000;
-    // Whole milliseconds: a request's time limit (AbortSignal.timeout) refuses fractions.
+    // Whole milliseconds, so that the timers and the held heartbeat's wait derived from them stay exact.
     this.everyMs = Math.min(MAX_HOLD_MS, Math.max(200, Math.floor(leaseMs / 3)));
     this.marginMs = Math.min(5_000, leaseMs / 4);
     this.minGapMs = Math.min(1_000, this.everyMs);

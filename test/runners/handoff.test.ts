@@ -3,7 +3,6 @@
 // stopped at PLUE_DISPATCH_MAX_DEPTH and audited; all of it with two replicas on one database.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTaskLog } from '../../server/adapters/db/logs.js';
 import { STATUS } from '../../server/adapters/db/status.js';
 import { RunnerClient } from '../../server/runner/client.js';
 import { Runner } from '../../server/runner/runner.js';
@@ -11,12 +10,12 @@ import type { Service } from '../../server/services/service.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
 import { call, tokenFor } from '../api/support.js';
 import { useTestDatabase } from '../support/db.js';
+import { finishedRun, latestTaskLog } from './support.js';
 import { startTestService, waitFor } from '../support/service.js';
 
 const HANDOFF = `import json
 import os
 from plue import workflow, manual, dispatch, DispatchFailed
-
 
 @workflow(name="Start", on=manual(inputs={"big": {"type": "number", "default": 0}}))
 async def start(ctx):
@@ -30,7 +29,6 @@ async def start(ctx):
     except DispatchFailed as error:
         print("refused", error.status, error.code)
 
-
 @workflow(name="Receive", on=dispatch())
 async def receive(ctx):
     print("payload", json.dumps(ctx.payload, sort_keys=True))
@@ -39,7 +37,6 @@ async def receive(ctx):
         with open(os.path.join("trigger-context", name), encoding="utf-8") as f:
             text = f.read()
         print("file", name, len(text), repr(text[:20]))
-
 
 @workflow(name="Loop", on=[manual(), dispatch()])
 async def loop(ctx):
@@ -80,18 +77,8 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
-async function finished(runId: number): Promise<number> {
-  return waitFor(async () => {
-    const [row] = await db.sql<{ status: number }[]>`select status from workflow_runs where id = ${runId}`;
-    return row && [STATUS.success, STATUS.failure, STATUS.cancelled].includes(row.status as 1) ? row.status : null;
-  }, `run ${runId} to finish`);
-}
-
-async function logOfRun(runId: number): Promise<string[]> {
-  const [task] = await db.sql<{ id: number }[]>`
-    select t.id from workflow_tasks t join workflow_jobs j on j.id = t.job_id where j.run_id = ${runId} order by t.id desc limit 1`;
-  return (await readTaskLog(db.sql, task!.id)).map((l) => l.content);
-}
+const finished = (runId: number) => finishedRun(db.sql, runId);
+const logOfRun = (runId: number) => latestTaskLog(db.sql, runId);
 
 async function start(replica: number, workflow: string, inputs: Record<string, unknown> = {}): Promise<number> {
   const reply = await call(replicas[replica]!, 'POST', `/api/repos/acme/app/workflows/${workflow}/dispatches`, { token, body: { inputs } });

@@ -11,7 +11,7 @@ import { requestRunCancel } from '../../server/services/runners/cancel.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
 import { useTestDatabase } from '../support/db.js';
 import { waitFor } from '../support/service.js';
-import { ensureRepository, queueRun, registerRunner, startRunnerServer, tasksOfJob } from './support.js';
+import { ensureRepository, finishedRun as finishedRunOf, queueRun, registerRunner, startRunnerServer, tasksOfJob } from './support.js';
 import type { RunnerServer } from './support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -105,12 +105,7 @@ function queue(file: string, fn: string, inputs: Record<string, unknown> = {}) {
   });
 }
 
-async function finishedRun(runId: number): Promise<number> {
-  return waitFor(async () => {
-    const [row] = await db.sql<{ status: number }[]>`select status from workflow_runs where id = ${runId}`;
-    return row && [STATUS.success, STATUS.failure, STATUS.cancelled].includes(row.status as 1) ? row.status : null;
-  }, `run ${runId} to finish`);
-}
+const finishedRun = (runId: number) => finishedRunOf(db.sql, runId);
 
 async function logOf(taskId: number): Promise<string[]> {
   return (await readTaskLog(db.sql, taskId)).map((l) => (l.step ? `${l.step}| ${l.content}` : l.content));

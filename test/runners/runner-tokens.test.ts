@@ -129,6 +129,9 @@ describe('runner --token-file', () => {
     } finally {
       child.kill('SIGTERM');
       await exited;
+      // Its last claim must be gone from the server before the next task is queued: a claim the server answers
+      // just as the runner's connection closes would hold that task until its lease runs out.
+      await waitFor(async () => server.runners.wakeups.waiting === 0, "the server to drop the stopped runner's claim");
     }
   }
 

@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTaskLog } from '../../server/adapters/db/logs.js';
 import { STATUS } from '../../server/adapters/db/status.js';
 import { RunnerClient } from '../../server/runner/client.js';
 import { Runner } from '../../server/runner/runner.js';
@@ -14,11 +13,11 @@ import type { Service } from '../../server/services/service.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, push, removeTempDirs } from '../git/fixtures.js';
 import { call, tokenFor } from '../api/support.js';
 import { useTestDatabase } from '../support/db.js';
+import { finishedRun, latestTaskLog } from './support.js';
 import { startTestService, waitFor } from '../support/service.js';
 
 const WORKFLOWS = `import os
 from plue import workflow, manual, chat
-
 
 @workflow(name="Deploy", on=manual())
 async def deploy(ctx):
@@ -28,19 +27,16 @@ async def deploy(ctx):
     second = await ctx.wait_for("approval", timeout=600, filters={"stage": "prod"})
     print("prod approved by", second["by"])
 
-
 @workflow(name="Impatient", on=manual())
 async def impatient(ctx):
     print("got", await ctx.wait_for("nothing", timeout=0.3, default="the default"))
     await ctx.wait_for("nothing", timeout=0.3)
-
 
 @workflow(name="Agent", on=chat())
 async def agent(ctx):
     print("question in", ctx.payload["thread"])
     reply = await ctx.wait_for("chat", timeout=600)
     print("the user said", reply["message"])
-
 
 @workflow(name="Guarded", on=manual(), runs_on=["doomed"])
 async def guarded(ctx):
@@ -84,20 +80,9 @@ async function dispatch(workflow: string): Promise<number> {
   return reply.body.run_id;
 }
 
+const finished = (runId: number) => finishedRun(db.sql, runId);
+const logOf = (runId: number) => latestTaskLog(db.sql, runId);
 const runJson = async (runId: number) => (await call(raising, 'GET', `${base}/runs/${runId}`, { token: apiToken })).body;
-
-async function finished(runId: number): Promise<number> {
-  return waitFor(async () => {
-    const [row] = await db.sql<{ status: number }[]>`select status from workflow_runs where id = ${runId}`;
-    return row && [STATUS.success, STATUS.failure, STATUS.cancelled].includes(row.status as 1) ? row.status : null;
-  }, `run ${runId} to finish`);
-}
-
-async function logOf(runId: number): Promise<string[]> {
-  const [task] = await db.sql<{ id: number }[]>`
-    select t.id from workflow_tasks t join workflow_jobs j on j.id = t.job_id where j.run_id = ${runId} order by t.id desc limit 1`;
-  return (await readTaskLog(db.sql, task!.id)).map((l) => l.content);
-}
 
 describe('ctx.wait_for through the reference runner', () => {
   it('waits for an approval raised on another replica, and goes on with its payload', async () => {

@@ -7,6 +7,7 @@ import type { Sql } from '../../server/adapters/db/connect.js';
 import { upsertRepository } from '../../server/adapters/db/repositories.js';
 import { createRun, notifyTasksWaiting } from '../../server/adapters/db/runs.js';
 import type { CreatedRun, NewRun } from '../../server/adapters/db/runs.js';
+import { readTaskLog } from '../../server/adapters/db/logs.js';
 import { STATUS } from '../../server/adapters/db/status.js';
 import { installErrorHandler } from '../../server/http/errors.js';
 import { registerTaskWaitRoutes } from '../../server/http/routes/task-waits.js';
@@ -15,6 +16,7 @@ import { registerRunnerRoutes } from '../../server/http/routes/runners.js';
 import { startRunnerServices } from '../../server/services/runners/runner-services.js';
 import type { RunnerServiceOptions, RunnerServices } from '../../server/services/runners/runner-services.js';
 import { RunnerClient } from '../../server/runner/client.js';
+import { waitFor } from '../support/service.js';
 
 export const REGISTRATION_TOKEN = 'test-registration-token';
 export const SHA = 'c0ffee'.padEnd(40, '0');
@@ -150,4 +152,19 @@ export function processRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Waits until the run has finished; its final status (success, failure or cancelled). */
+export async function finishedRun(sql: Sql, runId: number): Promise<number> {
+  return waitFor(async () => {
+    const [row] = await sql<{ status: number }[]>`select status from workflow_runs where id = ${runId}`;
+    return row && [STATUS.success, STATUS.failure, STATUS.cancelled].includes(row.status as 1) ? row.status : null;
+  }, `run ${runId} to finish`);
+}
+
+/** The log lines of the run's latest task. */
+export async function latestTaskLog(sql: Sql, runId: number): Promise<string[]> {
+  const [task] = await sql<{ id: number }[]>`
+    select t.id from workflow_tasks t join workflow_jobs j on j.id = t.job_id where j.run_id = ${runId} order by t.id desc limit 1`;
+  return (await readTaskLog(sql, task!.id)).map((l) => l.content);
 }
