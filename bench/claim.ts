@@ -20,7 +20,8 @@ import type { Sql } from '../server/adapters/db/connect.js';
 import { startEmbeddedPostgres } from '../server/adapters/db/embedded.js';
 import { migrate } from '../server/adapters/db/migrate.js';
 import { STATUS } from '../server/adapters/db/status.js';
-import { claimForRunner } from '../server/services/runners/claim.js';
+import { Claims, claimForRunner } from '../server/services/runners/claim.js';
+import { Completions } from '../server/services/runners/completions.js';
 import { reportStatus } from '../server/services/runners/task-actions.js';
 import { TaskWakeups } from '../server/services/runners/wakeups.js';
 import { databaseUrl } from '../test/support/db-url.js';
@@ -120,14 +121,16 @@ async function sqlLevel(url: string): Promise<Throughput> {
     const ids = await seedTasks(sql, repo, SQL_TASKS);
     if (ANALYZE) await analyzeTasks(sql);
     const [runner] = await sql<{ id: number }[]>`insert into runners (name, token_hash) values ('bench-sql', 'bench-sql') returning id`;
+    const claims = new Claims(sql, 60);
+    const completions = new Completions(sql);
     const claimed = new Map<number, number>();
     const started = performance.now();
     await Promise.all(Array.from({ length: 8 }, async () => {
       for (;;) {
-        const got = await claimForRunner({ sql, wakeups, leaseSeconds: 60 }, { id: runner!.id, labels: [] }, 0);
+        const got = await claimForRunner({ claims, wakeups }, { id: runner!.id, labels: [] }, 0);
         if (!got) return;
         claimed.set(got.task.id, (claimed.get(got.task.id) ?? 0) + 1);
-        await reportStatus(sql, got.task.id, got.token, { status: 'success' }, 60);
+        await reportStatus(sql, completions, got.task.id, got.token, { status: 'success' }, 60);
       }
     }));
     return await verify(sql, ids, claimed, (performance.now() - started) / 1000);
@@ -145,6 +148,8 @@ async function httpLevel(url: string): Promise<Throughput> {
     const ids = await seedTasks(sql, repo, HTTP_TASKS);
     if (ANALYZE) await analyzeTasks(sql);
     const runners = await Promise.all(Array.from({ length: 16 }, (_, i) => registerRunner(server.url, `bench-http-${i}`)));
+    const claims = new Claims(sql, 60);
+    const completions = new Completions(sql);
     const claimed = new Map<number, number>();
     const started = performance.now();
     let finished = 0;

@@ -67,3 +67,17 @@ it('fetches array types on the first connection only', async () => {
     await sql.end({ timeout: 5 });
   }
 });
+
+// postgres.js opened a connection for `sql.reserve()` but, when it had no types to fetch, never handed it out: the
+// reserve waited forever and the connection stayed "connecting" (patched in patches/postgres+3.4.9.patch).
+it('hands out a connection opened for a reserve once the types are known', async () => {
+  const sql = createSql(db.url, { max: 3 });
+  try {
+    await sql`select 1`; // types fetched on the first connection
+    const reserved = await Promise.all([sql.reserve(), sql.reserve(), sql.reserve()]);
+    expect(await Promise.all(reserved.map(async (r) => (await r`select 1 as one`)[0]))).toEqual([{ one: 1 }, { one: 1 }, { one: 1 }]);
+    for (const r of reserved) r.release();
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+});

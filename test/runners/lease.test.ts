@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTaskLog } from '../../server/adapters/db/logs.js';
 import { STATUS } from '../../server/adapters/db/status.js';
-import { RUNS_CHANNEL } from '../../server/adapters/db/tasks.js';
+import { RUNS_CHANNEL } from '../../server/adapters/db/rollup.js';
 import { LeaseLostError } from '../../server/runner/client.js';
 import type { RunnerClient } from '../../server/runner/client.js';
 import { LeaseSweeper } from '../../server/services/runners/lease-sweeper.js';

@@ -8,8 +8,10 @@ import { STATUS } from './status.js';
 export const LOGS_CHANNEL = 'plue_logs';
 
 /** Sent in the append's transaction, so a listener that hears it can read the lines. */
-export async function notifyTaskLog(db: Queryable, taskId: number): Promise<void> {
-  await db`select pg_notify(${LOGS_CHANNEL}, ${String(taskId)})`;
+export async function notifyTaskLog(db: Queryable, taskIds: number | readonly number[]): Promise<void> {
+  const ids = typeof taskIds === 'number' ? [taskIds] : taskIds;
+  if (ids.length === 0) return;
+  await db`select pg_notify(${LOGS_CHANNEL}, id::text) from unnest(${ids as number[]}::bigint[]) id`;
 }
 
 export interface LogState {

@@ -30,59 +30,84 @@ export interface ClaimedTask {
   lease_expires_at: Date;
 }
 
-export interface ClaimRequest {
+export interface ClaimSlot {
   runnerId: number;
-  labels: readonly string[];
+  /** The hash of the token the task gets. */
   tokenHash: string;
+}
+
+export interface ClaimRequest {
+  /** Runners' labels; every slot claims with these. */
+  labels: readonly string[];
   leaseSeconds: number;
+  /** One task at most per slot: several runners with the same labels, or one runner taking several tasks. */
+  slots: readonly ClaimSlot[];
 }
 
 /**
- * Takes the oldest waiting task whose job's `runs_on` labels are all among `labels`, in ONE statement: the row is
- * locked with SKIP LOCKED and updated in the same statement, so two claimers can never take the same task, and a
- * claimer that loses the race simply gets the next one or none. Its job and run become running too, and the run
- * sets its "Running" commit status. A task of a run that is being cancelled is never handed out.
+ * Takes the oldest waiting tasks whose job's `runs_on` labels are all among `labels`, one per slot, in ONE
+ * statement: the rows are locked with SKIP LOCKED and updated in the same statement, so two claimers can never
+ * take the same task, and a claimer that loses the race simply gets the next ones or none. Their jobs and runs
+ * become running too (the runs locked in id order, the lock order of every writer), and each run sets its
+ * "Running" commit status. A task of a run that is being cancelled is never handed out. Returns, in slot order,
+ * each slot's task or null.
  *
  * The label and cancel test is a per-row scalar subquery rather than a join (or EXISTS, which the planner turns
  * into one) so that the plan stays a walk of the partial index on waiting tasks in id order that stops at the
- * first fit (once statistics show more than a handful waiting); the run is only looked at when the labels fit.
+ * first fits (once statistics show more than a handful waiting); the run is only looked at when the labels fit.
  */
 const RUNNING = runCommitStatus({ status: 'running' });
 
-export async function claimTask(db: Queryable, claim: ClaimRequest): Promise<ClaimedTask | null> {
-  const [row] = await db<ClaimedTask[]>`
+export async function claimTasks(db: Queryable, claim: ClaimRequest): Promise<Array<ClaimedTask | null>> {
+  return tasksBySlot(claim, await claimStatement(db, claim));
+}
+
+type SlottedTask = ClaimedTask & { slot: number };
+
+/** The claim as a statement not yet sent (to send it with others in one trip; see `oneTripTransaction`). */
+export function claimStatement(db: Queryable, claim: ClaimRequest) {
+  // A literal, not a parameter: a cached generic plan can then walk the partial index on waiting tasks.
+  const waiting = db.unsafe(String(STATUS.waiting));
+  return db<SlottedTask[]>`
     with picked as (
       select t.id
       from workflow_tasks t
-      where t.status = ${STATUS.waiting}
+      where t.status = ${waiting}
         and (select ${db.json(claim.labels as string[])}::jsonb @> j.runs_on
             and (select r.cancel_requested_at is null from workflow_runs r where r.id = j.run_id)
           from workflow_jobs j where j.id = t.job_id)
       order by t.id
-      limit 1
+      limit ${claim.slots.length}
       for update skip locked
+    ), slotted as (
+      select p.id, s.slot, s.runner_id, s.token_hash
+      from (select id, row_number() over (order by id) as n from picked) p
+      join unnest(${claim.slots.map((s) => s.runnerId)}::bigint[], ${claim.slots.map((s) => s.tokenHash)}::text[])
+        with ordinality as s(runner_id, token_hash, slot) on s.slot = p.n
     ), claimed as (
       update workflow_tasks t
-      set status = ${STATUS.running}, runner_id = ${claim.runnerId}, token_hash = ${claim.tokenHash},
+      set status = ${STATUS.running}, runner_id = s.runner_id, token_hash = s.token_hash,
         lease_expires_at = now() + ${claim.leaseSeconds} * interval '1 second',
         started_at = now(), stopped_at = null, end_reason = null
-      from picked where t.id = picked.id
-      returning t.id, t.job_id, t.attempt, t.repository_id, t.commit_sha, t.workflow_content, t.workflow_path,
+      from slotted s where t.id = s.id
+      returning t.id, s.slot, t.job_id, t.attempt, t.repository_id, t.commit_sha, t.workflow_content, t.workflow_path,
         t.function_name, t.lease_expires_at
     ), job as (
       update workflow_jobs j
       set status = ${STATUS.running}, attempt = c.attempt, started_at = coalesce(j.started_at, now()), stopped_at = null
       from claimed c where j.id = c.job_id
       returning j.id, j.run_id, j.name
+    ), run_locks as materialized (
+      select id from workflow_runs where id in (select run_id from job) order by id for no key update
     ), run as (
       update workflow_runs r
       set status = ${STATUS.running}, started_at = coalesce(r.started_at, now()), stopped_at = null
-      from job where r.id = job.run_id
+      from run_locks l where r.id = l.id
       returning r.id
     ), running_status as (
       ${runStatusesFrom(db, db`select id as run_id, ${RUNNING.state} as state, ${RUNNING.description} as description from run`)}
     )
-    select c.id, c.attempt, c.job_id, job.name as job_name, job.run_id, r.run_number, c.repository_id,
+    select c.id, c.slot, c.attempt, c.job_id, job.name as job_name, job.run_id, r.run_number, c.repository_id,
       p.owner as repository_owner, p.name as repository_name, r.ref, c.commit_sha, r.workflow_name, c.workflow_path,
       c.workflow_content, c.function_name, r.trigger_event, r.event_payload, c.lease_expires_at,
       coalesce(r.event_id, (select o.event_id from workflow_runs o where o.id = r.original_run_id)) as event_id
@@ -90,7 +115,13 @@ export async function claimTask(db: Queryable, claim: ClaimRequest): Promise<Cla
     join job on job.id = c.job_id
     join workflow_runs r on r.id = job.run_id
     join repositories p on p.id = c.repository_id`;
-  return row ?? null;
+}
+
+/** Each slot's task, in slot order; null for a slot no task was left for. */
+export function tasksBySlot(claim: ClaimRequest, rows: readonly SlottedTask[]): Array<ClaimedTask | null> {
+  const bySlot: Array<ClaimedTask | null> = claim.slots.map(() => null);
+  for (const { slot, ...task } of rows) bySlot[Number(slot) - 1] = task;
+  return bySlot;
 }
 
 export interface TaskLease {
@@ -148,6 +179,7 @@ export async function leasedTaskSource(db: Queryable, id: number, tokenHash: str
 
 export interface FinishedTask {
   id: number;
+  token_hash: string;
   job_id: number;
   attempt: number;
   status: number;
@@ -155,23 +187,30 @@ export interface FinishedTask {
   stopped_at: Date;
 }
 
+export interface FinishReport {
+  id: number;
+  tokenHash: string;
+  status: number;
+  startedAt: Date | null;
+  stoppedAt: Date | null;
+}
+
 /**
- * Ends the attempt with its runner's verdict. Times are the runner's, kept between the claim and now (runner
+ * Ends attempts with their runners' verdicts, any number in one statement; returns those it ended (a report whose
+ * token holds no live lease matches nothing). Times are the runner's, kept between the claim and now (runner
  * clocks drift): started_at is where the claim put it or later, stopped_at after it and not in the future.
  */
-export async function finishTask(
-  db: Queryable,
-  task: { id: number; tokenHash: string; status: number; startedAt: Date | null; stoppedAt: Date | null },
-): Promise<FinishedTask | null> {
-  const [row] = await db<FinishedTask[]>`
-    update workflow_tasks
-    set status = ${task.status}, end_reason = 'runner',
-      started_at = greatest(started_at, least(now(), coalesce(${task.startedAt}::timestamptz, started_at))),
-      stopped_at = least(now(), greatest(coalesce(${task.stoppedAt}::timestamptz, now()),
-        greatest(started_at, least(now(), coalesce(${task.startedAt}::timestamptz, started_at)))))
-    where id = ${task.id} and token_hash = ${task.tokenHash} and status = ${STATUS.running} and lease_expires_at > now()
-    returning id, job_id, attempt, status, started_at, stopped_at`;
-  return row ?? null;
+export async function finishTasks(db: Queryable, reports: readonly FinishReport[]): Promise<FinishedTask[]> {
+  return db<FinishedTask[]>`
+    update workflow_tasks t
+    set status = f.status, end_reason = 'runner',
+      started_at = greatest(t.started_at, least(now(), coalesce(f."startedAt", t.started_at))),
+      stopped_at = least(now(), greatest(coalesce(f."stoppedAt", now()),
+        greatest(t.started_at, least(now(), coalesce(f."startedAt", t.started_at)))))
+    from jsonb_to_recordset(${db.json(reports as never)})
+      as f(id bigint, "tokenHash" text, status smallint, "startedAt" timestamptz, "stoppedAt" timestamptz)
+    where t.id = f.id and t.id = any(${reports.map((r) => r.id)}::bigint[]) and t.token_hash = f."tokenHash" and t.status = ${STATUS.running} and t.lease_expires_at > now()
+    returning t.id, t.token_hash, t.job_id, t.attempt, t.status, t.started_at, t.stopped_at`;
 }
 
 /**
@@ -311,106 +350,6 @@ export async function markRunCancelRequested(db: Queryable, runId: number, reaso
 
 /** Carries the id of a run asked to cancel; sent at commit. */
 export const CANCELS_CHANNEL = 'plue_cancels';
-
-// Roll-up: a job's status follows its attempts, a run's its jobs. The rows are locked in the order every writer
-// uses (task, then job, then run) so concurrent finishes of one run's jobs serialise instead of deadlocking.
-
-export interface TimedRow {
-  status: number;
-  started_at: Date | null;
-  stopped_at: Date | null;
-}
-
-export interface AttemptRow extends TimedRow {
-  id: number;
-  attempt: number;
-  end_reason: 'runner' | 'lease_expired' | 'cancelled' | null;
-}
-
-export interface RollupRows {
-  job: TimedRow & { id: number; attempt: number };
-  attempts: AttemptRow[];
-  run: TimedRow & { id: number; repository_id: number; concurrency_group: string | null; cancel_reason: string | null };
-  /** All jobs of the run, this one included (as stored before this roll-up). */
-  jobs: Array<TimedRow & { id: number }>;
-}
-
-interface JsonTimed { status: number; started_at: string | null; stopped_at: string | null }
-
-const dated = <T extends JsonTimed>(row: T): Omit<T, 'started_at' | 'stopped_at'> & TimedRow => ({
-  ...row,
-  started_at: row.started_at === null ? null : new Date(row.started_at),
-  stopped_at: row.stopped_at === null ? null : new Date(row.stopped_at),
-});
-
-/**
- * Locks the job (given, or a task's) and its run, and reads the job's attempts and the run's jobs: everything a
- * roll-up needs, in one trip.
- */
-export async function lockForRollup(db: Queryable, of: { jobId: number } | { taskId: number }): Promise<RollupRows | null> {
-  const job = 'jobId' in of ? db`${of.jobId}` : db`(select job_id from workflow_tasks where id = ${of.taskId})`;
-  const [row] = await db<Array<{
-    job: JsonTimed & { id: number; attempt: number };
-    run: JsonTimed & { id: number; repository_id: number; concurrency_group: string | null; cancel_reason: string | null };
-    attempts: Array<JsonTimed & { id: number; attempt: number; end_reason: AttemptRow['end_reason'] }>;
-    jobs: Array<JsonTimed & { id: number }>;
-  }>>`
-    select
-      json_build_object('id', j.id, 'attempt', j.attempt, 'status', j.status, 'started_at', j.started_at, 'stopped_at', j.stopped_at) as job,
-      json_build_object('id', r.id, 'repository_id', r.repository_id, 'concurrency_group', r.concurrency_group, 'status', r.status,
-        'cancel_reason', r.cancel_reason, 'started_at', r.started_at, 'stopped_at', r.stopped_at) as run,
-      (select coalesce(json_agg(json_build_object('id', t.id, 'attempt', t.attempt, 'status', t.status,
-          'end_reason', t.end_reason, 'started_at', t.started_at, 'stopped_at', t.stopped_at)), '[]') from workflow_tasks t where t.job_id = j.id) as attempts,
-      (select json_agg(json_build_object('id', s.id, 'status', s.status, 'started_at', s.started_at, 'stopped_at', s.stopped_at))
-        from workflow_jobs s where s.run_id = r.id) as jobs
-    from workflow_jobs j join workflow_runs r on r.id = j.run_id
-    where j.id = ${job}
-    for update of j, r`;
-  if (!row) return null;
-  return {
-    job: dated(row.job),
-    run: dated(row.run),
-    attempts: row.attempts.map(dated),
-    jobs: row.jobs.map(dated),
-  };
-}
-
-export interface RollupUpdate {
-  jobId: number;
-  /** New job values, or null when unchanged. */
-  job: (TimedRow & { attempt: number }) | null;
-  runId: number;
-  run: TimedRow | null;
-  /** Sent on `plue_runs` (at commit) when the run has just finished. */
-  finished: RunFinishedMessage | null;
-}
-
-/** One statement: each CTE only writes when its part changed (the boolean parameter gates it). */
-export async function saveRollup(db: Queryable, update: RollupUpdate): Promise<void> {
-  const { job, run } = update;
-  if (!job && !run && !update.finished) return;
-  await db`
-    with job as (
-      update workflow_jobs
-      set status = ${job?.status ?? 0}, attempt = ${job?.attempt ?? 0}, started_at = ${job?.started_at ?? null},
-        stopped_at = ${job?.stopped_at ?? null}
-      where id = ${update.jobId} and ${job !== null}
-    ), run as (
-      update workflow_runs
-      set status = ${run?.status ?? 0}, started_at = ${run?.started_at ?? null}, stopped_at = ${run?.stopped_at ?? null}
-      where id = ${update.runId} and ${run !== null}
-    )
-    select pg_notify(${RUNS_CHANNEL}, ${JSON.stringify(update.finished)}) where ${update.finished !== null}`;
-}
-
-export const RUNS_CHANNEL = 'plue_runs';
-
-export interface RunFinishedMessage {
-  run_id: number;
-  repository_id: number;
-  status: string;
-}
-
 
 export interface LeasedTaskRun {
   task_id: number;

@@ -95,7 +95,7 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
       }
       return whileConnected(reply, async (gone) => {
         const claimed = await claimForRunner(
-          { sql, wakeups: runners.wakeups, leaseSeconds: settings.leaseSeconds },
+          { claims: runners.claims, wakeups: runners.wakeups },
           { id: runner.id, labels: wanted ?? runner.labels },
           request.body.wait_seconds * 1000,
           gone,
@@ -123,7 +123,7 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
   app.post(
     '/api/runners/tasks/:id/status', { schema: { params: taskParams, body: statusBody }, preValidation: digitsOnlyId }, async (request) => {
       const { status, started_at, stopped_at } = request.body;
-      return reportStatus(sql, request.params.id, taskToken(request), {
+      return reportStatus(sql, runners.completions, request.params.id, taskToken(request), {
         status,
         started_at: started_at === undefined ? null : storableTime('started_at', started_at),
         stopped_at: stopped_at === undefined ? null : storableTime('stopped_at', stopped_at),

@@ -1,13 +1,44 @@
 import type { Sql } from '../../adapters/db/connect.js';
-import { claimTask } from '../../adapters/db/tasks.js';
-import type { ClaimedTask } from '../../adapters/db/tasks.js';
+import { oneTripTransaction } from '../../adapters/db/pipelined-transaction.js';
+import { claimStatement, tasksBySlot } from '../../adapters/db/tasks.js';
+import type { ClaimSlot, ClaimedTask } from '../../adapters/db/tasks.js';
+import { GroupBatcher } from './group-batcher.js';
+import type { GroupBatcherOptions } from './group-batcher.js';
 import { hashToken, newTaskToken } from './tokens.js';
+import { labelSetKey } from './wakeups.js';
 import type { TaskWakeups } from './wakeups.js';
 
+export const CLAIM_BATCHING: GroupBatcherOptions = { maxBatch: 32, maxInFlight: 1 };
+
+/**
+ * Claims with the same labels that arrive while one is being written go together in the next claim statement, one
+ * task per slot; alone, a claim goes at once.
+ */
+export class Claims {
+  readonly byLabels = new Map<string, GroupBatcher<ClaimSlot, ClaimedTask | null>>();
+
+  constructor(private readonly sql: Sql, private readonly leaseSeconds: number, private readonly options = CLAIM_BATCHING) {}
+
+  async claim(labels: readonly string[], slot: ClaimSlot): Promise<ClaimedTask | null> {
+    const key = labelSetKey(labels);
+    let batcher = this.byLabels.get(key);
+    if (!batcher) {
+      batcher = new GroupBatcher(async (slots) => {
+        const claim = { labels, leaseSeconds: this.leaseSeconds, slots };
+        return tasksBySlot(claim, await oneTripTransaction(this.sql, (tx) => claimStatement(tx, claim)));
+      }, this.options);
+      this.byLabels.set(key, batcher);
+    }
+    try {
+      return await batcher.submit(slot);
+    } finally {
+    }
+  }
+}
+
 export interface ClaimDeps {
-  sql: Sql;
+  claims: Claims;
   wakeups: TaskWakeups;
-  leaseSeconds: number;
 }
 
 export interface Claimed {
@@ -38,7 +69,7 @@ export async function claimForRunner(
     const token = newTaskToken();
     let task: ClaimedTask | null;
     try {
-      task = await claimTask(deps.sql, { runnerId: runner.id, labels: runner.labels, tokenHash: hashToken(token), leaseSeconds: deps.leaseSeconds });
+      task = await deps.claims.claim(runner.labels, { runnerId: runner.id, tokenHash: hashToken(token) });
     } catch (error) {
       if (woken) deps.wakeups.passOn(runner.labels);
       throw error;

@@ -1,8 +1,9 @@
 import type { Queryable } from '../../adapters/db/queryable.js';
 import { insertRunStatuses } from '../../adapters/db/commit-statuses.js';
+import type { RunStatusChange } from '../../adapters/db/commit-statuses.js';
+import { lockForRollup, saveRollups } from '../../adapters/db/rollup.js';
+import type { RollupRows, RollupSave, TimedRow } from '../../adapters/db/rollup.js';
 import { statusName, statusNumber } from '../../adapters/db/status.js';
-import { lockForRollup, saveRollup } from '../../adapters/db/tasks.js';
-import type { RollupRows, TimedRow } from '../../adapters/db/tasks.js';
 import { becameFinished, jobFromAttempts, latestAttempt, runFromJobs } from '../../core/status/rollup.js';
 import type { Timed } from '../../core/status/rollup.js';
 import { runCommitStatus } from '../../core/status/commit-status.js';
@@ -26,64 +27,66 @@ export interface RunRollup {
   finished: boolean;
 }
 
-/** Rolls up each job into its run, in id order (the lock order). Returns each touched run's last state. */
-export async function rollUpJobs(tx: Queryable, jobIds: Iterable<number>): Promise<RunRollup[]> {
-  const runs = new Map<number, RunRollup>();
-  for (const jobId of [...new Set(jobIds)].sort((a, b) => a - b)) {
-    const result = await rollUpJob(tx, jobId);
-    if (result) runs.set(result.run_id, result);
-  }
-  return [...runs.values()];
-}
-
 /**
- * The job follows its latest attempt, the run its jobs; both keep a start time once set (a requeued attempt does
- * not make them look younger). A run that has just finished is announced on `plue_runs`, and, when a workflow
- * follows it, reported by a `workflow_run` event: here, in the transaction that finished it, so exactly once.
- * A run whose status changed sets its next commit status in the same transaction.
+ * Rolls these jobs up into their runs. The job follows its latest attempt, the run its jobs; both keep a start time
+ * once set (a requeued attempt does not make them look younger). A run that has just finished is announced on
+ * `plue_runs`, and, when a workflow follows it, reported by a `workflow_run` event: here, in the transaction that
+ * finished it, so exactly once. A run whose status changed sets its next commit status in the same transaction.
+ * Returns each touched run's new state.
  */
-export async function rollUpJob(tx: Queryable, jobId: number): Promise<RunRollup | null> {
-  return rollUpLocked(tx, await lockForRollup(tx, { jobId }));
+export async function rollUpJobs(tx: Queryable, jobIds: Iterable<number>): Promise<RunRollup[]> {
+  const ids = [...new Set(jobIds)];
+  if (ids.length === 0) return [];
+  return rollUpLocked(tx, await lockForRollup(tx, { jobIds: ids }));
 }
 
 /**
- * Ends a task's attempt (`finish`, which returns the task's row or null when it may not) and rolls its job up. The
- * roll-up's locks and reads go with the finish in one trip: they run after it, so they see the ended attempt.
+ * Ends tasks' attempts (`finish`, which returns the rows it ended) and rolls their jobs up. The roll-up's locks
+ * and reads go with the finish in one trip: they run after it, so they see the ended attempts.
  */
 export async function finishAndRollUp<T extends { job_id: number }>(
-  tx: Queryable, taskId: number, finish: () => Promise<T | null>,
-): Promise<(T & { rollups: RunRollup[] }) | null> {
-  const [row, rows] = await Promise.all([finish(), lockForRollup(tx, { taskId })]);
-  if (!row) return null;
-  const rollup = await rollUpLocked(tx, rows);
-  return { ...row, rollups: rollup ? [rollup] : [] };
+  tx: Queryable, taskIds: readonly number[], finish: () => Promise<T[]>,
+): Promise<{ finished: T[]; rollups: RunRollup[] }> {
+  const [finished, rows] = await Promise.all([finish(), lockForRollup(tx, { taskIds })]);
+  const jobs = new Set(finished.map((t) => t.job_id));
+  return { finished, rollups: await rollUpLocked(tx, rows.filter((r) => jobs.has(r.job.id))) };
 }
 
-async function rollUpLocked(tx: Queryable, rows: RollupRows | null): Promise<RunRollup | null> {
-  if (!rows) return null;
-  const { job, run, attempts, jobs } = rows;
-  const jobId = job.id;
-  const nextJob = jobFromAttempts(attempts.map((a) => ({ ...named(a), id: a.id, attempt: a.attempt })), job);
-  const attempt = Math.max(job.attempt, ...attempts.map((a) => a.attempt));
-  const nextRun = runFromJobs(jobs.map((j) => (j.id === jobId ? nextJob : named(j))), run);
-  const finished = becameFinished(statusName(run.status), nextRun.status);
-  const jobRow = numbered(nextJob);
-  const runRow = numbered(nextRun);
+async function rollUpLocked(tx: Queryable, rows: readonly RollupRows[]): Promise<RunRollup[]> {
+  const byRun = new Map<number, RollupRows[]>();
+  for (const row of rows) byRun.set(row.run.id, [...(byRun.get(row.run.id) ?? []), row]);
+  const save: RollupSave = { jobs: [], runs: [], finished: [] };
+  const statuses: RunStatusChange[] = [];
+  const results: RunRollup[] = [];
+  for (const group of byRun.values()) {
+    const { run, jobs } = group[0]!;
+    const nextJobs = new Map<number, Timed>();
+    let lost = false;
+    for (const { job, attempts } of group) {
+      const nextJob = jobFromAttempts(attempts.map((a) => ({ ...named(a), id: a.id, attempt: a.attempt })), job);
+      const attempt = Math.max(job.attempt, ...attempts.map((a) => a.attempt));
+      const jobRow = numbered(nextJob);
+      if (!sameTimed(job, jobRow) || job.attempt !== attempt) save.jobs.push({ id: job.id, ...jobRow, attempt });
+      nextJobs.set(job.id, nextJob);
+      lost ||= latestAttempt(attempts)?.end_reason === 'lease_expired';
+    }
+    const nextRun = runFromJobs(jobs.map((j) => nextJobs.get(j.id) ?? named(j)), run);
+    const runRow = numbered(nextRun);
+    if (!sameTimed(run, runRow)) save.runs.push({ id: run.id, ...runRow });
+    const finished = becameFinished(statusName(run.status), nextRun.status);
+    if (finished) save.finished.push({ run_id: run.id, repository_id: run.repository_id, status: nextRun.status });
+    if (statusName(run.status) !== nextRun.status) {
+      statuses.push({ run_id: run.id, ...runCommitStatus({ ...nextRun, cancel_reason: run.cancel_reason, lost }) });
+    }
+    results.push({ run_id: run.id, repository_id: run.repository_id, concurrency_group: run.concurrency_group, status: nextRun.status, finished });
+  }
   // Sent together (postgres.js pipelines them on the transaction's connection), run in this order: the save, the
-  // commit status, then the workflow_run event, which reports the run as it now is (final status, stop time).
-  const lost = latestAttempt(attempts)?.end_reason === 'lease_expired';
+  // commit statuses, then the workflow_run events, which report the runs as they now are (final status, stop time).
+  const finishedRuns = save.finished.map((f) => f.run_id);
   await Promise.all([
-    saveRollup(tx, {
-      jobId,
-      job: sameTimed(job, jobRow) && job.attempt === attempt ? null : { ...jobRow, attempt },
-      runId: run.id,
-      run: sameTimed(run, runRow) ? null : runRow,
-      finished: finished ? { run_id: run.id, repository_id: run.repository_id, status: nextRun.status } : null,
-    }),
-    statusName(run.status) !== nextRun.status
-      ? insertRunStatuses(tx, [{ run_id: run.id, ...runCommitStatus({ ...nextRun, cancel_reason: run.cancel_reason, lost }) }])
-      : null,
-    finished ? recordWorkflowRunEvents(tx, [run.id], 'completed') : null,
+    saveRollups(tx, save),
+    insertRunStatuses(tx, statuses),
+    finishedRuns.length > 0 ? recordWorkflowRunEvents(tx, finishedRuns, 'completed') : null,
   ]);
-  return { run_id: run.id, repository_id: run.repository_id, concurrency_group: run.concurrency_group, status: nextRun.status, finished };
+  return results;
 }

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Sql } from '../../adapters/db/connect.js';
 import { RUN_EVENTS_CHANNEL } from '../../adapters/db/run-events.js';
 import { CANCELS_CHANNEL } from '../../adapters/db/tasks.js';
+import { Claims } from './claim.js';
+import { Completions } from './completions.js';
 import { LeaseSweeper } from './lease-sweeper.js';
 import { DEFAULT_LOG_LIMITS } from './log-plan.js';
 import type { LogLimits } from './log-plan.js';
@@ -38,6 +40,10 @@ export interface RunnerServices {
   settings: RunnerSettings;
   logLimits: LogLimits;
   wakeups: TaskWakeups;
+  /** Claim statements, shared by the claims that arrive together. */
+  claims: Claims;
+  /** Final statuses, written in batches. */
+  completions: Completions;
   /** Held heartbeats wait here for their run to be cancelled. */
   runSignals: RunSignals;
   /** Held waits (`ctx.wait_for`) wait here for an event raised for their run. */
@@ -66,6 +72,8 @@ export async function startRunnerServices(
     settings,
     logLimits: { ...DEFAULT_LOG_LIMITS, ...options.logLimits },
     wakeups,
+    claims: new Claims(sql, settings.leaseSeconds),
+    completions: new Completions(sql),
     runSignals,
     runEvents,
     sweeper,

@@ -1,14 +1,15 @@
 import type { Sql } from '../../adapters/db/connect.js';
-import { insertLogLines, lockLogState, notifyTaskLog, saveLogState } from '../../adapters/db/logs.js';
+import { insertLogLines, lockLogState, saveLogState } from '../../adapters/db/logs.js';
 import { notifyTasksWaiting } from '../../adapters/db/runs.js';
 import { STATUS, statusName } from '../../adapters/db/status.js';
-import { cancelWaitingTasksOfRun, finishTask, probeTask, releaseTask, renewLease } from '../../adapters/db/tasks.js';
+import { cancelWaitingTasksOfRun, probeTask, releaseTask, renewLease } from '../../adapters/db/tasks.js';
 import type { TaskLease } from '../../adapters/db/tasks.js';
 import { AppError } from '../errors/app-error.js';
 import { freedGroups, startNextRuns } from '../concurrency/start-next.js';
 import { planLogAppend } from './log-plan.js';
 import type { LogLimits } from './log-plan.js';
-import { finishAndRollUp, rollUpJobs } from './rollup.js';
+import type { Completions } from './completions.js';
+import { rollUpJobs } from './rollup.js';
 import type { RunSignals } from './run-signals.js';
 import { hashToken } from './tokens.js';
 
@@ -83,22 +84,19 @@ export interface StatusReply {
  * `running` renews the lease (with the runner's start time); a final status ends the attempt and rolls it up into
  * job and run in the same transaction. Sending the same final status again is answered as the first time.
  */
-export async function reportStatus(sql: Sql, id: number, token: string, report: StatusReport, leaseSeconds: number): Promise<StatusReply> {
+export async function reportStatus(
+  sql: Sql, completions: Completions, id: number, token: string, report: StatusReport, leaseSeconds: number,
+): Promise<StatusReply> {
   const hash = hashToken(token);
   if (report.status === 'running') {
     const lease = await renewLease(sql, { id, tokenHash: hash, leaseSeconds, startedAt: report.started_at ?? null });
     if (!lease) throw await accessError(sql, id, hash);
     return { id, status: 'running', lease_expires_at: lease.lease_expires_at, cancelled: lease.cancelled };
   }
-  const finished = await sql.begin(async (tx) => {
-    const done = await finishAndRollUp(tx, id, () => finishTask(tx, {
-      id, tokenHash: hash, status: STATUS[report.status], startedAt: report.started_at ?? null, stoppedAt: report.stopped_at ?? null,
-    }));
-    if (done) await notifyTaskLog(tx, id); // a live log on the dashboard ends with the task
-    return done;
+  const finished = await completions.finish({
+    id, tokenHash: hash, status: STATUS[report.status], startedAt: report.started_at ?? null, stoppedAt: report.stopped_at ?? null,
   });
   if (finished) {
-    await startNextRuns(sql, freedGroups(finished.rollups));
     return { id, status: report.status, attempt: finished.attempt, started_at: finished.started_at, stopped_at: finished.stopped_at };
   }
   const probe = await probeTask(sql, id, hash);
