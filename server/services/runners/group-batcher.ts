@@ -1,6 +1,7 @@
 // Group commit for runner requests: while a batch is being written, requests that arrive queue up and go together
-// in the next one. Alone, a request goes at once (no timer, no added latency); under load, one statement or
-// transaction serves many requests. A caller's promise settles only after its batch has committed, so a reply
+// in the next one. A batch leaves at the end of the current event-loop turn (setImmediate), so requests that one
+// event released together (a batch of replies, each runner claiming again) go together rather than the first one
+// alone; there is no timer. Under load, one statement or transaction serves many requests. A caller's promise settles only after its batch has committed, so a reply
 // never acknowledges work that a crash could still lose (a runner keeps retrying until it is acknowledged).
 
 export interface GroupBatcherOptions {
@@ -19,6 +20,7 @@ interface Pending<In, Out> {
 export class GroupBatcher<In, Out> {
   private readonly queue: Array<Pending<In, Out>> = [];
   private inFlight = 0;
+  private scheduled = false;
   /** Batches written and the requests they carried, since the start. */
   readonly written = { batches: 0, requests: 0, ms: 0 };
 
@@ -28,13 +30,22 @@ export class GroupBatcher<In, Out> {
   submit(input: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
-      this.drain();
+      this.schedule();
     });
   }
 
   /** Requests written or waiting right now. */
   get pending(): number {
     return this.queue.length + this.inFlight;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.options.maxInFlight) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.drain();
+    });
   }
 
   private drain(): void {
@@ -50,7 +61,7 @@ export class GroupBatcher<In, Out> {
         this.written.requests += batch.length;
         this.written.ms += performance.now() - started;
         this.inFlight--;
-        this.drain();
+        this.schedule();
       });
     }
   }
