@@ -160,6 +160,11 @@ async function httpLevel(url: string): Promise<Throughput> {
         finished = performance.now();
       }
     }));
+    if (process.env.BENCH_DEBUG) {
+      for (const [k, b] of [...server.runners.claims.byLabels, ['completions', server.runners.completions.batcher] as const]) {
+        console.log(k, b.written, `${(b.written.ms / b.written.batches).toFixed(2)} ms/batch`);
+      }
+    }
     return await verify(sql, ids, claimed, (finished - started) / 1000);
   } finally {
     await server.close();
@@ -167,23 +172,28 @@ async function httpLevel(url: string): Promise<Throughput> {
   }
 }
 
+/** `npm run bench:claim -- sql` (or `http`, `wakeup`) measures that part alone, without graphile-worker beside it. */
+const only = process.argv[2];
 const db = await openBenchDatabase();
 try {
   console.log(`plue-trigger claim bench on ${db.where}; ${os.cpus().length} CPU(s), Node ${process.version}; ` +
     `statistics ${ANALYZE ? 'analyzed after seeding' : 'never analyzed'}; graphile-worker ${GRAPHILE_VERSION} on the same server`);
-  const latency = await wakeupLatency(db.url);
-  const graphileWake = await graphileLatency(db.url, WAKEUP_SAMPLES);
   const ms = (samples: number[], p: number) => `${percentile(samples, p).toFixed(1)} ms`;
-  console.log(`wake-up latency (insert → waiting runner holds the task, HTTP, ${latency.length} samples): ` +
-    `p50 ${ms(latency, 50)}, p95 ${ms(latency, 95)} vs graphile-worker enqueue → task start p50 ${ms(graphileWake, 50)}, ` +
-    `p95 ${ms(graphileWake, 95)}: p50 ${(percentile(latency, 50) / percentile(graphileWake, 50)).toFixed(2)}x`);
-  const graphile = await graphileThroughput(db.url, SQL_TASKS, 8);
-  const graphileRate = graphile.jobs / graphile.seconds;
+  if (!only || only === 'wakeup') {
+    const latency = await wakeupLatency(db.url);
+    const graphileWake = only ? null : await graphileLatency(db.url, WAKEUP_SAMPLES);
+    console.log(`wake-up latency (insert → waiting runner holds the task, HTTP, ${latency.length} samples): ` +
+      `p50 ${ms(latency, 50)}, p95 ${ms(latency, 95)}` + (graphileWake ? ` vs graphile-worker enqueue → task start p50 ${ms(graphileWake, 50)}, ` +
+      `p95 ${ms(graphileWake, 95)}: p50 ${(percentile(latency, 50) / percentile(graphileWake, 50)).toFixed(2)}x` : ''));
+  }
+  const graphile = only ? null : await graphileThroughput(db.url, SQL_TASKS, 8);
+  const graphileRate = graphile ? graphile.jobs / graphile.seconds : null;
   for (const [label, run] of [['SQL level, 8 connections', sqlLevel], ['HTTP, 16 runners', httpLevel]] as const) {
+    if (only && !label.toLowerCase().startsWith(only)) continue;
     const r = await run(db.url);
     const rate = r.cycles / r.seconds;
-    console.log(`${label}: ${Math.round(rate)} cycles/s vs graphile-worker ${Math.round(graphileRate)} jobs/s on the same server: ` +
-      `${(rate / graphileRate).toFixed(2)}x (${r.cycles} cycles in ${r.seconds.toFixed(2)} s; duplicate claims: ${r.duplicates}; lost tasks: ${r.lost})`);
+    console.log(`${label}: ${Math.round(rate)} cycles/s` + (graphileRate ? ` vs graphile-worker ${Math.round(graphileRate)} jobs/s on the same server: ` +
+      `${(rate / graphileRate).toFixed(2)}x` : '') + ` (${r.cycles} cycles in ${r.seconds.toFixed(2)} s; duplicate claims: ${r.duplicates}; lost tasks: ${r.lost})`);
     check(r.duplicates === 0 && r.lost === 0, `${label}: every task is claimed and completed exactly once`, r);
   }
 } finally {

@@ -13,16 +13,25 @@ function begin(tx: Reserved): Promise<unknown> {
   return Promise.all([tx`begin`.execute(), tx`set local plan_cache_mode = force_generic_plan`.execute()]);
 }
 
-/** Runs `work` in a transaction; COMMIT goes once `work` is done. */
-export async function pipelinedTransaction<T>(sql: Sql, work: (tx: Queryable) => Promise<T>): Promise<T> {
+/**
+ * Sends COMMIT behind the statements already asked for, in the same round trip: call it together with them (in
+ * one `Promise.all`). It goes at the end of the event-loop turn, after every statement those calls send. When one
+ * of them fails, PostgreSQL turns the COMMIT into a rollback.
+ */
+export type CommitWith = () => Promise<unknown>;
+
+/** Runs `work` in a transaction; COMMIT goes with work's last statements (`commitWith`) or once `work` is done. */
+export async function pipelinedTransaction<T>(sql: Sql, work: (tx: Queryable, commitWith: CommitWith) => Promise<T>): Promise<T> {
   const tx = await sql.reserve();
+  let committed: Promise<unknown> | null = null;
+  const commitWith = () => (committed ??= new Promise(setImmediate).then(() => tx`commit`));
   try {
-    const [begun, worked] = await Promise.allSettled([begin(tx), work(tx)]);
+    const [begun, worked] = await Promise.allSettled([begin(tx), work(tx, commitWith)]);
     if (begun.status === 'rejected' || worked.status === 'rejected') {
       await tx`rollback`.catch(() => undefined);
       throw begun.status === 'rejected' ? begun.reason : (worked as PromiseRejectedResult).reason;
     }
-    await tx`commit`;
+    await commitWith();
     return worked.value;
   } finally {
     tx.release();

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { insertRunner, touchRunner } from '../../adapters/db/runners.js';
+import { insertRunner } from '../../adapters/db/runners.js';
 import type { ClaimedTask } from '../../adapters/db/tasks.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
 import { openTaskArchive, openTaskPack } from '../../services/runners/archive.js';
@@ -157,7 +157,7 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
     const token = bearerToken(request);
     if (token === null) throw new AppError('unauthorized');
     const hash = hashToken(token);
-    const runner = await touchRunner(sql, hash);
+    const runner = await runners.auth.byTokenHash(hash);
     if (!runner || !tokensEqual(runner.token_hash, hash)) throw new AppError('unauthorized');
     return runner;
   }

@@ -30,14 +30,14 @@ export class Completions {
 /** Ends the reported attempts and rolls them up in one transaction; then starts runs their groups freed. */
 export async function finishReported(sql: Sql, reports: readonly FinishReport[]): Promise<Array<FinishedTask | null>> {
   const ids = reports.map((r) => r.id);
-  const { finished, rollups } = await pipelinedTransaction(sql, (tx) => finishAndRollUp(tx, ids, async () => {
+  const { finished, rollups } = await pipelinedTransaction(sql, (tx, commitWith) => finishAndRollUp(tx, ids, async () => {
     const [ended] = await Promise.all([
       finishTasks(tx, reports),
       // A live log on the dashboard ends with its task; a report that ends nothing only makes its viewers look again.
       notifyTaskLog(tx, ids),
     ]);
     return ended;
-  }));
+  }, commitWith));
   await startNextRuns(sql, freedGroups(rollups));
   const ended = new Map(finished.map((t) => [t.id, t]));
   return reports.map((r) => {

@@ -1,12 +1,14 @@
 import type { Queryable } from '../../adapters/db/queryable.js';
 import { insertRunStatuses } from '../../adapters/db/commit-statuses.js';
 import type { RunStatusChange } from '../../adapters/db/commit-statuses.js';
+import type { CommitWith } from '../../adapters/db/pipelined-transaction.js';
 import { lockForRollup, saveRollups } from '../../adapters/db/rollup.js';
 import type { RollupRows, RollupSave, TimedRow } from '../../adapters/db/rollup.js';
 import { statusName, statusNumber } from '../../adapters/db/status.js';
 import { becameFinished, jobFromAttempts, latestAttempt, runFromJobs } from '../../core/status/rollup.js';
 import type { Timed } from '../../core/status/rollup.js';
 import { runCommitStatus } from '../../core/status/commit-status.js';
+import { followedRuns } from '../../adapters/db/workflow-run-events.js';
 import { recordWorkflowRunEvents } from '../trigger/record-workflow-run.js';
 
 // Brings jobs and runs in line with their tasks, inside the caller's transaction (after the task rows changed).
@@ -45,14 +47,26 @@ export async function rollUpJobs(tx: Queryable, jobIds: Iterable<number>): Promi
  * and reads go with the finish in one trip: they run after it, so they see the ended attempts.
  */
 export async function finishAndRollUp<T extends { job_id: number }>(
-  tx: Queryable, taskIds: readonly number[], finish: () => Promise<T[]>,
+  tx: Queryable, taskIds: readonly number[], finish: () => Promise<T[]>, commitWith?: CommitWith,
 ): Promise<{ finished: T[]; rollups: RunRollup[] }> {
-  const [finished, rows] = await Promise.all([finish(), lockForRollup(tx, { taskIds })]);
+  // Which of these runs a workflow follows, asked in the same trip: when a run that finishes here is not one of
+  // them, the roll-up's writes and the COMMIT go in one trip.
+  const [finished, rows, followed] = await Promise.all([
+    finish(), lockForRollup(tx, { taskIds }), followedRuns(tx, { taskIds }, 'completed'),
+  ]);
   const jobs = new Set(finished.map((t) => t.job_id));
-  return { finished, rollups: await rollUpLocked(tx, rows.filter((r) => jobs.has(r.job.id))) };
+  const rollups = await rollUpLocked(tx, rows.filter((r) => jobs.has(r.job.id)), { followed: new Set(followed.map((r) => r.id)), commitWith });
+  return { finished, rollups };
 }
 
-async function rollUpLocked(tx: Queryable, rows: readonly RollupRows[]): Promise<RunRollup[]> {
+interface RollUpOptions {
+  /** Runs that may be followed; others need no `workflow_run` event. Default: any run may be. */
+  followed?: ReadonlySet<number>;
+  /** Commits the caller's transaction with the roll-up's last writes. */
+  commitWith?: CommitWith;
+}
+
+async function rollUpLocked(tx: Queryable, rows: readonly RollupRows[], options: RollUpOptions = {}): Promise<RunRollup[]> {
   const byRun = new Map<number, RollupRows[]>();
   for (const row of rows) byRun.set(row.run.id, [...(byRun.get(row.run.id) ?? []), row]);
   const save: RollupSave = { jobs: [], runs: [], finished: [] };
@@ -82,11 +96,13 @@ async function rollUpLocked(tx: Queryable, rows: readonly RollupRows[]): Promise
   }
   // Sent together (postgres.js pipelines them on the transaction's connection), run in this order: the save, the
   // commit statuses, then the workflow_run events, which report the runs as they now are (final status, stop time).
-  const finishedRuns = save.finished.map((f) => f.run_id);
-  await Promise.all([
-    saveRollups(tx, save),
-    insertRunStatuses(tx, statuses),
-    finishedRuns.length > 0 ? recordWorkflowRunEvents(tx, finishedRuns, 'completed') : null,
-  ]);
+  const followed = save.finished.map((f) => f.run_id).filter((id) => options.followed?.has(id) ?? true);
+  const writes = [saveRollups(tx, save), insertRunStatuses(tx, statuses)];
+  if (followed.length > 0) {
+    await Promise.all([...writes, recordWorkflowRunEvents(tx, followed, 'completed')]);
+    await options.commitWith?.();
+  } else {
+    await Promise.all([...writes, options.commitWith?.()]);
+  }
   return results;
 }

@@ -5,6 +5,7 @@ import { CANCELS_CHANNEL } from '../../adapters/db/tasks.js';
 import { Claims } from './claim.js';
 import { Completions } from './completions.js';
 import { LeaseSweeper } from './lease-sweeper.js';
+import { RunnerAuth } from './runner-auth.js';
 import { DEFAULT_LOG_LIMITS } from './log-plan.js';
 import type { LogLimits } from './log-plan.js';
 import { RunSignals } from './run-signals.js';
@@ -40,6 +41,8 @@ export interface RunnerServices {
   settings: RunnerSettings;
   logLimits: LogLimits;
   wakeups: TaskWakeups;
+  /** Runners by token, kept once found. */
+  auth: RunnerAuth;
   /** Claim statements, shared by the claims that arrive together. */
   claims: Claims;
   /** Final statuses, written in batches. */
@@ -72,6 +75,7 @@ export async function startRunnerServices(
     settings,
     logLimits: { ...DEFAULT_LOG_LIMITS, ...options.logLimits },
     wakeups,
+    auth: new RunnerAuth(sql),
     claims: new Claims(sql, settings.leaseSeconds),
     completions: new Completions(sql),
     runSignals,
