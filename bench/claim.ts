@@ -5,7 +5,8 @@
 //                     holds the task (its claim reply arrived).
 //   SQL level         8 connections, each claiming with the claim statement and completing with the status
 //                     transaction (task → job → run roll-up), until the queue is empty.
-//   HTTP level        16 reference-runner clients claiming and completing through the HTTP API.
+//   HTTP level        16 reference-runner clients claiming and completing through the HTTP API: each final status
+//                     also claims the runner's next task (`next`); then again with a claim request of its own.
 //
 // Uses DATABASE_URL (a fresh database is created on that server and dropped afterwards) or an embedded
 // PostgreSQL in a temporary folder (fsync off, as in the tests). BENCH_QUICK=1: few samples and tasks. Fails
@@ -140,7 +141,8 @@ async function sqlLevel(url: string): Promise<Throughput> {
   }
 }
 
-async function httpLevel(url: string): Promise<Throughput> {
+/** `combined`: each final status also claims the runner's next task (`next`), one request per task instead of two. */
+async function httpLevel(url: string, combined: boolean): Promise<Throughput> {
   const sql = createSql(url, { max: 10 });
   const server = await startRunnerServer(sql, { pollMs: 0 });
   try {
@@ -154,9 +156,14 @@ async function httpLevel(url: string): Promise<Throughput> {
     const started = performance.now();
     let finished = 0;
     await Promise.all(runners.map(async (runner) => {
-      for (let task = await runner.claim(0); task; task = await runner.claim(0)) {
+      for (let task = await runner.claim(0); task;) {
         claimed.set(task.id, (claimed.get(task.id) ?? 0) + 1);
-        await runner.finish(task, 'success');
+        if (combined) {
+          task = await runner.finishAndClaim(task, 'success', { waitSeconds: 0 });
+        } else {
+          await runner.finish(task, 'success');
+          task = await runner.claim(0);
+        }
         finished = performance.now();
       }
     }));
@@ -188,7 +195,12 @@ try {
   }
   const graphile = only ? null : await graphileThroughput(db.url, SQL_TASKS, 8);
   const graphileRate = graphile ? graphile.jobs / graphile.seconds : null;
-  for (const [label, run] of [['SQL level, 8 connections', sqlLevel], ['HTTP, 16 runners', httpLevel]] as const) {
+  const levels = [
+    ['SQL level, 8 connections', sqlLevel],
+    ['HTTP, 16 runners', (u: string) => httpLevel(u, true)],
+    ['HTTP, 16 runners, claim and status as two requests', (u: string) => httpLevel(u, false)],
+  ] as const;
+  for (const [label, run] of levels) {
     if (only && !label.toLowerCase().startsWith(only)) continue;
     const r = await run(db.url);
     const rate = r.cycles / r.seconds;

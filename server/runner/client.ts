@@ -74,6 +74,26 @@ export class RunnerClient {
     }, options);
   }
 
+  /**
+   * Reports the final status and claims the runner's next task in the same request (waiting up to `waitSeconds`
+   * for one); null when none came. Give `timeoutMs` room for the wait.
+   */
+  async finishAndClaim(
+    task: TaskRef,
+    status: FinalStatus,
+    next: { waitSeconds: number; labels?: string[] },
+    times: { started_at?: Date; stopped_at?: Date } = {},
+    options: CallOptions = {},
+  ): Promise<Task | null> {
+    const reply = await this.call<{ next: Task | null }>(`/api/runners/tasks/${task.id}/status`, task.token, {
+      status,
+      ...(times.started_at ? { started_at: times.started_at.toISOString() } : {}),
+      ...(times.stopped_at ? { stopped_at: times.stopped_at.toISOString() } : {}),
+      next: { wait_seconds: next.waitSeconds, ...(next.labels ? { labels: next.labels } : {}) },
+    }, { timeoutMs: next.waitSeconds * 1000 + this.timeoutMs, ...options });
+    return reply.next;
+  }
+
   /** Returns the next offset the server expects. */
   async logs(task: TaskRef, step: string, lines: string[], offset: number, options: CallOptions = {}): Promise<number> {
     const reply = await this.call<{ next_offset: number }>(`/api/runners/tasks/${task.id}/logs`, task.token, { step, lines, offset }, options);

@@ -41,6 +41,12 @@ export async function touchRunner(db: Queryable, tokenHash: string): Promise<Run
   return row ?? null;
 }
 
+/** A runner by id (rows never change after registration). */
+export async function runnerById(db: Queryable, id: number): Promise<RunnerRow | null> {
+  const [row] = await db<RunnerRow[]>`select id, name, labels, token_hash, version from runners where id = ${id}`;
+  return row ?? null;
+}
+
 /**
  * Online: seen within `onlineSeconds` (the lease, plus the coarseness of last_seen_at), or holding a task whose
  * lease still runs (a runner busy with one long task makes no other call with its own token).

@@ -152,6 +152,7 @@ export type TaskEndReason = 'runner' | 'lease_expired' | 'cancelled' | 'external
 
 export interface TaskProbe {
   status: number;
+  runner_id: number | null;
   attempt: number;
   started_at: Date | null;
   stopped_at: Date | null;
@@ -164,7 +165,7 @@ export interface TaskProbe {
 /** The task as its token's holder may see it, whatever its state; null when the token is not this task's. */
 export async function probeTask(db: Queryable, id: number, tokenHash: string): Promise<TaskProbe | null> {
   const [row] = await db<TaskProbe[]>`
-    select status, attempt, started_at, stopped_at, end_reason, lease_expires_at, handed_off_at from workflow_tasks
+    select status, runner_id, attempt, started_at, stopped_at, end_reason, lease_expires_at, handed_off_at from workflow_tasks
     where id = ${id} and token_hash = ${tokenHash}`;
   return row ?? null;
 }
@@ -180,6 +181,7 @@ export async function leasedTaskSource(db: Queryable, id: number, tokenHash: str
 export interface FinishedTask {
   id: number;
   token_hash: string;
+  runner_id: number | null;
   job_id: number;
   attempt: number;
   status: number;
@@ -210,7 +212,7 @@ export async function finishTasks(db: Queryable, reports: readonly FinishReport[
     from jsonb_to_recordset(${db.json(reports as never)})
       as f(id bigint, "tokenHash" text, status smallint, "startedAt" timestamptz, "stoppedAt" timestamptz)
     where t.id = f.id and t.id = any(${reports.map((r) => r.id)}::bigint[]) and t.token_hash = f."tokenHash" and t.status = ${STATUS.running} and t.lease_expires_at > now()
-    returning t.id, t.token_hash, t.job_id, t.attempt, t.status, t.started_at, t.stopped_at`;
+    returning t.id, t.token_hash, t.runner_id, t.job_id, t.attempt, t.status, t.started_at, t.stopped_at`;
 }
 
 /**

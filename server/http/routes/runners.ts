@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { insertRunner } from '../../adapters/db/runners.js';
+import type { RunnerRow } from '../../adapters/db/runners.js';
 import type { ClaimedTask } from '../../adapters/db/tasks.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
 import { openTaskArchive, openTaskPack } from '../../services/runners/archive.js';
@@ -43,6 +44,8 @@ const statusBody = {
     status: { type: 'string', enum: ['running', 'success', 'failure', 'cancelled'] },
     started_at: timestamp,
     stopped_at: timestamp,
+    /** With a final status: claim the runner's next task in the same request (a claim's body). */
+    next: claimBody,
   },
 } as const;
 const logsBody = {
@@ -86,29 +89,8 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
   app.post(
     '/api/runners/tasks/claim', { schema: { body: claimBody }, preValidation: storableBody }, async (request, reply) => {
       const runner = await authenticateRunner(request);
-      const wanted = request.body.labels;
-      if (wanted !== undefined) {
-        const missing = wanted.filter((l) => !runner.labels.includes(l));
-        if (missing.length > 0) {
-          throw new AppError('labels_not_registered', { labels: missing.join(', ') }, { missing });
-        }
-      }
-      return whileConnected(reply, async (gone) => {
-        const claimed = await claimForRunner(
-          { claims: runners.claims, wakeups: runners.wakeups },
-          { id: runner.id, labels: wanted ?? runner.labels },
-          request.body.wait_seconds * 1000,
-          gone,
-        );
-        if (!claimed) return reply.status(204).send();
-        const body = { ...claimReply(claimed.task, claimed.token, settings.leaseSeconds), ...(await contextOffer(sql, claimed.task)) };
-        if (gone.aborted) {
-          // Nobody will get this reply: give the task back rather than let it wait for its lease to run out.
-          await release(sql, claimed.task.id, claimed.token).catch((err: unknown) => request.log.warn({ err }, 'cannot give back an unsent task'));
-          return reply.status(204).send();
-        }
-        return reply.send(body);
-      });
+      const claimed = await claimNext(runner, request.body, reply);
+      return claimed === null ? reply.status(204).send() : reply.send(claimed);
     });
 
   app.post(
@@ -121,13 +103,27 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
     });
 
   app.post(
-    '/api/runners/tasks/:id/status', { schema: { params: taskParams, body: statusBody }, preValidation: digitsOnlyId }, async (request) => {
-      const { status, started_at, stopped_at } = request.body;
-      return reportStatus(sql, runners.completions, request.params.id, taskToken(request), {
+    '/api/runners/tasks/:id/status', { schema: { params: taskParams, body: statusBody }, preValidation: [digitsOnlyId, storableBody] }, async (request, reply) => {
+      const { status, started_at, stopped_at, next } = request.body;
+      if (next !== undefined && status === 'running') {
+        throw new AppError('invalid_request', { problems: '`next` goes with a final status (success, failure or cancelled), not with running' });
+      }
+      // Labels the runner does not have are refused before the status is recorded, so that the error means nothing happened.
+      if (next?.labels !== undefined) {
+        const runner = await runners.auth.ofTask(request.params.id, hashToken(taskToken(request)));
+        if (!runner) throw new AppError('unauthorized');
+        labelsOf(runner, next.labels);
+      }
+      const { runnerId, ...reported } = await reportStatus(sql, runners.completions, request.params.id, taskToken(request), {
         status,
         started_at: started_at === undefined ? null : storableTime('started_at', started_at),
         stopped_at: stopped_at === undefined ? null : storableTime('stopped_at', stopped_at),
       }, settings.leaseSeconds);
+      if (next === undefined) return reported;
+      // The task token was given to this runner only: it is who asks for the next task.
+      const runner = runnerId === null ? null : await runners.auth.byId(runnerId);
+      if (!runner) throw new AppError('unauthorized');
+      return { ...reported, next: await claimNext(runner, { wait_seconds: next.wait_seconds ?? 0, labels: next.labels }, reply) };
     });
 
   app.post(
@@ -152,6 +148,31 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
       const stream = await openTaskPack(sql, request.params.id, taskToken(request));
       return reply.type('application/x-git-packed-objects').send(stream);
     });
+
+  /**
+   * The runner's next task as a claim answers it (the task, its token, its context files), waiting up to
+   * `wait_seconds`; null when none came. A task claimed for a client that has gone meanwhile is given back.
+   */
+  async function claimNext(runner: RunnerRow, body: { wait_seconds: number; labels?: string[] | undefined }, reply: FastifyReply) {
+    const labels = labelsOf(runner, body.labels);
+    return whileConnected(reply, async (gone) => {
+      const claimed = await claimForRunner({ claims: runners.claims, wakeups: runners.wakeups }, { id: runner.id, labels }, body.wait_seconds * 1000, gone);
+      if (!claimed) return null;
+      const offer = { ...claimReply(claimed.task, claimed.token, settings.leaseSeconds), ...(await contextOffer(sql, claimed.task)) };
+      if (!gone.aborted) return offer;
+      // Nobody will get this reply: give the task back rather than let it wait for its lease to run out.
+      await release(sql, claimed.task.id, claimed.token).catch((err: unknown) => reply.log.warn({ err }, 'cannot give back an unsent task'));
+      return null;
+    });
+  }
+
+  /** The labels a claim asks for: the runner's own, or some of them. */
+  function labelsOf(runner: RunnerRow, wanted: readonly string[] | undefined): readonly string[] {
+    if (wanted === undefined) return runner.labels;
+    const missing = wanted.filter((l) => !runner.labels.includes(l));
+    if (missing.length > 0) throw new AppError('labels_not_registered', { labels: missing.join(', ') }, { missing });
+    return wanted;
+  }
 
   async function authenticateRunner(request: FastifyRequest) {
     const token = bearerToken(request);

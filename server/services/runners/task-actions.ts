@@ -86,22 +86,22 @@ export interface StatusReply {
  */
 export async function reportStatus(
   sql: Sql, completions: Completions, id: number, token: string, report: StatusReport, leaseSeconds: number,
-): Promise<StatusReply> {
+): Promise<StatusReply & { runnerId: number | null }> {
   const hash = hashToken(token);
   if (report.status === 'running') {
     const lease = await renewLease(sql, { id, tokenHash: hash, leaseSeconds, startedAt: report.started_at ?? null });
     if (!lease) throw await accessError(sql, id, hash);
-    return { id, status: 'running', lease_expires_at: lease.lease_expires_at, cancelled: lease.cancelled };
+    return { id, status: 'running', lease_expires_at: lease.lease_expires_at, cancelled: lease.cancelled, runnerId: null };
   }
   const finished = await completions.finish({
     id, tokenHash: hash, status: STATUS[report.status], startedAt: report.started_at ?? null, stoppedAt: report.stopped_at ?? null,
   });
   if (finished) {
-    return { id, status: report.status, attempt: finished.attempt, started_at: finished.started_at, stopped_at: finished.stopped_at };
+    return { id, status: report.status, attempt: finished.attempt, started_at: finished.started_at, stopped_at: finished.stopped_at, runnerId: finished.runner_id };
   }
   const probe = await probeTask(sql, id, hash);
   if (probe && probe.end_reason === 'runner' && probe.status === STATUS[report.status]) {
-    return { id, status: report.status, attempt: probe.attempt, started_at: probe.started_at, stopped_at: probe.stopped_at };
+    return { id, status: report.status, attempt: probe.attempt, started_at: probe.started_at, stopped_at: probe.stopped_at, runnerId: probe.runner_id };
   }
   throw await accessError(sql, id, hash);
 }
