@@ -122,8 +122,8 @@ async function sqlLevel(url: string): Promise<Throughput> {
     const ids = await seedTasks(sql, repo, SQL_TASKS);
     if (ANALYZE) await analyzeTasks(sql);
     const [runner] = await sql<{ id: number }[]>`insert into runners (name, token_hash) values ('bench-sql', 'bench-sql') returning id`;
-    const claims = new Claims(sql, 60, process.env.XB ? { maxBatch: Number(process.env.XB), maxInFlight: Number(process.env.XF) } : undefined);
-    const completions = new Completions(sql, process.env.XB ? { maxBatch: Number(process.env.XB), maxInFlight: Number(process.env.XF) } : undefined);
+    const claims = new Claims(sql, 60);
+    const completions = new Completions(sql);
     const claimed = new Map<number, number>();
     const started = performance.now();
     await Promise.all(Array.from({ length: 8 }, async () => {
@@ -150,8 +150,8 @@ async function httpLevel(url: string, combined: boolean): Promise<Throughput> {
     const ids = await seedTasks(sql, repo, HTTP_TASKS);
     if (ANALYZE) await analyzeTasks(sql);
     const runners = await Promise.all(Array.from({ length: 16 }, (_, i) => registerRunner(server.url, `bench-http-${i}`)));
-    const claims = new Claims(sql, 60, process.env.XB ? { maxBatch: Number(process.env.XB), maxInFlight: Number(process.env.XF) } : undefined);
-    const completions = new Completions(sql, process.env.XB ? { maxBatch: Number(process.env.XB), maxInFlight: Number(process.env.XF) } : undefined);
+    const claims = new Claims(sql, 60);
+    const completions = new Completions(sql);
     const claimed = new Map<number, number>();
     const started = performance.now();
     let finished = 0;
