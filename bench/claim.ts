@@ -3,8 +3,8 @@
 //   wake-up latency   a runner waits in a claim on the HTTP server; another connection pool (as another replica
 //                     would) inserts a run and notifies; time from the start of that insert until the runner
 //                     holds the task (its claim reply arrived).
-//   SQL level         8 connections, each claiming with the claim statement and completing with the status
-//                     transaction (task → job → run roll-up), until the queue is empty.
+//   SQL level         8 claimers on 8 connections, each claiming and reporting `success` through the service's
+//                     claim and completion paths (no HTTP), until the queue is empty.
 //   HTTP level        16 reference-runner clients claiming and completing through the HTTP API: each final status
 //                     also claims the runner's next task (`next`); then again with a claim request of its own.
 //
@@ -23,6 +23,8 @@ import { migrate } from '../server/adapters/db/migrate.js';
 import { STATUS } from '../server/adapters/db/status.js';
 import { Claims, claimForRunner } from '../server/services/runners/claim.js';
 import { Completions } from '../server/services/runners/completions.js';
+import { finishAndClaimNext } from '../server/services/runners/finish-and-claim.js';
+import { RunnerAuth } from '../server/services/runners/runner-auth.js';
 import { reportStatus } from '../server/services/runners/task-actions.js';
 import { TaskWakeups } from '../server/services/runners/wakeups.js';
 import { databaseUrl } from '../test/support/db-url.js';
@@ -113,7 +115,8 @@ async function verify(sql: Sql, ids: number[], claimed: Map<number, number>, sec
   return { cycles: claimed.size, seconds, duplicates, lost: ids.length - (row?.done ?? 0) };
 }
 
-async function sqlLevel(url: string): Promise<Throughput> {
+/** `combined`: each final status also claims the next task (`finishAndClaimNext`, what a status with `next` does). */
+async function sqlLevel(url: string, combined: boolean): Promise<Throughput> {
   const sql = createSql(url, { max: 8 });
   const log = pino({ level: 'silent' });
   const wakeups = new TaskWakeups(sql, log, { pollMs: 0 });
@@ -121,17 +124,21 @@ async function sqlLevel(url: string): Promise<Throughput> {
     const repo = await ensureRepository(sql);
     const ids = await seedTasks(sql, repo, SQL_TASKS);
     if (ANALYZE) await analyzeTasks(sql);
-    const [runner] = await sql<{ id: number }[]>`insert into runners (name, token_hash) values ('bench-sql', 'bench-sql') returning id`;
+    const [runner] = await sql<{ id: number }[]>`insert into runners (name, token_hash) values (${`bench-sql-${combined}`}, ${`bench-sql-${combined}`}) returning id`;
     const claims = new Claims(sql, 60);
     const completions = new Completions(sql);
+    const deps = { sql, completions, claims, wakeups, auth: new RunnerAuth(sql), leaseSeconds: 60 };
     const claimed = new Map<number, number>();
     const started = performance.now();
     await Promise.all(Array.from({ length: 8 }, async () => {
-      for (;;) {
-        const got = await claimForRunner({ claims, wakeups }, { id: runner!.id, labels: [] }, 0);
-        if (!got) return;
+      for (let got = await claimForRunner({ claims, wakeups }, { id: runner!.id, labels: [] }, 0); got;) {
         claimed.set(got.task.id, (claimed.get(got.task.id) ?? 0) + 1);
-        await reportStatus(sql, completions, got.task.id, got.token, { status: 'success' }, 60);
+        if (combined) {
+          got = (await finishAndClaimNext(deps, got.task.id, got.token, { status: 'success' }, { waitMs: 0 })).next;
+        } else {
+          await reportStatus(sql, completions, got.task.id, got.token, { status: 'success' }, 60);
+          got = await claimForRunner({ claims, wakeups }, { id: runner!.id, labels: [] }, 0);
+        }
       }
     }));
     return await verify(sql, ids, claimed, (performance.now() - started) / 1000);
@@ -150,8 +157,6 @@ async function httpLevel(url: string, combined: boolean): Promise<Throughput> {
     const ids = await seedTasks(sql, repo, HTTP_TASKS);
     if (ANALYZE) await analyzeTasks(sql);
     const runners = await Promise.all(Array.from({ length: 16 }, (_, i) => registerRunner(server.url, `bench-http-${i}`)));
-    const claims = new Claims(sql, 60);
-    const completions = new Completions(sql);
     const claimed = new Map<number, number>();
     const started = performance.now();
     let finished = 0;
@@ -196,7 +201,7 @@ try {
   const graphile = only ? null : await graphileThroughput(db.url, SQL_TASKS, 8);
   const graphileRate = graphile ? graphile.jobs / graphile.seconds : null;
   const levels = [
-    ['SQL level, 8 connections', sqlLevel],
+    ['SQL level, 8 connections', (u: string) => sqlLevel(u, false)],
     ['HTTP, 16 runners', (u: string) => httpLevel(u, true)],
     ['HTTP, 16 runners, claim and status as two requests', (u: string) => httpLevel(u, false)],
   ] as const;

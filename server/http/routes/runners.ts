@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { insertRunner } from '../../adapters/db/runners.js';
-import type { RunnerRow } from '../../adapters/db/runners.js';
 import type { ClaimedTask } from '../../adapters/db/tasks.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
 import { openTaskArchive, openTaskPack } from '../../services/runners/archive.js';
-import { claimForRunner } from '../../services/runners/claim.js';
+import { claimForRunner, claimLabels } from '../../services/runners/claim.js';
+import type { Claimed } from '../../services/runners/claim.js';
+import { finishAndClaimNext } from '../../services/runners/finish-and-claim.js';
 import { contextOffer } from '../../services/runners/context-offer.js';
 import { MAX_WAIT_SECONDS, maxHeartbeatWaitSeconds } from '../../services/runners/runner-services.js';
 import type { RunnerServices } from '../../services/runners/runner-services.js';
@@ -89,8 +90,14 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
   app.post(
     '/api/runners/tasks/claim', { schema: { body: claimBody }, preValidation: storableBody }, async (request, reply) => {
       const runner = await authenticateRunner(request);
-      const claimed = await claimNext(runner, request.body, reply);
-      return claimed === null ? reply.status(204).send() : reply.send(claimed);
+      const labels = claimLabels(runner, request.body.labels);
+      const body = await whileConnected(reply, async (gone) => {
+        const claimed = await claimForRunner(
+          { claims: runners.claims, wakeups: runners.wakeups }, { id: runner.id, labels }, request.body.wait_seconds * 1000, gone,
+        );
+        return claimed && offer(claimed, gone, reply);
+      });
+      return body === null ? reply.status(204).send() : reply.send(body);
     });
 
   app.post(
@@ -105,25 +112,24 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
   app.post(
     '/api/runners/tasks/:id/status', { schema: { params: taskParams, body: statusBody }, preValidation: [digitsOnlyId, storableBody] }, async (request, reply) => {
       const { status, started_at, stopped_at, next } = request.body;
-      if (next !== undefined && status === 'running') {
-        throw new AppError('invalid_request', { problems: '`next` goes with a final status (success, failure or cancelled), not with running' });
-      }
-      // Labels the runner does not have are refused before the status is recorded, so that the error means nothing happened.
-      if (next?.labels !== undefined) {
-        const runner = await runners.auth.ofTask(request.params.id, hashToken(taskToken(request)));
-        if (!runner) throw new AppError('unauthorized');
-        labelsOf(runner, next.labels);
-      }
-      const { runnerId, ...reported } = await reportStatus(sql, runners.completions, request.params.id, taskToken(request), {
-        status,
+      const report = {
         started_at: started_at === undefined ? null : storableTime('started_at', started_at),
         stopped_at: stopped_at === undefined ? null : storableTime('stopped_at', stopped_at),
-      }, settings.leaseSeconds);
-      if (next === undefined) return reported;
-      // The task token was given to this runner only: it is who asks for the next task.
-      const runner = runnerId === null ? null : await runners.auth.byId(runnerId);
-      if (!runner) throw new AppError('unauthorized');
-      return { ...reported, next: await claimNext(runner, { wait_seconds: next.wait_seconds ?? 0, labels: next.labels }, reply) };
+      };
+      if (next === undefined) {
+        const { runnerId: _, ...reported } = await reportStatus(sql, runners.completions, request.params.id, taskToken(request), { status, ...report }, settings.leaseSeconds);
+        return reported;
+      }
+      if (status === 'running') {
+        throw new AppError('invalid_request', { problems: '`next` goes with a final status (success, failure or cancelled), not with running' });
+      }
+      return whileConnected(reply, async (gone) => {
+        const done = await finishAndClaimNext(
+          { sql, completions: runners.completions, claims: runners.claims, wakeups: runners.wakeups, auth: runners.auth, leaseSeconds: settings.leaseSeconds },
+          request.params.id, taskToken(request), { status, ...report }, { labels: next.labels, waitMs: (next.wait_seconds ?? 0) * 1000, signal: gone },
+        );
+        return { ...done.reported, next: done.next && await offer(done.next, gone, reply) };
+      });
     });
 
   app.post(
@@ -150,28 +156,15 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
     });
 
   /**
-   * The runner's next task as a claim answers it (the task, its token, its context files), waiting up to
-   * `wait_seconds`; null when none came. A task claimed for a client that has gone meanwhile is given back.
+   * A claimed task as the claim's reply shows it (the task, its token, its context files). A task claimed for a
+   * client that has gone meanwhile is given back, and null returned.
    */
-  async function claimNext(runner: RunnerRow, body: { wait_seconds: number; labels?: string[] | undefined }, reply: FastifyReply) {
-    const labels = labelsOf(runner, body.labels);
-    return whileConnected(reply, async (gone) => {
-      const claimed = await claimForRunner({ claims: runners.claims, wakeups: runners.wakeups }, { id: runner.id, labels }, body.wait_seconds * 1000, gone);
-      if (!claimed) return null;
-      const offer = { ...claimReply(claimed.task, claimed.token, settings.leaseSeconds), ...(await contextOffer(sql, claimed.task)) };
-      if (!gone.aborted) return offer;
-      // Nobody will get this reply: give the task back rather than let it wait for its lease to run out.
-      await release(sql, claimed.task.id, claimed.token).catch((err: unknown) => reply.log.warn({ err }, 'cannot give back an unsent task'));
-      return null;
-    });
-  }
-
-  /** The labels a claim asks for: the runner's own, or some of them. */
-  function labelsOf(runner: RunnerRow, wanted: readonly string[] | undefined): readonly string[] {
-    if (wanted === undefined) return runner.labels;
-    const missing = wanted.filter((l) => !runner.labels.includes(l));
-    if (missing.length > 0) throw new AppError('labels_not_registered', { labels: missing.join(', ') }, { missing });
-    return wanted;
+  async function offer(claimed: Claimed, gone: AbortSignal, reply: FastifyReply) {
+    const body = { ...claimReply(claimed.task, claimed.token, settings.leaseSeconds), ...(await contextOffer(sql, claimed.task)) };
+    if (!gone.aborted) return body;
+    // Nobody will get this reply: give the task back rather than let it wait for its lease to run out.
+    await release(sql, claimed.task.id, claimed.token).catch((err: unknown) => reply.log.warn({ err }, 'cannot give back an unsent task'));
+    return null;
   }
 
   async function authenticateRunner(request: FastifyRequest) {

@@ -2,6 +2,7 @@ import type { Sql } from '../../adapters/db/connect.js';
 import { oneTripTransaction } from '../../adapters/db/pipelined-transaction.js';
 import { claimStatement, tasksBySlot } from '../../adapters/db/tasks.js';
 import type { ClaimSlot, ClaimedTask } from '../../adapters/db/tasks.js';
+import { AppError } from '../errors/app-error.js';
 import { GroupBatcher } from './group-batcher.js';
 import type { GroupBatcherOptions } from './group-batcher.js';
 import { hashToken, newTaskToken } from './tokens.js';
@@ -32,8 +33,20 @@ export class Claims {
     try {
       return await batcher.submit(slot);
     } finally {
+      if (batcher.pending === 0 && this.byLabels.size > MAX_LABEL_SETS) this.byLabels.delete(key);
     }
   }
+
+}
+
+const MAX_LABEL_SETS = 100;
+
+/** The labels a claim asks for: the runner's own, or some of them. */
+export function claimLabels(runner: { labels: readonly string[] }, wanted: readonly string[] | undefined): readonly string[] {
+  if (wanted === undefined) return runner.labels;
+  const missing = wanted.filter((l) => !runner.labels.includes(l));
+  if (missing.length > 0) throw new AppError('labels_not_registered', { labels: missing.join(', ') }, { missing });
+  return wanted;
 }
 
 export interface ClaimDeps {
