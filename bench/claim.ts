@@ -23,8 +23,6 @@ import { migrate } from '../server/adapters/db/migrate.js';
 import { STATUS } from '../server/adapters/db/status.js';
 import { Claims, claimForRunner } from '../server/services/runners/claim.js';
 import { Completions } from '../server/services/runners/completions.js';
-import { finishAndClaimNext } from '../server/services/runners/finish-and-claim.js';
-import { RunnerAuth } from '../server/services/runners/runner-auth.js';
 import { reportStatus } from '../server/services/runners/task-actions.js';
 import { TaskWakeups } from '../server/services/runners/wakeups.js';
 import { databaseUrl } from '../test/support/db-url.js';
@@ -115,8 +113,7 @@ async function verify(sql: Sql, ids: number[], claimed: Map<number, number>, sec
   return { cycles: claimed.size, seconds, duplicates, lost: ids.length - (row?.done ?? 0) };
 }
 
-/** `combined`: each final status also claims the next task (`finishAndClaimNext`, what a status with `next` does). */
-async function sqlLevel(url: string, combined: boolean): Promise<Throughput> {
+async function sqlLevel(url: string): Promise<Throughput> {
   const sql = createSql(url, { max: 8 });
   const log = pino({ level: 'silent' });
   const wakeups = new TaskWakeups(sql, log, { pollMs: 0 });
@@ -124,21 +121,16 @@ async function sqlLevel(url: string, combined: boolean): Promise<Throughput> {
     const repo = await ensureRepository(sql);
     const ids = await seedTasks(sql, repo, SQL_TASKS);
     if (ANALYZE) await analyzeTasks(sql);
-    const [runner] = await sql<{ id: number }[]>`insert into runners (name, token_hash) values (${`bench-sql-${combined}`}, ${`bench-sql-${combined}`}) returning id`;
+    const [runner] = await sql<{ id: number }[]>`insert into runners (name, token_hash) values ('bench-sql', 'bench-sql') returning id`;
     const claims = new Claims(sql, 60);
     const completions = new Completions(sql);
-    const deps = { sql, completions, claims, wakeups, auth: new RunnerAuth(sql), leaseSeconds: 60 };
     const claimed = new Map<number, number>();
     const started = performance.now();
     await Promise.all(Array.from({ length: 8 }, async () => {
       for (let got = await claimForRunner({ claims, wakeups }, { id: runner!.id, labels: [] }, 0); got;) {
         claimed.set(got.task.id, (claimed.get(got.task.id) ?? 0) + 1);
-        if (combined) {
-          got = (await finishAndClaimNext(deps, got.task.id, got.token, { status: 'success' }, { waitMs: 0 })).next;
-        } else {
-          await reportStatus(sql, completions, got.task.id, got.token, { status: 'success' }, 60);
-          got = await claimForRunner({ claims, wakeups }, { id: runner!.id, labels: [] }, 0);
-        }
+        await reportStatus(sql, completions, got.task.id, got.token, { status: 'success' }, 60);
+        got = await claimForRunner({ claims, wakeups }, { id: runner!.id, labels: [] }, 0);
       }
     }));
     return await verify(sql, ids, claimed, (performance.now() - started) / 1000);
@@ -201,7 +193,7 @@ try {
   const graphile = only ? null : await graphileThroughput(db.url, SQL_TASKS, 8);
   const graphileRate = graphile ? graphile.jobs / graphile.seconds : null;
   const levels = [
-    ['SQL level, 8 connections', (u: string) => sqlLevel(u, false)],
+    ['SQL level, 8 connections', sqlLevel],
     ['HTTP, 16 runners', (u: string) => httpLevel(u, true)],
     ['HTTP, 16 runners, claim and status as two requests', (u: string) => httpLevel(u, false)],
   ] as const;
