@@ -47,6 +47,9 @@ const BRANCHES = 'refs/heads/';
 /** The repositories under the repos folder, kept in step with the database. */
 export class RepositoryRegistry {
   private readonly known = new Map<string, KnownRepository>();
+  /** The same repositories by id, and by git dir (as found, and with links resolved): a push must not scan them all. */
+  private readonly ids = new Map<number, KnownRepository>();
+  private readonly gitDirs = new Map<string, KnownRepository>();
   private readonly failedSyncs = new Set<string>();
   /** Names that two repositories on disk carry (`x.git` and `x/`), with their paths. */
   private readonly twins = new Map<string, string[]>();
@@ -76,8 +79,7 @@ export class RepositoryRegistry {
   }
 
   byId(id: number): KnownRepository | undefined {
-    for (const repo of this.known.values()) if (repo.row.id === id) return repo;
-    return undefined;
+    return this.ids.get(id);
   }
 
   list(): KnownRepository[] {
@@ -203,8 +205,9 @@ export class RepositoryRegistry {
 
   /** Updates reported by a post-receive hook for the repository at `repoPath`. */
   async hookUpdates(repoPath: string, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
-    const real = await realpath(repoPath).catch(() => path.resolve(repoPath));
-    let repo = this.list().find((r) => samePath(r.gitDir, repoPath) || r.realGitDir === real);
+    // The bash hook sends the path with links resolved (`pwd -P`): most pushes need no realpath.
+    let repo = this.gitDirs.get(path.resolve(repoPath));
+    if (!repo) repo = this.gitDirs.get(await realpath(repoPath).catch(() => path.resolve(repoPath)));
     if (!repo) {
       const resolved = await resolveRepository(repoPath);
       if (!resolved) throw new UnknownRepositoryError(`${repoPath} is not a git repository`);
@@ -243,6 +246,8 @@ export class RepositoryRegistry {
     const realGitDir = await realpath(found.gitDir).catch(() => path.resolve(found.gitDir));
     const repo: KnownRepository = { key, row, gitDir: found.gitDir, realGitDir, bare: found.bare, git };
     this.known.set(key, repo);
+    this.ids.set(row.id, repo);
+    for (const dir of [path.resolve(found.gitDir), realGitDir]) if (!this.gitDirs.has(dir)) this.gitDirs.set(dir, repo);
     // Watch first: a push during the catch-up below then still gets its signal.
     this.listener.onWatched?.(repo);
     if (created && fromNoRefs) {
@@ -260,6 +265,8 @@ export class RepositoryRegistry {
   /** Stops watching and reading a repository this process knew; its row stays. */
   private release(repo: KnownRepository): void {
     this.known.delete(repo.key);
+    if (this.ids.get(repo.row.id) === repo) this.ids.delete(repo.row.id);
+    for (const [dir, indexed] of this.gitDirs) if (indexed === repo) this.gitDirs.delete(dir);
     this.failedSyncs.delete(repo.key);
     repo.git.close();
     this.listener.onUnwatched?.(repo.key);
