@@ -161,8 +161,11 @@ function holdProcessOpen(child: ChildProcessWithoutNullStreams | null, held: boo
   }
 }
 
-// A reader is a process: with many repositories, only the most recently used ones stay open.
-const MAX_RUNNING_READERS = 32;
+// A reader is a process: with many repositories, only the most recently used ones stay open. Enough for a host
+// pushing to a hundred repositories at once (fewer restarted a reader for nearly every push: a process start, ~5 ms
+// of CPU, each), few enough for a default limit of 1,024 open files (3 pipes each; a reader holds ~0.3 MB of its
+// own memory).
+const MAX_RUNNING_READERS = 128;
 /** Readers with a process, least recently used first. */
 const running = new Set<GitObjectReader>();
 

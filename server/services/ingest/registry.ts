@@ -6,6 +6,7 @@ import { findRepository, markRepositoryRemoved, setDefaultBranch } from '../../a
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { discoverRepositories, gitRepository, hasNoRefsYet, resolveRepository } from '../../adapters/git/index.js';
 import type { DiscoveredRepository, GitRepository } from '../../adapters/git/index.js';
+import { isZeroSha } from '../../core/refs/diff.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
 import { registerRepository } from './register.js';
 import { recordHookUpdates, syncRefs } from './sync-refs.js';
@@ -184,9 +185,11 @@ export class RepositoryRegistry {
    * HEAD can be pointed at another branch at any time (master → main). When it names a branch that does not exist,
    * the first branch pushed is the default (core/refs/default-branch.ts).
    */
-  private async refreshDefaultBranch(repo: KnownRepository): Promise<boolean> {
+  private async refreshDefaultBranch(repo: KnownRepository, pushed: readonly RefUpdate[] = []): Promise<boolean> {
     const head = await repo.git.defaultBranch();
-    const headExists = head === null || (await repo.git.refValues([`refs/heads/${head}`])).size > 0;
+    // A push to the default branch (most pushes to a busy repository) just showed it exists.
+    const headExists = head === null || (head === repo.row.default_branch && pushed.some((u) => u.ref === `refs/heads/${head}` && !isZeroSha(u.after)))
+      || (await repo.git.refValues([`refs/heads/${head}`])).size > 0;
     let chosen: DefaultBranch = { branch: head, source: 'head' };
     if (!headExists) {
       const branches = [...(await repo.git.listRefs()).keys()].filter((ref) => ref.startsWith(BRANCHES)).map((ref) => ref.slice(BRANCHES.length));
@@ -226,7 +229,7 @@ export class RepositoryRegistry {
     if (events.length > 0) this.listener.onEvents(repo.row.id);
     // The first branch pushed to a repository whose HEAD names a missing one becomes its default at once. The
     // push is recorded whatever happens here; the watcher's next sync tries again.
-    await this.refreshDefaultBranch(repo).catch((error: unknown) =>
+    await this.refreshDefaultBranch(repo, updates).catch((error: unknown) =>
       this.log.warn({ repository: repo.key, err: asError(error) }, `cannot read the default branch of ${repo.key}`));
     return { repository: repo.key, events: events.length };
   }
