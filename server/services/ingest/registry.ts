@@ -185,8 +185,10 @@ export class RepositoryRegistry {
    * HEAD can be pointed at another branch at any time (master → main). When it names a branch that does not exist,
    * the first branch pushed is the default (core/refs/default-branch.ts).
    */
-  private async refreshDefaultBranch(repo: KnownRepository, pushed: readonly RefUpdate[] = []): Promise<boolean> {
-    const head = await repo.git.defaultBranch();
+  private async refreshDefaultBranch(
+    repo: KnownRepository, pushed: readonly RefUpdate[] = [], headRead: Promise<string | null> = repo.git.defaultBranch(),
+  ): Promise<boolean> {
+    const head = await headRead;
     // A push to the default branch (most pushes to a busy repository) just showed it exists.
     const headExists = head === null || (head === repo.row.default_branch && pushed.some((u) => u.ref === `refs/heads/${head}` && !isZeroSha(u.after)))
       || (await repo.git.refValues([`refs/heads/${head}`])).size > 0;
@@ -225,12 +227,16 @@ export class RepositoryRegistry {
   }
 
   private async recordHook(repo: KnownRepository, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
+    const head = repo.git.defaultBranch(); // read while the push is recorded
+    head.catch(() => undefined); // its failure is refreshDefaultBranch's to report
     const { events } = await recordHookUpdates(this.sql, repo.row, repo.git, updates, this.maxRefsPerPush);
-    if (events.length > 0) this.listener.onEvents(repo.row.id);
     // The first branch pushed to a repository whose HEAD names a missing one becomes its default at once. The
     // push is recorded whatever happens here; the watcher's next sync tries again.
-    await this.refreshDefaultBranch(repo, updates).catch((error: unknown) =>
+    await this.refreshDefaultBranch(repo, updates, head).catch((error: unknown) =>
       this.log.warn({ repository: repo.key, err: asError(error) }, `cannot read the default branch of ${repo.key}`));
+    // The trigger starts after: its work on this thread would otherwise delay the hook's answer, and it sees the
+    // default branch as just decided.
+    if (events.length > 0) this.listener.onEvents(repo.row.id);
     return { repository: repo.key, events: events.length };
   }
 
