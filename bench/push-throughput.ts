@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import type { Service } from '../server/services/service.js';
@@ -31,7 +31,7 @@ export async function oneRepositoryThroughput(url: string, dataDir: string): Pro
   const reposDir = path.join(dataDir, 'throughput-repos');
   const repo = await createRepository(reposDir, 'bench', 'busy');
   const pushed = [{ ...repo, commits: await makeCommits(repo.gitDir, repo.head, ONE_REPOSITORY_PUSHES) }];
-  await measure(url, dataDir, 'throughput', reposDir, pushed, 'one after another, to one repository with 10 workflow files');
+  await measure(url, dataDir, 'throughput', reposDir, pushed, 'one after another, to one repository with 10 workflow files', 300);
 }
 
 /** Pushes to many repositories at once (one after another within each), each with 10 workflow files. */
@@ -43,10 +43,12 @@ export async function manyRepositoriesThroughput(url: string, dataDir: string): 
     pushed.push({ ...repo, commits: await makeCommits(repo.gitDir, repo.head, PUSHES_PER_REPOSITORY) });
   }
   await measure(url, dataDir, 'throughput-many', reposDir, pushed,
-    `to ${MANY_REPOSITORIES} repositories at once (one after another within each), each with 10 workflow files`);
+    `to ${MANY_REPOSITORIES} repositories at once (one after another within each), each with 10 workflow files`, 1000);
 }
 
-async function measure(url: string, dataDir: string, name: string, reposDir: string, repos: PushedRepository[], described: string): Promise<void> {
+async function measure(
+  url: string, dataDir: string, name: string, reposDir: string, repos: PushedRepository[], described: string, target: number,
+): Promise<void> {
   const events = repos.reduce((n, r) => n + r.commits.length, 0);
   const floorSeconds = await bareGitReads(repos);
   const service = await startBenchService(url, path.join(dataDir, name), reposDir, false);
@@ -73,7 +75,7 @@ async function measure(url: string, dataDir: string, name: string, reposDir: str
   for (const updater of updaters) updater.close();
   await checkRuns(service, reposDir, events);
   console.log(`sustained push events, ${described}: ${(events / seconds).toFixed(0)} events/s triggered ` +
-    `(bare git reads for the same pushes: ${(events / floorSeconds).toFixed(0)} events/s; ${events} pushes delivered as the hook's HTTP request ` +
+    `(target ${target}; bare git reads for the same pushes: ${(events / floorSeconds).toFixed(0)} events/s; ${events} pushes delivered as the hook's HTTP request ` +
     `over loopback with keep-alive (node:http) in ${delivered.toFixed(2)} s, all triggered after ${seconds.toFixed(2)} s)`);
   console.log(`  ${cpuPerEvent(cpuBefore, cpuAfter, events)}; git processes started: ${spawned}`);
   await service.close();
@@ -170,6 +172,7 @@ async function startProfile(): Promise<{ stop(name: string): Promise<void> }> {
     async stop(name) {
       const { profile } = await session.post('Profiler.stop');
       const file = path.join(folder, `${name}.cpuprofile`);
+      await mkdir(folder, { recursive: true });
       await writeFile(file, JSON.stringify(profile));
       session.disconnect();
       console.log(`  CPU profile of the window: ${file}`);
