@@ -39,7 +39,7 @@ export async function manyRepositoriesThroughput(url: string, dataDir: string): 
   const reposDir = path.join(dataDir, 'throughput-many-repos');
   const pushed: PushedRepository[] = [];
   for (let i = 0; i < MANY_REPOSITORIES; i++) {
-    const repo = await createRepository(reposDir, `owner${i % 10}`, `repo${i}`);
+    const repo = await createRepository(reposDir, `pushers${i % 10}`, `busy${i}`);
     pushed.push({ ...repo, commits: await makeCommits(repo.gitDir, repo.head, PUSHES_PER_REPOSITORY) });
   }
   await measure(url, dataDir, 'throughput-many', reposDir, pushed,
