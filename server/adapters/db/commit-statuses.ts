@@ -29,15 +29,6 @@ export interface RunStatusChange {
 
 const COLUMNS = 'id, repository_id, sha, context, state, description, run_id, target_path, created_at';
 
-export async function insertCommitStatuses(db: Queryable, rows: readonly NewCommitStatus[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db`
-    insert into commit_statuses (repository_id, sha, context, state, description, run_id, target_path)
-    select repository_id, sha, context, state, description, run_id, target_path
-    from jsonb_to_recordset(${db.json(rows as never)}) as s(
-      repository_id bigint, sha text, context text, state text, description text, run_id bigint, target_path text)`;
-}
-
 /**
  * The statement that gives runs their next status, only where it differs from the run's latest one (so repeated
  * roll-ups add nothing). `changes` is a query of (run_id, state, description): a fragment, so that a statement

@@ -16,14 +16,14 @@ const COLUMNS = 'id, repository_id, name, file_path, file_sha, function_name, ev
 
 /**
  * Makes the repository's definitions equal `definitions`: upserts each, marks the others deleted. Writes nothing
- * when they already are (the common push to the default branch that leaves the workflows alone).
+ * when they already are (the common push to the default branch that leaves the workflows alone): `changed` says.
  * Returns the ids by `file_path\0function_name`.
  */
 export async function syncDefinitions(
   db: Queryable,
   repositoryId: number,
   definitions: DefinitionInput[],
-): Promise<Map<string, number>> {
+): Promise<{ ids: Map<string, number>; changed: boolean }> {
   const wanted = new Map(definitions.map((d) => [definitionKey(d.file_path, d.function_name), d]));
   const existing = await db<{ id: number; file_path: string; function_name: string; file_sha: string; state: string; name: string }[]>`
     select id, file_path, function_name, file_sha, state, name from workflow_definitions where repository_id = ${repositoryId}`;
@@ -33,7 +33,7 @@ export async function syncDefinitions(
     return row !== undefined && row.file_sha === d.file_sha && row.state === d.state && row.name === d.name;
   }) && existing.every((r) => r.state === 'deleted' || wanted.has(definitionKey(r.file_path, r.function_name)));
   if (unchanged) {
-    return new Map([...wanted.keys()].map((key) => [key, current.get(key)!.id]));
+    return { ids: new Map([...wanted.keys()].map((key) => [key, current.get(key)!.id])), changed: false };
   }
   const rows = [...wanted.values()];
   const upserted = rows.length === 0 ? [] : await db<{ id: number; file_path: string; function_name: string }[]>`
@@ -54,7 +54,7 @@ export async function syncDefinitions(
     update workflow_definitions set state = 'deleted'
     where repository_id = ${repositoryId} and state <> 'deleted'
       and ${keep.length === 0 ? db`true` : db`id <> all(${keep}::bigint[])`}`;
-  return ids;
+  return { ids, changed: true };
 }
 
 export function definitionKey(filePath: string, functionName: string): string {

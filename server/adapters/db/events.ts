@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
 import type { Queryable } from './queryable.js';
+import type { Tx } from './connect.js';
 import type { Chain } from '../../core/trigger/chain.js';
 import { recordAudit } from './audit.js';
 import type { AuditActor } from './audit.js';
@@ -147,21 +148,24 @@ export async function tryLockRepositoryTrigger(db: Queryable, repositoryId: numb
  * down cannot use up the attempts of the events after it. Returns the ids to work on, oldest first.
  */
 export async function startEventAttempts(
-  db: Queryable,
+  db: Tx, // statements are pipelined: they must share one connection
   repositoryId: number,
   limit: number,
   maxAttempts: number,
   retryDelayMs: (attempt: number) => number,
 ): Promise<number[]> {
-  const exhausted = await db<DeadLetter[]>`
-    update events set status = 'failed', processed_at = now(),
-      last_error = concat_ws('; ', last_error, ${`gave up after ${maxAttempts} attempts: the last one did not finish`}::text)
-    where repository_id = ${repositoryId} and status = 'pending' and attempts >= ${maxAttempts}
-    returning id, repository_id, kind, attempts, last_error`;
+  // Sent together (one round trip): the select is a statement of its own, so it no longer sees the events failed here.
+  const [exhausted, pending] = await Promise.all([
+    db<DeadLetter[]>`
+      update events set status = 'failed', processed_at = now(),
+        last_error = concat_ws('; ', last_error, ${`gave up after ${maxAttempts} attempts: the last one did not finish`}::text)
+      where repository_id = ${repositoryId} and status = 'pending' and attempts >= ${maxAttempts}
+      returning id, repository_id, kind, attempts, last_error`,
+    db<{ id: number; attempts: number; due: boolean }[]>`
+      select id, attempts, next_attempt_at is null or next_attempt_at <= clock_timestamp() as due
+      from events where repository_id = ${repositoryId} and status = 'pending' order by id limit ${limit}`,
+  ]);
   await auditDeadLetters(db, exhausted, 'attempts_used');
-  const pending = await db<{ id: number; attempts: number; due: boolean }[]>`
-    select id, attempts, next_attempt_at is null or next_attempt_at <= clock_timestamp() as due
-    from events where repository_id = ${repositoryId} and status = 'pending' order by id limit ${limit}`;
   const first = pending[0];
   if (first === undefined || !first.due) return [];
   const rest = pending.slice(1);

@@ -61,9 +61,13 @@ export async function markRepositoryRemoved(db: Queryable, id: number): Promise<
   await db`update repositories set state = 'removed', updated_at = now() where id = ${id} and state <> 'removed'`;
 }
 
-/** Takes the repository's row lock: ref-state reads and writes of one repository are serialised by it. */
+/**
+ * Takes the repository's row lock: ref-state reads and writes of one repository are serialised by it. `no key
+ * update`, not `update`: the rows a trigger inserts (events, runs, jobs, tasks) check their foreign key with `key
+ * share` on this row, which `for update` would wait for; a push then waited for the trigger's whole transaction.
+ */
 export async function lockRepository(db: Queryable, id: number): Promise<void> {
-  await db`select id from repositories where id = ${id} for update`;
+  await db`select id from repositories where id = ${id} for no key update`;
 }
 
 export interface RefStates {

@@ -76,17 +76,21 @@ export class GitRepository {
    */
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     const [a, d] = await Promise.all([this.peel(ancestor), this.peel(descendant)]);
+    return this.isPeeledAncestor(ancestor, a, descendant, d);
+  }
+
+  /** True when `after` contains `before`: a push is forced otherwise. A `before` gone from the repository counts as not contained. */
+  async isFastForward(before: string, after: string): Promise<boolean> {
+    const [b, a] = await Promise.all([this.peel(before), this.peel(after)]);
+    return b !== null && this.isPeeledAncestor(before, b, after, a);
+  }
+
+  private async isPeeledAncestor(ancestor: string, a: string | null, descendant: string, d: string | null): Promise<boolean> {
     if (a === null || d === null) {
       const missing = a === null ? ancestor : descendant;
       throw new GitError(`${missing} is not a commit of ${this.gitDir}`, ['merge-base', '--is-ancestor'], null, '', this.gitDir);
     }
     return (await walkIsAncestor(this.reader, a, d, this.ancestryWalkLimit)) ?? isAncestor(this.gitDir, a, d);
-  }
-
-  /** True when `after` contains `before`: a push is forced otherwise. A `before` gone from the repository counts as not contained. */
-  async isFastForward(before: string, after: string): Promise<boolean> {
-    if ((await this.peel(before)) === null) return false;
-    return this.isAncestor(before, after);
   }
 
   /** The best common ancestor of two commits, or null when they share no history. */

@@ -13,7 +13,7 @@ export type WorkflowFileSkip = 'symlink' | 'too-large' | 'not-a-file' | 'too-man
  * One `.py` entry directly in the workflows folder. Exactly one of these holds:
  * - `content` is set: the file was read;
  * - `skipped` is set: it wasn't read, and why;
- * - neither: its blob was in `knownBlobs`, so the caller already has it.
+ * - neither: its blob was in `knownBlobs`, so the caller already has it (and its size: git is not asked).
  */
 export interface WorkflowFile {
   /** Repository-relative path, e.g. `.plue/workflows/ci.py`. */
@@ -31,8 +31,8 @@ export interface ReadWorkflowFilesOptions {
   maxBytes?: number;
   /** Files past this many (in name order) are listed as skipped 'too-many-files' and not read. */
   maxFiles?: number;
-  /** Blob ids whose content the caller has cached: listed but not read. */
-  knownBlobs?: { has(blobId: string): boolean };
+  /** Blobs whose content the caller has cached, with their size: listed but not read. */
+  knownBlobs?: { sizeOf(blobId: string): number | undefined };
 }
 
 const compareNames = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -57,10 +57,12 @@ export async function readWorkflowFiles(
     if (index >= maxFiles) return { ...file, skipped: 'too-many-files' };
     if (entry.mode === '120000') return { ...file, size: (await reader.info(entry.oid))?.size ?? 0, skipped: 'symlink' };
     if (entry.mode !== '100644' && entry.mode !== '100755') return { ...file, skipped: 'not-a-file' };
+    // A blob id names its content: a cached one costs no request (a busy repository's workflows rarely change).
+    const knownSize = options.knownBlobs?.sizeOf(entry.oid);
+    if (knownSize !== undefined && knownSize <= maxBytes) return { ...file, size: knownSize };
     const info = await reader.info(entry.oid);
     file.size = info?.size ?? 0;
     if (file.size > maxBytes) return { ...file, skipped: 'too-large' };
-    if (options.knownBlobs?.has(entry.oid)) return file;
     const blob = await reader.contents(entry.oid);
     if (blob === null) {
       throw new GitError(`blob ${entry.oid} of ${file.path} is missing from ${reader.gitDir}`, ['cat-file', '--batch-command'], null, '', reader.gitDir);

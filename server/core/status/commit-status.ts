@@ -25,9 +25,12 @@ export function fileContext(path: string): string {
   return `plue/${path}`;
 }
 
+/** What a run's target path is made of before its id (a statement that creates runs writes it in SQL). */
+export const RUN_TARGET_PREFIX = 'runs/';
+
 /** Where a run's status points, relative to its repository's API path (see `targetUrl`). */
 export function runTargetPath(runId: number): string {
-  return `runs/${runId}`;
+  return `${RUN_TARGET_PREFIX}${runId}`;
 }
 
 /** The URL a status points to: the run in the API, until the dashboard gives runs pages of their own. */

@@ -4,7 +4,7 @@ import type { Sql } from '../../adapters/db/connect.js';
 import { linkRerun, lockRunForRerun } from '../../adapters/db/reruns.js';
 import { findRunOf } from '../../adapters/db/run-views.js';
 import type { RunDetailRow } from '../../adapters/db/run-views.js';
-import { createRun, notifyTasksWaiting } from '../../adapters/db/runs.js';
+import { createRun } from '../../adapters/db/runs.js';
 import { isFinishedStatus, statusName } from '../../adapters/db/status.js';
 import { admitRuns } from '../concurrency/admit.js';
 import { requestRunCancel } from '../runners/cancel.js';
@@ -67,7 +67,6 @@ export async function rerunRun(sql: Sql, repositoryId: number, runId: number, ac
       run_id: created.run_id, run_number: created.run_number, concurrency_group: fields.concurrency_group,
       cancel_in_progress: fields.concurrency_cancel, concurrency_queue: fields.concurrency_queue,
     }]);
-    await notifyTasksWaiting(tx, repositoryId);
     await recordWorkflowRunEvents(tx, [created.run_id], 'requested');
     const status = admitted.cancelled.length > 0 ? 'cancelled' : admitted.held.length > 0 ? 'blocked' : 'waiting';
     await recordAudit(tx, {

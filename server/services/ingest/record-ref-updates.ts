@@ -1,4 +1,5 @@
 import { recordDroppedRefUpdates, recordEvent } from '../../adapters/db/events.js';
+import type { Tx } from '../../adapters/db/connect.js';
 import type { Queryable } from '../../adapters/db/queryable.js';
 import { setRefState, setRefStates } from '../../adapters/db/repositories.js';
 import type { RefStates } from '../../adapters/db/repositories.js';
@@ -43,7 +44,7 @@ export class PushBudget {
  * stored state. Runs inside the caller's transaction, which holds the repository lock. Returns the new events' ids.
  */
 export async function recordRefUpdates(
-  tx: Queryable,
+  tx: Tx, // statements are pipelined: they must share one connection
   repositoryId: number,
   updates: RefUpdate[],
   source: EventSource,
@@ -64,11 +65,12 @@ export async function recordRefUpdates(
       payload.known_tips = [...new Set([...tipsBefore].filter(([ref]) => ref !== update.ref).map(([, sha]) => sha))];
     }
     const version = state.versions.get(update.ref) ?? 0;
-    const id = await recordEvent(tx, {
-      repository_id: repositoryId, kind: 'push', dedup_key: refUpdateKey(update, version), payload, source,
-    });
+    // Sent together (one round trip); they run in this order on the transaction's connection.
+    const [id] = await Promise.all([
+      recordEvent(tx, { repository_id: repositoryId, kind: 'push', dedup_key: refUpdateKey(update, version), payload, source }),
+      setRefState(tx, repositoryId, update.ref, isZeroSha(update.after) ? null : update.after),
+    ]);
     if (id !== null) ids.push(id);
-    await setRefState(tx, repositoryId, update.ref, isZeroSha(update.after) ? null : update.after);
   }
   // Past the budget, refs move in bulk: a push of thousands of refs costs a few statements, not thousands.
   await setRefStates(tx, repositoryId, moved);

@@ -6,6 +6,7 @@ import { findRepository, markRepositoryRemoved, setDefaultBranch } from '../../a
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { discoverRepositories, gitRepository, hasNoRefsYet, resolveRepository } from '../../adapters/git/index.js';
 import type { DiscoveredRepository, GitRepository } from '../../adapters/git/index.js';
+import { isZeroSha } from '../../core/refs/diff.js';
 import type { RefUpdate } from '../../core/refs/diff.js';
 import { registerRepository } from './register.js';
 import { recordHookUpdates, syncRefs } from './sync-refs.js';
@@ -47,6 +48,9 @@ const BRANCHES = 'refs/heads/';
 /** The repositories under the repos folder, kept in step with the database. */
 export class RepositoryRegistry {
   private readonly known = new Map<string, KnownRepository>();
+  /** The same repositories by id, and by git dir (as found, and with links resolved): a push must not scan them all. */
+  private readonly ids = new Map<number, KnownRepository>();
+  private readonly gitDirs = new Map<string, KnownRepository>();
   private readonly failedSyncs = new Set<string>();
   /** Names that two repositories on disk carry (`x.git` and `x/`), with their paths. */
   private readonly twins = new Map<string, string[]>();
@@ -76,8 +80,7 @@ export class RepositoryRegistry {
   }
 
   byId(id: number): KnownRepository | undefined {
-    for (const repo of this.known.values()) if (repo.row.id === id) return repo;
-    return undefined;
+    return this.ids.get(id);
   }
 
   list(): KnownRepository[] {
@@ -182,9 +185,13 @@ export class RepositoryRegistry {
    * HEAD can be pointed at another branch at any time (master → main). When it names a branch that does not exist,
    * the first branch pushed is the default (core/refs/default-branch.ts).
    */
-  private async refreshDefaultBranch(repo: KnownRepository): Promise<boolean> {
-    const head = await repo.git.defaultBranch();
-    const headExists = head === null || (await repo.git.refValues([`refs/heads/${head}`])).size > 0;
+  private async refreshDefaultBranch(
+    repo: KnownRepository, pushed: readonly RefUpdate[] = [], headRead: Promise<string | null> = repo.git.defaultBranch(),
+  ): Promise<boolean> {
+    const head = await headRead;
+    // A push to the default branch (most pushes to a busy repository) just showed it exists.
+    const headExists = head === null || (head === repo.row.default_branch && pushed.some((u) => u.ref === `refs/heads/${head}` && !isZeroSha(u.after)))
+      || (await repo.git.refValues([`refs/heads/${head}`])).size > 0;
     let chosen: DefaultBranch = { branch: head, source: 'head' };
     if (!headExists) {
       const branches = [...(await repo.git.listRefs()).keys()].filter((ref) => ref.startsWith(BRANCHES)).map((ref) => ref.slice(BRANCHES.length));
@@ -203,8 +210,9 @@ export class RepositoryRegistry {
 
   /** Updates reported by a post-receive hook for the repository at `repoPath`. */
   async hookUpdates(repoPath: string, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
-    const real = await realpath(repoPath).catch(() => path.resolve(repoPath));
-    let repo = this.list().find((r) => samePath(r.gitDir, repoPath) || r.realGitDir === real);
+    // The bash hook sends the path with links resolved (`pwd -P`): most pushes need no realpath.
+    let repo = this.gitDirs.get(path.resolve(repoPath));
+    if (!repo) repo = this.gitDirs.get(await realpath(repoPath).catch(() => path.resolve(repoPath)));
     if (!repo) {
       const resolved = await resolveRepository(repoPath);
       if (!resolved) throw new UnknownRepositoryError(`${repoPath} is not a git repository`);
@@ -219,12 +227,16 @@ export class RepositoryRegistry {
   }
 
   private async recordHook(repo: KnownRepository, updates: RefUpdate[]): Promise<{ repository: string; events: number }> {
+    const head = repo.git.defaultBranch(); // read while the push is recorded
+    head.catch(() => undefined); // its failure is refreshDefaultBranch's to report
     const { events } = await recordHookUpdates(this.sql, repo.row, repo.git, updates, this.maxRefsPerPush);
-    if (events.length > 0) this.listener.onEvents(repo.row.id);
     // The first branch pushed to a repository whose HEAD names a missing one becomes its default at once. The
     // push is recorded whatever happens here; the watcher's next sync tries again.
-    await this.refreshDefaultBranch(repo).catch((error: unknown) =>
+    await this.refreshDefaultBranch(repo, updates, head).catch((error: unknown) =>
       this.log.warn({ repository: repo.key, err: asError(error) }, `cannot read the default branch of ${repo.key}`));
+    // The trigger starts after: its work on this thread would otherwise delay the hook's answer, and it sees the
+    // default branch as just decided.
+    if (events.length > 0) this.listener.onEvents(repo.row.id);
     return { repository: repo.key, events: events.length };
   }
 
@@ -243,6 +255,8 @@ export class RepositoryRegistry {
     const realGitDir = await realpath(found.gitDir).catch(() => path.resolve(found.gitDir));
     const repo: KnownRepository = { key, row, gitDir: found.gitDir, realGitDir, bare: found.bare, git };
     this.known.set(key, repo);
+    this.ids.set(row.id, repo);
+    for (const dir of [path.resolve(found.gitDir), realGitDir]) if (!this.gitDirs.has(dir)) this.gitDirs.set(dir, repo);
     // Watch first: a push during the catch-up below then still gets its signal.
     this.listener.onWatched?.(repo);
     if (created && fromNoRefs) {
@@ -260,6 +274,8 @@ export class RepositoryRegistry {
   /** Stops watching and reading a repository this process knew; its row stays. */
   private release(repo: KnownRepository): void {
     this.known.delete(repo.key);
+    if (this.ids.get(repo.row.id) === repo) this.ids.delete(repo.row.id);
+    for (const [dir, indexed] of this.gitDirs) if (indexed === repo) this.gitDirs.delete(dir);
     this.failedSyncs.delete(repo.key);
     repo.git.close();
     this.listener.onUnwatched?.(repo.key);

@@ -38,8 +38,8 @@ export async function syncRefs(sql: Sql, repo: RepositoryRow, git: GitRepository
  */
 export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, git: GitRepository, updates: RefUpdate[], maxRefs: number): Promise<SyncResult> {
   return sql.begin(async (tx) => {
-    await lockRepository(tx, repo.id);
-    const state = await loadRefStates(tx, repo.id);
+    // One round trip: the read is a statement of its own after the lock, so it sees what the last holder committed.
+    const [, state] = await Promise.all([lockRepository(tx, repo.id), loadRefStates(tx, repo.id)]);
     const tipsBefore = state.refs;
     const budget = new PushBudget(maxRefs);
     const followed = byPushPriority(updates.filter((u) => isFollowedRef(u.ref)), repo.default_branch);

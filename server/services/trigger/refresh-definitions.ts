@@ -21,6 +21,7 @@ export async function refreshDefinitions(sql: Sql, source: WorkflowSource, repo:
 /**
  * Inside the caller's transaction: the repository's definitions become `definitions`, and its schedules follow
  * them (a schedule counts from `now`). Returns the definition ids by `file_path\0function_name`.
+ * Schedules change only here, with the definitions: when these are unchanged, so are they.
  */
 export async function describeDefaultBranch(
   tx: Queryable,
@@ -28,7 +29,7 @@ export async function describeDefaultBranch(
   definitions: DefinitionInput[],
   now: Date,
 ): Promise<Map<string, number>> {
-  const ids = await syncDefinitions(tx, repositoryId, definitions);
-  await syncSchedules(tx, repositoryId, now);
+  const { ids, changed } = await syncDefinitions(tx, repositoryId, definitions);
+  if (changed) await syncSchedules(tx, repositoryId, now);
   return ids;
 }

@@ -79,9 +79,8 @@ export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number)
 async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, started: number[]): Promise<TriggerOutcome> {
   return deps.sql.begin(async (tx) => {
     if (!(await tryLockRepositoryTrigger(tx, repositoryId))) return 'busy';
-    const events = await pendingEventsById(tx, started);
+    const [events, repo] = await Promise.all([pendingEventsById(tx, started), getRepository(tx, repositoryId)]);
     if (events.length === 0) return 'none';
-    const repo = await getRepository(tx, repositoryId);
     const git = repo === null ? null : await deps.gitOf(repo);
     if (repo?.state === 'active' && git === null) {
       // This process hasn't found the repository on disk yet (another replica has): not the event's fault.

@@ -42,7 +42,7 @@ export class WorkflowSource {
   async load(git: GitRepository, commit: string): Promise<WorkflowFileAtCommit[]> {
     const { maxBytes } = this.options;
     const limits = { maxBytes, ...(this.options.maxFiles ? { maxFiles: this.options.maxFiles } : {}) };
-    let entries = await git.workflowFiles(commit, { ...limits, knownBlobs: this.cache });
+    let entries = await git.workflowFiles(commit, { ...limits, knownBlobs: { sizeOf: (id) => this.cache.get(id)?.bytes.length } });
     // A load running beside this one may have pushed out a blob that was cached when the files were listed.
     if (entries.some((e) => !e.skipped && e.content === undefined && !this.cache.has(e.blobSha))) entries = await git.workflowFiles(commit, limits);
     // Take what the cache holds now (no await until it is taken), before anything new goes in and may push it out.

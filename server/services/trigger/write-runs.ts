@@ -2,7 +2,7 @@ import type { Tx } from '../../adapters/db/connect.js';
 import { definitionKey, findDefinitionIds } from '../../adapters/db/definitions.js';
 import { describeDefaultBranch } from './refresh-definitions.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
-import { createRuns, notifyTasksWaiting } from '../../adapters/db/runs.js';
+import { createRuns } from '../../adapters/db/runs.js';
 import type { NewRun } from '../../adapters/db/runs.js';
 import type { Chain } from '../../core/trigger/chain.js';
 import type { MatchedWorkflow } from '../../core/match/event.js';
@@ -23,7 +23,7 @@ export interface WrittenRun extends ArrivingRun {
 /**
  * Inside the caller's transaction: refreshes the definitions when the plan describes the default branch, creates a
  * run, job and task for each matched workflow, lets each run into its concurrency group, reports the new runs that
- * other workflows follow (`workflow_run` requested), then wakes the runners (on commit).
+ * other workflows follow (`workflow_run` requested); the runners are woken on commit.
  */
 export async function writeRuns(
   tx: Tx,
@@ -33,8 +33,9 @@ export async function writeRuns(
   matched: MatchedWorkflow[],
   extra: { trigger_user_id?: number | null; runPayload?: Record<string, unknown>; now?: Date; chain?: Chain } = {},
 ): Promise<WrittenRun[]> {
-  const definitionIds = plan.describesDefaultBranch
-    ? await describeDefaultBranch(tx, repo.id, definitionsFromFiles(plan.files), extra.now ?? new Date())
+  const described = plan.describesDefaultBranch ? definitionsFromFiles(plan.files) : null;
+  const definitionIds = described !== null
+    ? await describeDefaultBranch(tx, repo.id, described, extra.now ?? new Date())
     : await findDefinitionIds(tx, repo.id);
   const eventName = plan.match.kind;
   const newRuns: NewRun[] = [];
@@ -70,8 +71,10 @@ export async function writeRuns(
     cancel_in_progress: newRuns[i]!.concurrency_cancel, concurrency_queue: newRuns[i]!.concurrency_queue,
   }));
   const admitted = await admitRuns(tx, repo.id, arriving);
-  if (created.length > 0) await notifyTasksWaiting(tx, repo.id);
-  await recordWorkflowRunEvents(tx, created.map((c) => c.run_id), 'requested');
+  // The definitions just described are all the repository has: when none follows a run, no statement asks.
+  if (described === null || described.some((d) => d.events.includes('workflow_run'))) {
+    await recordWorkflowRunEvents(tx, created.map((c) => c.run_id), 'requested');
+  }
   return arriving.map((run, i) => ({
     ...run, path: newRuns[i]!.workflow_path, name: newRuns[i]!.workflow_name,
     status: admitted.cancelled.includes(run.run_id) ? 'cancelled' : admitted.held.includes(run.run_id) ? 'blocked' : 'waiting',
