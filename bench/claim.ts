@@ -1,8 +1,9 @@
 // npm run bench:claim — how fast tasks reach runners, and how many claim-and-complete cycles per second.
 //
 //   wake-up latency   a runner waits in a claim on the HTTP server; another connection pool (as another replica
-//                     would) inserts a run and notifies; time from the start of that insert until the runner
-//                     holds the task (its claim reply arrived).
+//                     would) inserts a run and notifies (`createRuns`, one statement, in a transaction of one round
+//                     trip, as graphile-worker's addJob is one statement); time from the start of that insert
+//                     until the runner holds the task (its claim reply arrived).
 //   SQL level         8 claimers on 8 connections, each claiming and reporting `success` through the service's
 //                     claim and completion paths (no HTTP), until the queue is empty.
 //   HTTP level        16 reference-runner clients claiming and completing through the HTTP API: each final status

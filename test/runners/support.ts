@@ -6,6 +6,7 @@ import pino from 'pino';
 import type { Sql } from '../../server/adapters/db/connect.js';
 import { upsertRepository } from '../../server/adapters/db/repositories.js';
 import { createRun, notifyTasksWaiting } from '../../server/adapters/db/runs.js';
+import { pipelinedTransaction } from '../../server/adapters/db/pipelined-transaction.js';
 import type { CreatedRun, NewRun } from '../../server/adapters/db/runs.js';
 import { readTaskLog } from '../../server/adapters/db/logs.js';
 import { STATUS } from '../../server/adapters/db/status.js';
@@ -79,13 +80,12 @@ export function newRun(repositoryId: number, overrides: Partial<NewRun> = {}): N
   };
 }
 
-/** One run as the trigger makes it: run, job and waiting task in one transaction that notifies runners. */
+/**
+ * One run as the trigger makes it: run, job, waiting task, commit status and the runners' wake-up, in one statement
+ * (`createRuns`) of a transaction whose BEGIN and COMMIT go with it: one round trip.
+ */
 export async function queueRun(sql: Sql, repositoryId: number, overrides: Partial<NewRun> = {}): Promise<CreatedRun> {
-  return sql.begin(async (tx) => {
-    const created = await createRun(tx, newRun(repositoryId, overrides));
-    await notifyTasksWaiting(tx, repositoryId);
-    return created;
-  });
+  return pipelinedTransaction(sql, async (tx, commitWith) => (await Promise.all([createRun(tx, newRun(repositoryId, overrides)), commitWith()]))[0]);
 }
 
 /** `count` runs with one waiting task each, in a few statements; returns the task ids. Notifies once. */
