@@ -1,8 +1,9 @@
 // npm run bench:push — push-to-waiting-task latency (hook, watcher), sustained push events per second,
-// and start-up with 1,000 watched repositories (BENCH_QUICK=1: few samples, events and repositories). Prints
+// and start-up with 10,000 watched repositories (bench/push-many.ts; BENCH_QUICK=1: few samples, events and
+// repositories). `npm run bench:push -- startup` runs one part. Prints
 // numbers; fails when the pushes do not make the runs they should.
 import { execFile, spawn } from 'node:child_process';
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
@@ -13,6 +14,7 @@ import { loadConfig } from '../server/config.js';
 import { postReceiveHookScript } from '../server/services/hook-script.js';
 import { BIN_PATH, startService } from '../server/services/service.js';
 import type { Service } from '../server/services/service.js';
+import { manyRepositories } from './push-many.js';
 import { benchDatabase, benchSize, check, summary, within } from './support.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -24,7 +26,6 @@ const GIT_ENV = {
 const git = async (gitDir: string, ...args: string[]) => (await run('git', ['--git-dir', gitDir, ...args], { env: GIT_ENV })).stdout.trim();
 const LATENCY_SAMPLES = benchSize('BENCH_SAMPLES', 40, 5);
 const THROUGHPUT_EVENTS = benchSize('BENCH_EVENTS', 400, 20);
-const REPOSITORIES = benchSize('BENCH_REPOS', 1000, 20);
 const WORKFLOWS_PER_REPOSITORY = 10;
 /** Past this a wait is a broken pipeline, not a slow one. */
 const GIVE_UP_MS = 300_000;
@@ -203,40 +204,6 @@ function refUpdater(gitDir: string): { update(ref: string, next: string, previou
   };
 }
 
-async function startup(url: string, dataDir: string): Promise<void> {
-  const reposDir = path.join(dataDir, 'many-repos');
-  const template = await createRepository(path.join(dataDir, 'template'), 'x', 'template', 2);
-  for (let i = 0; i < REPOSITORIES; i++) {
-    await cp(template.gitDir, path.join(reposDir, `owner${i % 20}`, `repo${i}.git`), { recursive: true });
-  }
-  const rssBefore = process.memoryUsage().rss;
-  let t0 = performance.now();
-  let service = await startBenchService(url, path.join(dataDir, 'startup'), reposDir, true);
-  const first = performance.now() - t0;
-  const rss = process.memoryUsage().rss;
-  await service.close();
-  // Pushes while the service is down: every 10th repository gets a new commit.
-  for (let i = 0; i < REPOSITORIES; i += 10) {
-    const gitDir = path.join(reposDir, `owner${i % 20}`, `repo${i}.git`);
-    const [commit] = await makeCommits(gitDir, template.head, 1);
-    await git(gitDir, 'update-ref', 'refs/heads/main', commit!);
-  }
-  t0 = performance.now();
-  service = await startBenchService(url, path.join(dataDir, 'startup'), reposDir, true);
-  const catchUp = performance.now() - t0;
-  await waitNoPending(service.db.sql);
-  const triggered = performance.now() - t0;
-  const [runs] = await service.db.sql<{ n: number }[]>`
-    select count(*)::int as n from workflow_runs w join repositories r on r.id = w.repository_id where r.name like 'repo%' and w.commit_sha <> ${template.head}`;
-  await service.close();
-  const pushed = Math.ceil(REPOSITORIES / 10);
-  check(runs?.n === pushed * 2, `the catch-up after the restart should make 2 runs in each of the ${pushed} pushed repositories`, { runs: runs?.n });
-  console.log(`start-up with ${REPOSITORIES} repositories: first start (baseline) ${(first / 1000).toFixed(2)} s; ` +
-    `restart with catch-up of ${pushed} pushed repositories ${(catchUp / 1000).toFixed(2)} s ` +
-    `(their runs created after ${(triggered / 1000).toFixed(2)} s); ` +
-    `RSS ${(rss / 2 ** 20).toFixed(0)} MiB (${((rss - rssBefore) / 2 ** 20).toFixed(0)} MiB more than before start)`);
-}
-
 async function waitNoPending(sql: Sql): Promise<void> {
   for (const deadline = Date.now() + GIVE_UP_MS; ;) {
     check(Date.now() < deadline, `events still pending after ${GIVE_UP_MS / 1000} s`);
@@ -251,7 +218,7 @@ try {
   const only = process.argv[2];
   if (!only || only === 'latency') await latency(db.url, db.dataDir);
   if (!only || only === 'throughput') await throughput(db.url, db.dataDir);
-  if (!only || only === 'startup') await startup(db.url, db.dataDir);
+  if (!only || only === 'startup') await manyRepositories(db.url, db.dataDir);
 } finally {
   await db.stop();
 }
