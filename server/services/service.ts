@@ -7,6 +7,7 @@ import { migrate } from '../adapters/db/migrate.js';
 import { ResilientListener } from '../adapters/db/listener.js';
 import { EVENTS_CHANNEL } from '../adapters/db/workflow-run-events.js';
 import { RefWatcher } from '../adapters/watch/ref-watcher.js';
+import { watchLimitMessage } from './watch-limit.js';
 import { watchReposDir } from '../adapters/watch/repos-dir-watcher.js';
 import type { Config } from '../config.js';
 import { capConnections } from '../http/connection-limits.js';
@@ -37,6 +38,7 @@ import { BIN_PATH, PACKAGE_ROOT } from '../package-root.js';
 export { BIN_PATH };
 const RESYNC_MS = 2000;
 const RESCAN_NEW_FOLDER_MS = 250;
+const UNWATCHED_SWEEP_MS = 60_000;
 
 export interface Service {
   app: FastifyInstance;
@@ -60,8 +62,10 @@ export interface ServiceOptions {
   listen?: boolean;
   trigger?: TriggerLoopOptions;
   watchDebounceMs?: number;
-  /** Watch refs with chokidar (default true); off, only the hook and start-up catch-up see pushes. */
+  /** Watch refs (default true); off, only the hook and start-up catch-up see pushes. */
   watch?: boolean;
+  /** How often repositories past the watch limit are compared with their recorded refs (default 60 s). */
+  unwatchedSweepMs?: number;
   runners?: RunnerServiceOptions;
   /** The clock schedules follow (tests move it); default the system's. */
   clock?: () => Date;
@@ -121,10 +125,22 @@ export async function startService(config: Config, log: Logger, options: Service
 
     const watcher = new RefWatcher({
       debounceMs: options.watchDebounceMs,
+      maxWatches: config.maxWatches,
       onSignal: (key) => void registry.syncOrRetry(key),
       onError: (error) => log.warn({ err: asError(error) }, 'file watcher error'),
+      onLimit: (limit) => log.warn({ limit }, watchLimitMessage(limit, unwatchedSweepMs)),
     });
     closers.push(() => watcher.close());
+    // Repositories past the watch limit: their hooks record pushes as ever; without one, this notices them.
+    const unwatchedSweepMs = options.unwatchedSweepMs ?? UNWATCHED_SWEEP_MS;
+    let sweeping = false;
+    const sweep = setInterval(() => {
+      if (sweeping || watcher.unwatched.size === 0) return;
+      sweeping = true;
+      const repos = [...watcher.unwatched].flatMap((key) => registry.get(key) ?? []);
+      void registry.catchUp(repos, 'watcher').finally(() => { sweeping = false; });
+    }, unwatchedSweepMs);
+    closers.push(async () => clearInterval(sweep));
     // PLUE_INSTALL_HOOKS: every repository found gets the hook, once the hook's address is known (below).
     let installHook: ((repo: KnownRepository) => void) | null = null;
     const registry: RepositoryRegistry = new RepositoryRegistry(db.sql, config.reposDir, log, {

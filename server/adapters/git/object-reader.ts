@@ -37,6 +37,11 @@ export class GitObjectReader {
     this.files = new ObjectFiles(gitDir);
   }
 
+  /** Whether its git process runs (reads go through it); a quiet reader reads the files. */
+  get running(): boolean {
+    return this.child !== null;
+  }
+
   info(name: string): Promise<ObjectInfo | null> {
     return this.request('info', name) as Promise<ObjectInfo | null>;
   }
