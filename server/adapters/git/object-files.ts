@@ -3,8 +3,9 @@
 // whose object reader is not running is read from its files: a host's start (10,000 repositories described)
 // and the first push to a quiet repository then start no process. Anything these files cannot answer for
 // sure (a missing object, alternates, a large pack index, another hash, a name other than an id) is left to git:
-// `undefined`, never a guess.
-import { open, readFile, readdir, stat } from 'node:fs/promises';
+// `undefined`, never a guess. The reads are synchronous, as in refs.ts: small files on a local disk, where an
+// asynchronous read costs several trips to the thread pool and more of the main thread than the read itself.
+import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { GitObjectContent } from './object-reader.js';
@@ -67,32 +68,38 @@ export class ObjectFiles {
 
   /** An object by its full id. */
   async read(id: string): Promise<Answer> {
-    const loose = await readFile(path.join(this.gitDir, 'objects', id.slice(0, 2), id.slice(2))).catch(() => null);
+    return this.readNow(id);
+  }
+
+  private readNow(id: string): Answer {
+    const loose = tryRead(() => readFileSync(path.join(this.gitDir, 'objects', id.slice(0, 2), id.slice(2))));
     if (loose !== null) return looseObject(id, loose);
     const packDir = path.join(this.gitDir, 'objects', 'pack');
-    const indexes = (await readdir(packDir).catch(() => [] as string[])).filter((file) => file.endsWith('.idx'));
+    const indexes = (tryRead(() => readdirSync(packDir)) ?? []).filter((file) => file.endsWith('.idx'));
     for (const index of indexes) {
       const file = path.join(packDir, index);
-      if (((await stat(file).catch(() => null))?.size ?? Infinity) > MAX_INDEX_BYTES) return undefined;
-      const offset = packOffset(await readFile(file).catch(() => null), id);
+      if ((tryRead(() => statSync(file))?.size ?? Infinity) > MAX_INDEX_BYTES) return undefined;
+      const offset = packOffset(tryRead(() => readFileSync(file)), id);
       if (offset === undefined) return undefined;
       if (offset === null) continue;
-      const pack = await open(file.replace(/\.idx$/, '.pack')).catch(() => null);
-      if (!pack) return undefined;
+      const pack = tryRead(() => openSync(file.replace(/\.idx$/, '.pack'), 'r'));
+      if (pack === null) return undefined;
       try {
-        const entry = await this.packEntry(pack, offset, 0);
+        const entry = this.packEntry(pack, offset, 0);
         return entry && { oid: id, type: entry.type, size: entry.content.length, content: entry.content };
+      } catch {
+        return undefined;
       } finally {
-        await pack.close();
+        closeSync(pack);
       }
     }
     return undefined; // not here: alternates, a promisor remote, or truly missing; git says which
   }
 
-  private async packEntry(pack: Awaited<ReturnType<typeof open>>, offset: number, depth: number): Promise<{ type: string; content: Buffer } | undefined> {
+  private packEntry(pack: number, offset: number, depth: number): { type: string; content: Buffer } | undefined {
     if (depth > MAX_DELTA_DEPTH) return undefined;
     const head = Buffer.alloc(32);
-    const { bytesRead } = await pack.read(head, 0, head.length, offset);
+    const bytesRead = readSync(pack, head, 0, head.length, offset);
     let at = 0;
     let byte = head[at++]!;
     const type = (byte >> 4) & 7;
@@ -103,7 +110,7 @@ export class ObjectFiles {
       size += (byte & 0x7f) * 2 ** shift;
     }
     if (size > MAX_OBJECT_BYTES) return undefined;
-    let base: Promise<{ type: string; content: Buffer } | undefined> | undefined;
+    let base: (() => { type: string; content: Buffer } | undefined) | undefined;
     if (type === OFS_DELTA) {
       byte = head[at++]!;
       let distance = byte & 0x7f;
@@ -112,29 +119,33 @@ export class ObjectFiles {
         byte = head[at++]!;
         distance = (distance + 1) * 128 + (byte & 0x7f);
       }
-      base = this.packEntry(pack, offset - distance, depth + 1).catch(() => undefined);
+      base = () => this.packEntry(pack, offset - distance, depth + 1);
     } else if (type === REF_DELTA) {
       const baseId = head.toString('hex', at, at + 20);
       at += 20;
-      base = this.read(baseId).then((object) => object ?? undefined, () => undefined);
+      base = () => this.readNow(baseId) ?? undefined;
     } else if (!PACK_TYPES[type]) {
       return undefined;
     }
     // zlib never grows data by more than a few bytes per 16 KiB block; what follows the stream is ignored.
     const compressed = Buffer.alloc(size + Math.ceil(size / 1000) + 64);
-    const read = await pack.read(compressed, 0, compressed.length, offset + at);
-    let data: Buffer;
-    try {
-      data = inflateSync(compressed.subarray(0, read.bytesRead), { maxOutputLength: Math.max(size, 1) });
-    } catch {
-      return undefined;
-    }
+    const read = readSync(pack, compressed, 0, compressed.length, offset + at);
+    const data = inflateSync(compressed.subarray(0, read), { maxOutputLength: Math.max(size, 1) });
     if (data.length !== size) return undefined;
     if (!base) return { type: PACK_TYPES[type]!, content: data };
-    const resolved = await base;
+    const resolved = base();
     if (!resolved) return undefined;
     const content = applyDelta(resolved.content, data);
     return content && { type: resolved.type, content };
+  }
+}
+
+/** What `read` gives, or null when it throws (a file missing or unreadable). */
+function tryRead<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch {
+    return null;
   }
 }
 

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -342,7 +343,12 @@ export class RepositoryRegistry {
   }
 
   private async knownRepository(found: DiscoveredRepository, row: RepositoryRow): Promise<KnownRepository> {
-    const realGitDir = await realpath(found.gitDir).catch(() => path.resolve(found.gitDir));
+    let realGitDir = path.resolve(found.gitDir);
+    try {
+      realGitDir = realpathSync(found.gitDir); // a start resolves 10,000 of them: synchronously, as refs are read
+    } catch {
+      // gone meanwhile: the scan after its removal forgets it
+    }
     return { key: keyOf(found), row, gitDir: found.gitDir, realGitDir, bare: found.bare, git: gitRepository(found.gitDir) };
   }
 
