@@ -41,6 +41,8 @@ export interface RefWatcherOptions {
   onError?(error: unknown): void;
   /** Watching stopped at a limit: called once; the repositories past it are in `unwatched`. */
   onLimit?(limit: WatchLimit): void;
+  /** The kernel's edge, fs.watch; a test puts a limit there. */
+  watch?: typeof watch;
 }
 
 interface Folder {
@@ -158,7 +160,7 @@ export class RefWatcher {
     if (this.options.maxWatches && this.watches >= this.options.maxWatches) throw new WatchLimitReached('cap');
     let watcher: FSWatcher;
     try {
-      watcher = watch(dir, { persistent: true, encoding: 'buffer' }, (event, name) => this.onEvent(key, dir, event, name as Buffer | null));
+      watcher = (this.options.watch ?? watch)(dir, { persistent: true, encoding: 'buffer' }, (event, name) => this.onEvent(key, dir, event, name as Buffer | null));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC' || code === 'EMFILE') throw new WatchLimitReached(code);
