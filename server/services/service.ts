@@ -22,7 +22,7 @@ import type { KnownRepository } from './ingest/registry.js';
 import { startRunnerServices } from './runners/runner-services.js';
 import type { RunnerServiceOptions, RunnerServices } from './runners/runner-services.js';
 import { loadRegistrationToken } from './runners/tokens.js';
-import { refreshDefinitions } from './trigger/refresh-definitions.js';
+import { describeNewRepositories, refreshDefinitions } from './trigger/refresh-definitions.js';
 import { Scheduler } from './schedules/scheduler.js';
 import type { SchedulerOptions } from './schedules/scheduler.js';
 import { TriggerLoop } from './trigger/trigger-loop.js';
@@ -146,6 +146,8 @@ export async function startService(config: Config, log: Logger, options: Service
     const registry: RepositoryRegistry = new RepositoryRegistry(db.sql, config.reposDir, log, {
       onEvents: (id) => trigger.kick(id),
       onDefaultBranchToDescribe: (repo) => refreshDefinitions(db.sql, source, repo, clock).then(() => undefined, (error: unknown) =>
+        log.warn({ repository: repo.key, err: asError(error) }, 'cannot read the default branch workflows')),
+      onRegisteredToDescribe: (repos) => describeNewRepositories(db.sql, source, repos, clock, (repo, error) =>
         log.warn({ repository: repo.key, err: asError(error) }, 'cannot read the default branch workflows')),
       onWatched: (repo) => {
         if (options.watch !== false) watcher.add({ key: repo.key, gitDir: repo.gitDir, workDir: repo.bare ? null : path.dirname(repo.gitDir) });

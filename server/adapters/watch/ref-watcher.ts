@@ -60,6 +60,7 @@ class WatchLimitReached extends Error {
 }
 
 const GIT_DIR_NAMES = new Set(['HEAD', 'packed-refs']);
+const REFS_NAMES = new Set(['heads', 'tags']);
 
 export class RefWatcher {
   /** key → folder path (latin1 of its bytes) → its watch. */
@@ -87,7 +88,14 @@ export class RefWatcher {
     this.folders.set(repo.key, folders);
     try {
       this.watchFolder(repo.key, Buffer.from(repo.gitDir), GIT_DIR_NAMES, false);
-      for (const top of ['heads', 'tags']) this.watchTree(repo.key, Buffer.from(path.join(repo.gitDir, 'refs', top)));
+      for (const top of ['heads', 'tags']) {
+        const dir = Buffer.from(path.join(repo.gitDir, 'refs', top));
+        if (this.watchTree(repo.key, dir)) continue;
+        // Not there yet (`git init` still writing it): refs/ says when it appears, and it is looked for again
+        // once that watch is on, so that it cannot appear unseen in between.
+        this.watchFolder(repo.key, Buffer.from(path.join(repo.gitDir, 'refs')), REFS_NAMES, true);
+        this.watchTree(repo.key, dir);
+      }
       if (repo.workDir) this.watchFolder(repo.key, Buffer.from(path.join(repo.workDir, '.jj', 'repo', 'op_heads', 'heads')), null, false);
     } catch (error) {
       if (!(error instanceof WatchLimitReached)) throw error;
@@ -131,11 +139,12 @@ export class RefWatcher {
   }
 
   /** A folder and, as they are found or appear, its subfolders. */
-  private watchTree(key: string, dir: Buffer): void {
-    if (!this.watchFolder(key, dir, null, true)) return;
+  private watchTree(key: string, dir: Buffer): boolean {
+    if (!this.watchFolder(key, dir, null, true)) return false;
     void readdir(dir, { withFileTypes: true, encoding: 'buffer' }).then((entries) => {
       for (const entry of entries) if (entry.isDirectory()) this.watchNewFolder(key, Buffer.concat([dir, Buffer.from('/'), entry.name]));
     }, () => undefined);
+    return true;
   }
 
   /** Watches a folder found after `add` (a new `refs/heads/feature/`); past the limit it is left to the recheck. */

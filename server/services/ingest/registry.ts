@@ -33,6 +33,8 @@ export interface RegistryListener {
   onEvents(repositoryId: number): void;
   /** A repository was seen for the first time, or its default branch changed: describe its workflows. */
   onDefaultBranchToDescribe?(repo: KnownRepository): Promise<void>;
+  /** Many repositories seen for the first time at once (a start): describe their workflows. */
+  onRegisteredToDescribe?(repos: KnownRepository[]): Promise<void>;
   onWatched?(repo: KnownRepository): void;
   onUnwatched?(key: string): void;
 }
@@ -314,13 +316,17 @@ export class RepositoryRegistry {
       return { entry, refs };
     });
     if (registered.length > 0) this.log.info({ repositories: registered.length }, `registered ${registered.length} new repositories: their current refs are the baseline`);
-    await mapLimit(registered, BULK_CONCURRENCY, async ({ entry, refs }) => {
+    // HEAD names a missing branch in a few: the first branch pushed is the default, and described with it.
+    const headAsIs = await mapLimit(registered, BULK_CONCURRENCY, async ({ entry, refs }) => {
       try {
-        if (!(await this.refreshDefaultBranch(entry, refs))) await this.listener.onDefaultBranchToDescribe?.(entry);
+        return (await this.refreshDefaultBranch(entry, refs)) ? null : entry;
       } catch (error) {
-        this.log.warn({ repository: entry.key, err: asError(error) }, `cannot read the default branch workflows of ${entry.key}`);
+        this.log.warn({ repository: entry.key, err: asError(error) }, `cannot read the default branch of ${entry.key}`);
+        return null;
       }
     });
+    await this.listener.onRegisteredToDescribe?.(headAsIs.filter((entry) => entry !== null)).catch((error: unknown) =>
+      this.log.warn({ err: asError(error) }, 'cannot describe the workflows of the new repositories'));
     return done;
   }
 
