@@ -78,8 +78,7 @@ export class ObjectFiles {
     const indexes = (tryRead(() => readdirSync(packDir)) ?? []).filter((file) => file.endsWith('.idx'));
     for (const index of indexes) {
       const file = path.join(packDir, index);
-      if ((tryRead(() => statSync(file))?.size ?? Infinity) > MAX_INDEX_BYTES) return undefined;
-      const offset = packOffset(tryRead(() => readFileSync(file)), id);
+      const offset = packOffset(packIndex(file), id);
       if (offset === undefined) return undefined;
       if (offset === null) continue;
       const pack = tryRead(() => openSync(file.replace(/\.idx$/, '.pack'), 'r'));
@@ -138,6 +137,33 @@ export class ObjectFiles {
     const content = applyDelta(resolved.content, data);
     return content && { type: resolved.type, content };
   }
+}
+
+// A pack's index never changes under its name (a repack writes packs of new names), so the indexes read lately
+// are kept, a few MiB in all, least recently used out: a busy repository's reads do not read its index each time.
+const INDEX_CACHE_BYTES = 16 << 20;
+const indexCache = new Map<string, Buffer>();
+let indexCacheBytes = 0;
+
+/** The index file's bytes; null when it cannot be read or is too large to read here. */
+function packIndex(file: string): Buffer | null {
+  const cached = indexCache.get(file);
+  if (cached) {
+    indexCache.delete(file);
+    indexCache.set(file, cached);
+    return cached;
+  }
+  if ((tryRead(() => statSync(file))?.size ?? Infinity) > MAX_INDEX_BYTES) return null;
+  const index = tryRead(() => readFileSync(file));
+  if (index === null) return null;
+  indexCache.set(file, index);
+  indexCacheBytes += index.length;
+  for (const [name, old] of indexCache) {
+    if (indexCacheBytes <= INDEX_CACHE_BYTES) break;
+    indexCache.delete(name);
+    indexCacheBytes -= old.length;
+  }
+  return index;
 }
 
 /** What `read` gives, or null when it throws (a file missing or unreadable). */
