@@ -165,6 +165,7 @@ export async function startService(config: Config, log: Logger, options: Service
       onChange: rescan,
       onAppeared: (folder) => void registry.folderAppeared(folder).catch((error: unknown) => log.warn({ err: asError(error), folder }, 'cannot read a new folder')),
       onError: (error) => log.warn({ err: asError(error) }, 'repos folder watcher error'),
+      onReady: rescan,
     });
     closers.push(async () => {
       closing = true;
