@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { openDatabase } from '../adapters/db/connect.js';
@@ -39,6 +40,8 @@ export { BIN_PATH };
 const RESYNC_MS = 2000;
 const RESCAN_NEW_FOLDER_MS = 250;
 const UNWATCHED_SWEEP_MS = 60_000;
+/** A repos folder the watcher cannot finish reading (a dead mount) does not hold the start up longer. */
+const REPOS_WATCHER_READY_MS = 30_000;
 
 export interface Service {
   app: FastifyInstance;
@@ -165,13 +168,16 @@ export async function startService(config: Config, log: Logger, options: Service
       onChange: rescan,
       onAppeared: (folder) => void registry.folderAppeared(folder).catch((error: unknown) => log.warn({ err: asError(error), folder }, 'cannot read a new folder')),
       onError: (error) => log.warn({ err: asError(error) }, 'repos folder watcher error'),
-      onReady: rescan,
     });
     closers.push(async () => {
       closing = true;
       clearTimeout(rescanLater);
       await reposWatcher.close();
     });
+    // A folder made while the watcher first looked had no event: look once more when it is done (part of starting).
+    await Promise.race([reposWatcher.ready, sleep(REPOS_WATCHER_READY_MS, undefined, { ref: false })]);
+    rescan();
+    await rescanning;
     trigger.start();
     const scheduler = new Scheduler(db.sql, log, {
       catchUpMs: config.scheduleCatchUpMs, clock, onFired: (id) => trigger.kick(id), ...options.scheduler,
