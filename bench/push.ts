@@ -1,22 +1,22 @@
 // npm run bench:push [latency|throughput|throughput-one|throughput-many|startup] — push-to-waiting-task latency (hook, watcher),
-// sustained push events per second (bench/push-throughput.ts), and start-up with 1,000 watched repositories
-// (BENCH_QUICK=1: few samples, events and repositories). Prints numbers; fails when the pushes do not make the
-// runs they should.
+// sustained push events per second (bench/push-throughput.ts), and 10,000 repositories on one host: start-up,
+// restart with catch-up, memory, idle CPU, watches (bench/push-many.ts). BENCH_QUICK=1: few samples, events and
+// repositories. Prints numbers; fails when the pushes do not make the runs they should.
 import { spawn } from 'node:child_process';
-import { cp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createSql } from '../server/adapters/db/connect.js';
 import type { Sql } from '../server/adapters/db/connect.js';
 import { TASKS_CHANNEL } from '../server/adapters/db/runs.js';
 import { postReceiveHookScript } from '../server/services/hook-script.js';
 import { BIN_PATH } from '../server/services/service.js';
-import { createRepository, git, makeCommits, startBenchService, waitNoPending } from './push-support.js';
+import { createRepository, git, makeCommits, startBenchService } from './push-support.js';
+import { manyRepositories } from './push-many.js';
 import { manyRepositoriesThroughput, oneRepositoryThroughput } from './push-throughput.js';
-import { benchDatabase, benchSize, check, summary, within } from './support.js';
+import { benchDatabase, benchSize, summary, within } from './support.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const LATENCY_SAMPLES = benchSize('BENCH_SAMPLES', 40, 5);
-const REPOSITORIES = benchSize('BENCH_REPOS', 1000, 20);
 
 /** Resolves with the time a task for `repositoryId` is announced after `start()` runs. */
 function taskLatency(listener: Sql): (start: () => Promise<void>) => Promise<number> {
@@ -87,47 +87,13 @@ function deliverHook(hookFile: string, env: NodeJS.ProcessEnv, input: string): P
   });
 }
 
-async function startup(url: string, dataDir: string): Promise<void> {
-  const reposDir = path.join(dataDir, 'many-repos');
-  const template = await createRepository(path.join(dataDir, 'template'), 'x', 'template', 2);
-  for (let i = 0; i < REPOSITORIES; i++) {
-    await cp(template.gitDir, path.join(reposDir, `owner${i % 20}`, `repo${i}.git`), { recursive: true });
-  }
-  const rssBefore = process.memoryUsage().rss;
-  let t0 = performance.now();
-  let service = await startBenchService(url, path.join(dataDir, 'startup'), reposDir, true);
-  const first = performance.now() - t0;
-  const rss = process.memoryUsage().rss;
-  await service.close();
-  // Pushes while the service is down: every 10th repository gets a new commit.
-  for (let i = 0; i < REPOSITORIES; i += 10) {
-    const gitDir = path.join(reposDir, `owner${i % 20}`, `repo${i}.git`);
-    const [commit] = await makeCommits(gitDir, template.head, 1);
-    await git(gitDir, 'update-ref', 'refs/heads/main', commit!);
-  }
-  t0 = performance.now();
-  service = await startBenchService(url, path.join(dataDir, 'startup'), reposDir, true);
-  const catchUp = performance.now() - t0;
-  await waitNoPending(service.db.sql);
-  const triggered = performance.now() - t0;
-  const [runs] = await service.db.sql<{ n: number }[]>`
-    select count(*)::int as n from workflow_runs w join repositories r on r.id = w.repository_id where r.name like 'repo%' and w.commit_sha <> ${template.head}`;
-  await service.close();
-  const pushed = Math.ceil(REPOSITORIES / 10);
-  check(runs?.n === pushed * 2, `the catch-up after the restart should make 2 runs in each of the ${pushed} pushed repositories`, { runs: runs?.n });
-  console.log(`start-up with ${REPOSITORIES} repositories: first start (baseline) ${(first / 1000).toFixed(2)} s; ` +
-    `restart with catch-up of ${pushed} pushed repositories ${(catchUp / 1000).toFixed(2)} s ` +
-    `(their runs created after ${(triggered / 1000).toFixed(2)} s); ` +
-    `RSS ${(rss / 2 ** 20).toFixed(0)} MiB (${((rss - rssBefore) / 2 ** 20).toFixed(0)} MiB more than before start)`);
-}
-
 const db = await benchDatabase();
 try {
   const only = process.argv[2];
   if (!only || only === 'latency') await latency(db.url, db.dataDir);
   if (!only || only === 'throughput' || only === 'throughput-one') await oneRepositoryThroughput(db.url, db.dataDir);
   if (!only || only === 'throughput' || only === 'throughput-many') await manyRepositoriesThroughput(db.url, db.dataDir);
-  if (!only || only === 'startup') await startup(db.url, db.dataDir);
+  if (!only || only === 'startup') await manyRepositories(db.url, db.dataDir);
 } finally {
   await db.stop();
 }

@@ -25,6 +25,8 @@ export interface Config {
   maxRunsPerEvent: number;
   /** Ref updates of one push that get events (PLUE_MAX_REFS_PER_PUSH). */
   maxRefsPerPush: number;
+  /** Inotify watches the ref watcher may hold, 0 for as many as the kernel gives (PLUE_MAX_WATCHES). */
+  maxWatches: number;
   hookToken: string | null;
   /** How long the post-receive hook waits for the trigger's decision to show the pusher (PLUE_HOOK_FEEDBACK_MS; 0: off). */
   hookFeedbackMs: number;
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
     maxWorkflowFiles: integer(env, 'PLUE_MAX_WORKFLOW_FILES', 1000, 1, 1_000_000),
     maxRunsPerEvent: integer(env, 'PLUE_MAX_RUNS_PER_EVENT', 256, 1, 100_000),
     maxRefsPerPush: integer(env, 'PLUE_MAX_REFS_PER_PUSH', 1000, 1, 1_000_000),
+    maxWatches: integer(env, 'PLUE_MAX_WATCHES', 0, 0, 100_000_000),
     hookToken: env.PLUE_HOOK_TOKEN || null,
     hookFeedbackMs: integer(env, 'PLUE_HOOK_FEEDBACK_MS', 2000, 0, 60_000),
     installHooks: flag(env, 'PLUE_INSTALL_HOOKS'),

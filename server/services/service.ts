@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { openDatabase } from '../adapters/db/connect.js';
@@ -7,6 +8,7 @@ import { migrate } from '../adapters/db/migrate.js';
 import { ResilientListener } from '../adapters/db/listener.js';
 import { EVENTS_CHANNEL } from '../adapters/db/workflow-run-events.js';
 import { RefWatcher } from '../adapters/watch/ref-watcher.js';
+import { watchLimitMessage } from './watch-limit.js';
 import { watchReposDir } from '../adapters/watch/repos-dir-watcher.js';
 import type { Config } from '../config.js';
 import { capConnections } from '../http/connection-limits.js';
@@ -21,7 +23,7 @@ import type { KnownRepository } from './ingest/registry.js';
 import { startRunnerServices } from './runners/runner-services.js';
 import type { RunnerServiceOptions, RunnerServices } from './runners/runner-services.js';
 import { loadRegistrationToken } from './runners/tokens.js';
-import { refreshDefinitions } from './trigger/refresh-definitions.js';
+import { describeNewRepositories, refreshDefinitions } from './trigger/refresh-definitions.js';
 import { Scheduler } from './schedules/scheduler.js';
 import type { SchedulerOptions } from './schedules/scheduler.js';
 import { TriggerLoop } from './trigger/trigger-loop.js';
@@ -37,6 +39,9 @@ import { BIN_PATH, PACKAGE_ROOT } from '../package-root.js';
 export { BIN_PATH };
 const RESYNC_MS = 2000;
 const RESCAN_NEW_FOLDER_MS = 250;
+const UNWATCHED_SWEEP_MS = 60_000;
+/** A repos folder the watcher cannot finish reading (a dead mount) does not hold the start up longer. */
+const REPOS_WATCHER_READY_MS = 30_000;
 
 export interface Service {
   app: FastifyInstance;
@@ -60,8 +65,10 @@ export interface ServiceOptions {
   listen?: boolean;
   trigger?: TriggerLoopOptions;
   watchDebounceMs?: number;
-  /** Watch refs with chokidar (default true); off, only the hook and start-up catch-up see pushes. */
+  /** Watch refs (default true); off, only the hook and start-up catch-up see pushes. */
   watch?: boolean;
+  /** How often repositories past the watch limit are compared with their recorded refs (default 60 s). */
+  unwatchedSweepMs?: number;
   runners?: RunnerServiceOptions;
   /** The clock schedules follow (tests move it); default the system's. */
   clock?: () => Date;
@@ -121,15 +128,29 @@ export async function startService(config: Config, log: Logger, options: Service
 
     const watcher = new RefWatcher({
       debounceMs: options.watchDebounceMs,
+      maxWatches: config.maxWatches,
       onSignal: (key) => void registry.syncOrRetry(key),
       onError: (error) => log.warn({ err: asError(error) }, 'file watcher error'),
+      onLimit: (limit) => log.warn({ limit }, watchLimitMessage(limit, unwatchedSweepMs)),
     });
     closers.push(() => watcher.close());
+    // Repositories past the watch limit: their hooks record pushes as ever; without one, this notices them.
+    const unwatchedSweepMs = options.unwatchedSweepMs ?? UNWATCHED_SWEEP_MS;
+    let sweeping = false;
+    const sweep = setInterval(() => {
+      if (sweeping || watcher.unwatched.size === 0) return;
+      sweeping = true;
+      const repos = [...watcher.unwatched].flatMap((key) => registry.get(key) ?? []);
+      void registry.catchUp(repos, 'watcher').finally(() => { sweeping = false; });
+    }, unwatchedSweepMs);
+    closers.push(async () => clearInterval(sweep));
     // PLUE_INSTALL_HOOKS: every repository found gets the hook, once the hook's address is known (below).
     let installHook: ((repo: KnownRepository) => void) | null = null;
     const registry: RepositoryRegistry = new RepositoryRegistry(db.sql, config.reposDir, log, {
       onEvents: (id) => trigger.kick(id),
       onDefaultBranchToDescribe: (repo) => refreshDefinitions(db.sql, source, repo, clock).then(() => undefined, (error: unknown) =>
+        log.warn({ repository: repo.key, err: asError(error) }, 'cannot read the default branch workflows')),
+      onRegisteredToDescribe: (repos) => describeNewRepositories(db.sql, source, repos, clock, (repo, error) =>
         log.warn({ repository: repo.key, err: asError(error) }, 'cannot read the default branch workflows')),
       onWatched: (repo) => {
         if (options.watch !== false) watcher.add({ key: repo.key, gitDir: repo.gitDir, workDir: repo.bare ? null : path.dirname(repo.gitDir) });
@@ -153,6 +174,10 @@ export async function startService(config: Config, log: Logger, options: Service
       clearTimeout(rescanLater);
       await reposWatcher.close();
     });
+    // A folder made while the watcher first looked had no event: look once more when it is done (part of starting).
+    await Promise.race([reposWatcher.ready, sleep(REPOS_WATCHER_READY_MS, undefined, { ref: false })]);
+    rescan();
+    await rescanning;
     trigger.start();
     const scheduler = new Scheduler(db.sql, log, {
       catchUpMs: config.scheduleCatchUpMs, clock, onFired: (id) => trigger.kick(id), ...options.scheduler,

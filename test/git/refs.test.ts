@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { GitError, closeGitRepositories, gitRepository, hasNoRefsYet } from '../../server/adapters/git/index.js';
+import { listRefs as listRefsFromDisk, listRefsWithGit } from '../../server/adapters/git/refs.js';
 import { commitFiles, createBareRepo, createTempDir, createWorkRepo, git, push, removeTempDirs, revParse } from './fixtures.js';
 import { cpuMs } from '../support/cpu-time.js';
 
@@ -94,6 +97,49 @@ describe('listRefs', () => {
     expect(error).toBeInstanceOf(GitError);
     expect((error as GitError).stderr).toMatch(/not a git repository/);
     expect((error as GitError).message).toMatch(/for-each-ref/);
+  });
+});
+
+describe('listRefs from the files', () => {
+  // The files are read without a process; what they give must be what `git for-each-ref` gives, whatever the
+  // layout. Each case changes one repository further; both readings are compared after each.
+  let bare: string;
+  let work: string;
+  let commits: string[];
+
+  beforeAll(async () => {
+    bare = await createBareRepo();
+    work = await createWorkRepo(bare);
+    commits = [await commitFiles(work, { 'a.txt': 'a' }), await commitFiles(work, { 'a.txt': 'b' })];
+    await push(work, 'main');
+  });
+
+  const step = (label: string, change: () => Promise<void>) => [label, change] as const;
+  it.each([
+    step('one loose branch', async () => undefined),
+    step('nested branches and tags, annotated too', async () => {
+      await git(['update-ref', 'refs/heads/feature/deep/x', commits[0]!], bare);
+      await git(['tag', '-a', 'v1', '-m', 'v1', commits[0]!], work);
+      await push(work, 'v1');
+      await git(['update-ref', 'refs/tags/light', commits[1]!], bare);
+      await git(['update-ref', 'refs/notes/commits', commits[0]!], bare);
+    }),
+    step('all packed', async () => { await git(['pack-refs', '--all'], bare); }),
+    step('a loose ref over its packed value, a packed one deleted', async () => {
+      await git(['update-ref', 'refs/heads/feature/deep/x', commits[1]!], bare);
+      await git(['update-ref', '-d', 'refs/tags/light'], bare);
+    }),
+    step('a name that is not UTF-8', async () => {
+      await writeFile(Buffer.concat([Buffer.from(`${bare}/refs/heads/caf`), Buffer.from([0xe9])]), `${commits[0]}\n`);
+    }),
+    step('a lock file being written', async () => { await writeFile(path.join(bare, 'refs', 'heads', 'main.lock'), `${commits[0]}\n`); }),
+    step('an empty folder left by a deleted branch', async () => { await mkdir(path.join(bare, 'refs', 'heads', 'gone'), { recursive: true }); }),
+    step('a symbolic ref (git reads it)', async () => { await git(['symbolic-ref', 'refs/heads/alias', 'refs/heads/main'], bare); }),
+  ])('%s', async (_label, change) => {
+    await change();
+    const fromGit = await listRefsWithGit(bare);
+    expect(await listRefsFromDisk(bare)).toEqual(fromGit);
+    expect(fromGit.size).toBeGreaterThan(0);
   });
 });
 

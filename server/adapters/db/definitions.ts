@@ -35,19 +35,7 @@ export async function syncDefinitions(
   if (unchanged) {
     return { ids: new Map([...wanted.keys()].map((key) => [key, current.get(key)!.id])), changed: false };
   }
-  const rows = [...wanted.values()];
-  const upserted = rows.length === 0 ? [] : await db<{ id: number; file_path: string; function_name: string }[]>`
-    insert into workflow_definitions
-      (repository_id, name, file_path, file_sha, function_name, events, triggers, is_agent_workflow, runs_on, diagnostics, state)
-    select ${repositoryId}, name, file_path, file_sha, function_name, events, triggers, is_agent_workflow, runs_on, diagnostics, state
-    from jsonb_to_recordset(${db.json(rows as never)}) as d(
-      name text, file_path text, file_sha text, function_name text, events jsonb, triggers jsonb,
-      is_agent_workflow boolean, runs_on jsonb, diagnostics jsonb, state text)
-    on conflict (repository_id, file_path, function_name) do update set
-      name = excluded.name, file_sha = excluded.file_sha, events = excluded.events, triggers = excluded.triggers,
-      is_agent_workflow = excluded.is_agent_workflow, runs_on = excluded.runs_on,
-      diagnostics = excluded.diagnostics, state = excluded.state
-    returning id, file_path, function_name`;
+  const upserted = await upsertDefinitions(db, [...wanted.values()].map((d) => ({ ...d, repository_id: repositoryId })));
   const ids = new Map(upserted.map((r) => [definitionKey(r.file_path, r.function_name), r.id]));
   const keep = [...ids.values()];
   await db`
@@ -55,6 +43,26 @@ export async function syncDefinitions(
     where repository_id = ${repositoryId} and state <> 'deleted'
       and ${keep.length === 0 ? db`true` : db`id <> all(${keep}::bigint[])`}`;
   return { ids, changed: true };
+}
+
+/** Inserts or updates definitions of any repositories, in one statement; their ids. */
+export async function upsertDefinitions(
+  db: Queryable,
+  rows: Array<DefinitionInput & { repository_id: number }>,
+): Promise<Array<{ id: number; repository_id: number; file_path: string; function_name: string }>> {
+  if (rows.length === 0) return [];
+  return db<{ id: number; repository_id: number; file_path: string; function_name: string }[]>`
+    insert into workflow_definitions
+      (repository_id, name, file_path, file_sha, function_name, events, triggers, is_agent_workflow, runs_on, diagnostics, state)
+    select repository_id, name, file_path, file_sha, function_name, events, triggers, is_agent_workflow, runs_on, diagnostics, state
+    from jsonb_to_recordset(${db.json(rows as never)}) as d(
+      repository_id bigint, name text, file_path text, file_sha text, function_name text, events jsonb, triggers jsonb,
+      is_agent_workflow boolean, runs_on jsonb, diagnostics jsonb, state text)
+    on conflict (repository_id, file_path, function_name) do update set
+      name = excluded.name, file_sha = excluded.file_sha, events = excluded.events, triggers = excluded.triggers,
+      is_agent_workflow = excluded.is_agent_workflow, runs_on = excluded.runs_on,
+      diagnostics = excluded.diagnostics, state = excluded.state
+    returning id, repository_id, file_path, function_name`;
 }
 
 export function definitionKey(filePath: string, functionName: string): string {

@@ -112,3 +112,56 @@ export async function replaceRefStates(db: Queryable, repositoryId: number, refs
     await db`insert into ref_states ${db(rows.slice(i, i + 1000), 'repository_id', 'ref', 'sha')}`;
   }
 }
+
+/** The rows of these repositories that exist (one statement, whatever their number). */
+export async function findRepositories(db: Queryable, keys: ReadonlyArray<{ owner: string; name: string }>): Promise<RepositoryRow[]> {
+  if (keys.length === 0) return [];
+  return db<RepositoryRow[]>`
+    select r.id, r.owner, r.name, r.path, r.default_branch, r.state
+    from repositories r
+    join unnest(${keys.map((k) => k.owner)}::text[], ${keys.map((k) => k.name)}::text[]) as k(owner, name) using (owner, name)`;
+}
+
+/**
+ * New repositories and their baselines in a few statements, for a host's first start. A repository another
+ * process inserted meanwhile is left out of the result (the caller registers it the usual way).
+ */
+export async function insertRepositories(
+  db: Queryable,
+  repos: ReadonlyArray<{ owner: string; name: string; path: string; default_branch: string | null; refs: ReadonlyMap<string, string> }>,
+): Promise<RepositoryRow[]> {
+  const created: RepositoryRow[] = [];
+  for (let i = 0; i < repos.length; i += 1000) {
+    const chunk = repos.slice(i, i + 1000);
+    const rows = await db<RepositoryRow[]>`
+      insert into repositories (owner, name, path, default_branch)
+      select * from unnest(${chunk.map((r) => r.owner)}::text[], ${chunk.map((r) => r.name)}::text[],
+        ${chunk.map((r) => r.path)}::text[], ${chunk.map((r) => r.default_branch) as string[]}::text[])
+      on conflict (owner, name) do nothing
+      returning id, owner, name, path, default_branch, state`;
+    if (rows.length === 0) continue;
+    await db`insert into repository_counters (repository_id) select unnest(${rows.map((r) => r.id)}::bigint[]) on conflict do nothing`;
+    const byKey = new Map(chunk.map((r) => [`${r.owner}/${r.name}`, r.refs]));
+    const refs = rows.flatMap((row) => [...byKey.get(`${row.owner}/${row.name}`)!].map(([ref, sha]) => ({ id: row.id, ref, sha })));
+    for (let j = 0; j < refs.length; j += 5000) {
+      const part = refs.slice(j, j + 5000);
+      await db`
+        insert into ref_states (repository_id, ref, sha)
+        select * from unnest(${part.map((r) => r.id)}::bigint[], ${part.map((r) => r.ref)}::text[], ${part.map((r) => r.sha)}::text[])`;
+    }
+    created.push(...rows);
+  }
+  return created;
+}
+
+/** The live refs of each of these repositories (ref → sha), in one statement. */
+export async function loadLiveRefsOf(db: Queryable, repositoryIds: readonly number[]): Promise<Map<number, Map<string, string>>> {
+  const result = new Map<number, Map<string, string>>(repositoryIds.map((id) => [id, new Map()]));
+  for (let i = 0; i < repositoryIds.length; i += 5000) {
+    const rows = await db<{ repository_id: number; ref: string; sha: string }[]>`
+      select repository_id, ref, sha from ref_states
+      where repository_id = any(${repositoryIds.slice(i, i + 5000) as number[]}::bigint[]) and sha is not null`;
+    for (const row of rows) result.get(Number(row.repository_id))?.set(row.ref, row.sha);
+  }
+  return result;
+}

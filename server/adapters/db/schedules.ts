@@ -13,21 +13,22 @@ export interface ScheduleKey {
  * from `now` (an instant from before the schedule existed never fires); one that stays keeps its state; one whose
  * workflow changed its cron or time zone, became invalid or was deleted goes, and with it its next instant.
  */
-export async function syncSchedules(db: Queryable, repositoryId: number, now: Date): Promise<void> {
+export async function syncSchedules(db: Queryable, repositoryId: number | readonly number[], now: Date): Promise<void> {
+  const ids = typeof repositoryId === 'number' ? [repositoryId] : [...repositoryId];
   await db`
     with wanted as (
-      select distinct d.id as workflow_definition_id, t->>'cron' as cron, coalesce(t->>'timezone', 'UTC') as timezone
+      select distinct d.repository_id, d.id as workflow_definition_id, t->>'cron' as cron, coalesce(t->>'timezone', 'UTC') as timezone
       from workflow_definitions d cross join jsonb_array_elements(d.triggers) t
-      where d.repository_id = ${repositoryId} and d.state = 'active' and t->>'event' = 'schedule'
+      where d.repository_id = any(${ids}::bigint[]) and d.state = 'active' and t->>'event' = 'schedule'
     ), gone as (
       delete from workflow_schedules s
-      where s.repository_id = ${repositoryId}
+      where s.repository_id = any(${ids}::bigint[])
         and not exists (
           select 1 from wanted w
           where w.workflow_definition_id = s.workflow_definition_id and w.cron = s.cron and w.timezone = s.timezone)
     )
     insert into workflow_schedules (repository_id, workflow_definition_id, cron, timezone, checked_through)
-    select ${repositoryId}, workflow_definition_id, cron, timezone, ${now} from wanted
+    select repository_id, workflow_definition_id, cron, timezone, ${now} from wanted
     on conflict (workflow_definition_id, timezone, cron) do nothing`;
 }
 

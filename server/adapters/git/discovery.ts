@@ -1,6 +1,8 @@
 // Finding repositories on disk: a path → its git dir, and a repos folder laid out
 // as `<owner>/<name>.git` (bare) or `<owner>/<name>/` (non-bare).
-import { readdir, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { GitError, runGit } from './run.js';
 import { mapLimit } from '../../core/async/map-limit.js';
@@ -33,9 +35,11 @@ export interface Discovery {
 
 const DISCOVERY_CONCURRENCY = 8;
 
-async function statOrNull(path: string): Promise<Awaited<ReturnType<typeof stat>> | null> {
+// Synchronous, as the reads of refs.ts: a stat of a local file is a few µs, its asynchronous form several times
+// that of the main thread's time, and a start stats every entry of 10,000 repositories.
+async function statOrNull(path: string): Promise<Stats | null> {
   try {
-    return await stat(path);
+    return statSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }

@@ -41,7 +41,7 @@ export class GitRepository {
 
   /**
    * Branches and tags, full name → the object id the ref stores (for an annotated tag, the tag object: a re-tag
-   * at the same commit is still an update). One `git for-each-ref`, loose and packed refs alike.
+   * at the same commit is still an update). Read from the files, or one `git for-each-ref` (refs.ts).
    */
   listRefs(): Promise<Map<string, string>> {
     return listRefs(this.gitDir);
@@ -49,6 +49,11 @@ export class GitRepository {
 
   /** What each of these refs points to now (absent: no such ref). */
   async refValues(refs: readonly string[]): Promise<Map<string, string>> {
+    // A quiet repository's branches and tags are read from the files rather than by starting its reader.
+    if (!this.reader.running && refs.every((ref) => ref.startsWith('refs/heads/') || ref.startsWith('refs/tags/'))) {
+      const all = await this.listRefs();
+      return new Map(refs.flatMap((ref) => (all.has(ref) ? [[ref, all.get(ref)!] as const] : [])));
+    }
     const values = await Promise.all(refs.map((ref) => this.reader.info(ref)));
     const result = new Map<string, string>();
     refs.forEach((ref, i) => {
@@ -65,6 +70,11 @@ export class GitRepository {
 
   /** The commit an object or ref names (a commit, an annotated tag of one...), or null when there is none. */
   async peel(id: string): Promise<string | null> {
+    if (!this.reader.running && /^refs\/(heads|tags)\//.test(id)) {
+      const tip = (await this.refValues([id])).get(id);
+      if (tip === undefined) return null;
+      id = tip;
+    }
     const info = await this.reader.info(`${id}^{commit}`);
     return info?.type === 'commit' ? info.oid : null;
   }

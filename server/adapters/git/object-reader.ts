@@ -4,6 +4,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { GitError, spawnGit } from './run.js';
 import { refNameToBytes } from '../../core/refs/ref-bytes.js';
+import { ObjectFiles } from './object-files.js';
 
 export interface ObjectInfo {
   oid: string;
@@ -34,7 +35,16 @@ export class GitObjectReader {
   /** Request lines not written yet: the requests of one tick go to git in one write. */
   private unwritten: Buffer[] = [];
 
-  constructor(readonly gitDir: string) {}
+  private readonly files: ObjectFiles;
+
+  constructor(readonly gitDir: string) {
+    this.files = new ObjectFiles(gitDir);
+  }
+
+  /** Whether its git process runs (reads go through it); a quiet reader reads the files. */
+  get running(): boolean {
+    return this.child !== null;
+  }
 
   info(name: string): Promise<ObjectInfo | null> {
     return this.request('info', name) as Promise<ObjectInfo | null>;
@@ -60,8 +70,18 @@ export class GitObjectReader {
     this.fail(new GitError(`object reader for ${this.gitDir} closed`, ['cat-file', '--batch-command'], null, '', this.gitDir));
   }
 
-  private request(kind: Pending['kind'], name: string): Promise<ObjectInfo | GitObjectContent | null> {
-    if (/[\n\r]/.test(name)) return Promise.reject(new Error(`invalid object name: ${JSON.stringify(name)}`));
+  private async request(kind: Pending['kind'], name: string): Promise<ObjectInfo | GitObjectContent | null> {
+    if (/[\n\r]/.test(name)) throw new Error(`invalid object name: ${JSON.stringify(name)}`);
+    // A quiet repository is read from its files: starting git forks the whole service (object-files.ts).
+    if (this.child === null) {
+      const answer = await this.files.resolve(name).catch(() => undefined);
+      if (answer === null) return null;
+      if (answer !== undefined) return kind === 'info' ? { oid: answer.oid, type: answer.type, size: answer.size } : answer;
+    }
+    return this.requestProcess(kind, name);
+  }
+
+  private requestProcess(kind: Pending['kind'], name: string): Promise<ObjectInfo | GitObjectContent | null> {
     const child = this.process();
     markUsed(this);
     clearTimeout(this.idleTimer);

@@ -1,12 +1,19 @@
-import { watch } from 'chokidar';
-import type { FSWatcher } from 'chokidar';
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-// Watches the places a push changes: loose refs, packed-refs, and jj's operation heads.
-// Signals are debounced per repository; the caller re-lists the refs, so a lost or merged
-// signal costs nothing but latency.
+// Watches the places a push changes: loose refs (refs/heads, refs/tags and their folders), packed-refs and HEAD
+// (events in the git dir), and jj's operation heads. Signals are debounced per repository; the caller re-lists
+// the refs, so a lost or merged signal costs nothing but latency.
+//
+// One inotify watch per folder, straight through fs.watch: about 3 per repository, and ~1 KiB each (chokidar
+// took ~6 and 50 KiB a repository: 500 MiB for 10,000). The kernel bounds the watches of a user
+// (fs.inotify.max_user_watches, shared by all of that user's processes); past it, or past `maxWatches`, the
+// repositories not yet watched stay unwatched, and `onLimit` says so once.
 
 const RECHECK_MS = 300;
+const LOCK = Buffer.from('.lock');
 
 export interface WatchedRepository {
   /** Stable key, e.g. `owner/name`. */
@@ -16,82 +23,200 @@ export interface WatchedRepository {
   workDir: string | null;
 }
 
+export interface WatchLimit {
+  /** `ENOSPC`: the kernel's watches (max_user_watches); `EMFILE`: its inotify instances; `cap`: maxWatches. */
+  reason: 'ENOSPC' | 'EMFILE' | 'cap';
+  /** The kernel's settings when they are readable (Linux), for the log line. */
+  maxUserWatches: number | null;
+  maxUserInstances: number | null;
+  watchedRepositories: number;
+  watches: number;
+}
+
 export interface RefWatcherOptions {
   debounceMs?: number;
+  /** At most this many inotify watches (0 or absent: as many as the kernel gives). */
+  maxWatches?: number;
   onSignal(key: string): void;
   onError?(error: unknown): void;
+  /** Watching stopped at a limit: called once; the repositories past it are in `unwatched`. */
+  onLimit?(limit: WatchLimit): void;
+  /** The kernel's edge, fs.watch; a test puts a limit there. */
+  watch?: typeof watch;
 }
 
-export function refWatchPaths(repo: WatchedRepository): string[] {
-  // HEAD too: pointing it at another branch changes the repository's default branch.
-  const paths = [path.join(repo.gitDir, 'refs'), path.join(repo.gitDir, 'packed-refs'), path.join(repo.gitDir, 'HEAD')];
-  if (repo.workDir) paths.push(path.join(repo.workDir, '.jj', 'repo', 'op_heads', 'heads'));
-  return paths;
+interface Folder {
+  watcher: FSWatcher;
+  /** Names inside that matter (the git dir: HEAD and packed-refs); null: every name but lock files. */
+  names: ReadonlySet<string> | null;
+  /** Subfolders are watched too (refs/heads/feature/...). */
+  deep: boolean;
 }
+
+class WatchLimitReached extends Error {
+  constructor(readonly reason: WatchLimit['reason']) {
+    super(`watch limit reached: ${reason}`);
+  }
+}
+
+const GIT_DIR_NAMES = new Set(['HEAD', 'packed-refs']);
+const REFS_NAMES = new Set(['heads', 'tags']);
 
 export class RefWatcher {
-  private readonly watcher: FSWatcher;
-  private readonly ownerOf = new Map<string, string>();
-  private readonly pathsOf = new Map<string, string[]>();
+  /** key → folder path (latin1 of its bytes) → its watch. */
+  private readonly folders = new Map<string, Map<string, Folder>>();
   private readonly timers = new Map<string, { kind: 'debounce' | 'recheck'; timer: NodeJS.Timeout }>();
   private readonly debounceMs: number;
+  private watches = 0;
+  private limit: WatchLimit | null = null;
+  /** Repositories added past the limit. */
+  readonly unwatched = new Set<string>();
+  private closed = false;
 
   constructor(private readonly options: RefWatcherOptions) {
     this.debounceMs = options.debounceMs ?? 25;
-    this.watcher = watch([], {
-      ignoreInitial: true,
-      persistent: true,
-      // git replaces a ref by renaming a lock file over it: report each as it happens, not as "atomic" edits.
-      atomic: false,
-      // git writes `<ref>.lock` and renames it into place; the rename is the signal that matters.
-      ignored: (p: string) => p.endsWith('.lock'),
-    });
-    const onPath = (p: string) => this.signalFor(p);
-    this.watcher.on('add', onPath).on('change', onPath).on('unlink', onPath).on('addDir', onPath).on('unlinkDir', onPath);
-    // A ref whose name is not valid UTF-8 reaches chokidar under a name it cannot stat, and it then reports
-    // nothing; the raw event of the folder still says which repository moved.
-    this.watcher.on('raw', (_event, name, details) => {
-      const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
-      if (watched !== undefined && !name.endsWith('.lock')) onPath(watched);
-    });
-    this.watcher.on('error', (error) => this.options.onError?.(error));
   }
 
-  add(repo: WatchedRepository): void {
-    if (this.pathsOf.has(repo.key)) return;
-    const paths = refWatchPaths(repo);
-    this.pathsOf.set(repo.key, paths);
-    for (const p of paths) this.ownerOf.set(p, repo.key);
-    this.watcher.add(paths);
+  /** Watches a repository; false when it is left unwatched (past the limit). */
+  add(repo: WatchedRepository): boolean {
+    if (this.folders.has(repo.key)) return true;
+    if (this.limit) {
+      this.unwatched.add(repo.key);
+      return false;
+    }
+    const folders = new Map<string, Folder>();
+    this.folders.set(repo.key, folders);
+    try {
+      this.watchFolder(repo.key, Buffer.from(repo.gitDir), GIT_DIR_NAMES, false);
+      for (const top of ['heads', 'tags']) {
+        const dir = Buffer.from(path.join(repo.gitDir, 'refs', top));
+        if (this.watchTree(repo.key, dir)) continue;
+        // Not there yet (`git init` still writing it): refs/ says when it appears, and it is looked for again
+        // once that watch is on, so that it cannot appear unseen in between.
+        this.watchFolder(repo.key, Buffer.from(path.join(repo.gitDir, 'refs')), REFS_NAMES, true);
+        this.watchTree(repo.key, dir);
+      }
+      if (repo.workDir) this.watchFolder(repo.key, Buffer.from(path.join(repo.workDir, '.jj', 'repo', 'op_heads', 'heads')), null, false);
+    } catch (error) {
+      if (!(error instanceof WatchLimitReached)) throw error;
+      // A repository is watched whole or not at all: half-watched, some of its pushes would go unseen.
+      this.remove(repo.key);
+      this.unwatched.add(repo.key);
+      this.reachLimit(error.reason);
+      return false;
+    }
+    return true;
   }
 
   remove(key: string): void {
-    const paths = this.pathsOf.get(key);
-    if (!paths) return;
-    this.pathsOf.delete(key);
-    for (const p of paths) this.ownerOf.delete(p);
-    this.watcher.unwatch(paths);
+    this.unwatched.delete(key);
+    const folders = this.folders.get(key);
+    if (!folders) return;
+    this.folders.delete(key);
+    for (const folder of folders.values()) this.closeFolder(folder);
     clearTimeout(this.timers.get(key)?.timer);
     this.timers.delete(key);
   }
 
   has(key: string): boolean {
-    return this.pathsOf.has(key);
+    return this.folders.has(key);
   }
 
   get size(): number {
-    return this.pathsOf.size;
+    return this.folders.size;
+  }
+
+  /** Inotify watches held now. */
+  get watchCount(): number {
+    return this.watches;
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    await this.watcher.close();
+    for (const key of [...this.folders.keys()]) this.remove(key);
   }
 
-  private signalFor(changed: string): void {
-    const key = this.keyOf(changed);
-    if (key === undefined) return;
+  /** A folder and, as they are found or appear, its subfolders. */
+  private watchTree(key: string, dir: Buffer): boolean {
+    if (!this.watchFolder(key, dir, null, true)) return false;
+    void readdir(dir, { withFileTypes: true, encoding: 'buffer' }).then((entries) => {
+      for (const entry of entries) if (entry.isDirectory()) this.watchNewFolder(key, Buffer.concat([dir, Buffer.from('/'), entry.name]));
+    }, () => undefined);
+    return true;
+  }
+
+  /** Watches a folder found after `add` (a new `refs/heads/feature/`); past the limit it is left to the recheck. */
+  private watchNewFolder(key: string, dir: Buffer): void {
+    if (this.closed || !this.folders.has(key)) return;
+    try {
+      this.watchTree(key, dir);
+    } catch (error) {
+      if (!(error instanceof WatchLimitReached)) throw error;
+      this.remove(key);
+      this.unwatched.add(key);
+      this.reachLimit(error.reason);
+    }
+    this.signal(key); // a ref may have been written in it before its watch began
+  }
+
+  /** False when the folder does not exist (a repository without tags, jj's folder in a git-only one). */
+  private watchFolder(key: string, dir: Buffer, names: ReadonlySet<string> | null, deep: boolean): boolean {
+    const folders = this.folders.get(key)!;
+    const id = dir.toString('latin1');
+    if (folders.has(id)) return true;
+    if (this.options.maxWatches && this.watches >= this.options.maxWatches) throw new WatchLimitReached('cap');
+    let watcher: FSWatcher;
+    try {
+      watcher = (this.options.watch ?? watch)(dir, { persistent: true, encoding: 'buffer' }, (event, name) => this.onEvent(key, dir, event, name as Buffer | null));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EMFILE') throw new WatchLimitReached(code);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      this.options.onError?.(error);
+      return false;
+    }
+    watcher.on('error', (error) => this.options.onError?.(error));
+    this.watches++;
+    folders.set(id, { watcher, names, deep });
+    return true;
+  }
+
+  private closeFolder(folder: Folder): void {
+    folder.watcher.close();
+    this.watches--;
+  }
+
+  private onEvent(key: string, dir: Buffer, event: string, name: Buffer | null): void {
+    const folder = this.folders.get(key)?.get(dir.toString('latin1'));
+    if (!folder) return;
+    if (name !== null) {
+      // git writes `<ref>.lock` and renames it into place; the rename is the signal that matters.
+      if (name.subarray(-LOCK.length).equals(LOCK)) return;
+      if (folder.names && !folder.names.has(name.toString('latin1'))) return;
+      if (folder.deep && event === 'rename') this.followFolder(key, Buffer.concat([dir, Buffer.from('/'), name]));
+    }
+    this.signal(key);
+  }
+
+  /** A name appeared or went in a watched tree: a new folder is watched, a folder gone stops being watched. */
+  private followFolder(key: string, child: Buffer): void {
+    void readdir(child).then(() => this.watchNewFolder(key, child), () => {
+      const folders = this.folders.get(key);
+      if (!folders) return;
+      const prefix = child.toString('latin1');
+      for (const [id, folder] of folders) {
+        if (id === prefix || id.startsWith(`${prefix}/`)) {
+          folders.delete(id);
+          this.closeFolder(folder);
+        }
+      }
+    });
+  }
+
+  private signal(key: string): void {
+    if (this.closed) return;
     const pending = this.timers.get(key);
     if (pending?.kind === 'debounce') return;
     clearTimeout(pending?.timer);
@@ -113,11 +238,17 @@ export class RefWatcher {
     });
   }
 
-  private keyOf(changed: string): string | undefined {
-    for (let p = changed; ; p = path.dirname(p)) {
-      const key = this.ownerOf.get(p);
-      if (key !== undefined) return key;
-      if (path.dirname(p) === p) return undefined;
-    }
+  private reachLimit(reason: WatchLimit['reason']): void {
+    if (this.limit) return;
+    this.limit = { reason, maxUserWatches: null, maxUserInstances: null, watchedRepositories: this.folders.size, watches: this.watches };
+    const limit = this.limit;
+    void Promise.all([kernelSetting('max_user_watches'), kernelSetting('max_user_instances')]).then(([watches, instances]) => {
+      this.options.onLimit?.({ ...limit, maxUserWatches: watches, maxUserInstances: instances });
+    });
   }
+}
+
+async function kernelSetting(name: string): Promise<number | null> {
+  const text = await readFile(`/proc/sys/fs/inotify/${name}`, 'utf8').catch(() => null);
+  return text === null ? null : Number(text.trim());
 }

@@ -7,7 +7,7 @@ import type { FSWatcher } from 'chokidar';
 export function watchReposDir(
   reposDir: string,
   options: { debounceMs?: number; onChange(): void; onAppeared?(folder: string): void; onError?(error: unknown): void },
-): { close(): Promise<void> } {
+): { close(): Promise<void>; ready: Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
   const fire = () => {
     clearTimeout(timer);
@@ -19,7 +19,11 @@ export function watchReposDir(
     fire();
   }).on('unlinkDir', fire);
   watcher.on('error', (error) => options.onError?.(error));
+  // Its first look at the folders takes a while with thousands of them (a stat each), and a folder made meanwhile
+  // counts as one it found, with no event: the caller looks again once it is ready.
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {
+    ready,
     async close() {
       clearTimeout(timer);
       await watcher.close();

@@ -1,8 +1,9 @@
+import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Sql } from '../../adapters/db/connect.js';
-import { findRepository, markRepositoryRemoved, setDefaultBranch } from '../../adapters/db/repositories.js';
+import { findRepositories, findRepository, insertRepositories, loadLiveRefsOf, markRepositoryRemoved, setDefaultBranch } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import { discoverRepositories, gitRepository, hasNoRefsYet, resolveRepository } from '../../adapters/git/index.js';
 import type { DiscoveredRepository, GitRepository } from '../../adapters/git/index.js';
@@ -33,6 +34,8 @@ export interface RegistryListener {
   onEvents(repositoryId: number): void;
   /** A repository was seen for the first time, or its default branch changed: describe its workflows. */
   onDefaultBranchToDescribe?(repo: KnownRepository): Promise<void>;
+  /** Many repositories seen for the first time at once (a start): describe their workflows. */
+  onRegisteredToDescribe?(repos: KnownRepository[]): Promise<void>;
   onWatched?(repo: KnownRepository): void;
   onUnwatched?(key: string): void;
 }
@@ -43,6 +46,8 @@ export interface RegistryOptions {
 }
 
 const SCAN_CONCURRENCY = 8;
+/** Reads of the files and database writes of a start: no process each, so more at once. */
+const BULK_CONCURRENCY = 16;
 const BRANCHES = 'refs/heads/';
 
 /** The repositories under the repos folder, kept in step with the database. */
@@ -115,7 +120,9 @@ export class RepositoryRegistry {
     for (const key of [...this.known.keys()]) {
       if (!seen.has(key)) await this.forget(key);
     }
-    await mapLimit(repos, SCAN_CONCURRENCY, async (found) => {
+    // Most repositories of a start go in bulk; the rest (moved, twins, new folders) one by one below.
+    const adopted = await this.adoptInBulk(repos.filter((found) => !this.known.has(keyOf(found))), source);
+    await mapLimit(repos.filter((found) => !adopted.has(keyOf(found))), SCAN_CONCURRENCY, async (found) => {
       try {
         await this.adopt(found, source);
       } catch (error) {
@@ -187,14 +194,16 @@ export class RepositoryRegistry {
    */
   private async refreshDefaultBranch(
     repo: KnownRepository, pushed: readonly RefUpdate[] = [], headRead: Promise<string | null> = repo.git.defaultBranch(),
+    refs?: ReadonlyMap<string, string>,
   ): Promise<boolean> {
     const head = await headRead;
-    // A push to the default branch (most pushes to a busy repository) just showed it exists.
+    // A push to the default branch (most pushes to a busy repository) just showed it exists; at start the refs
+    // were just read.
     const headExists = head === null || (head === repo.row.default_branch && pushed.some((u) => u.ref === `refs/heads/${head}` && !isZeroSha(u.after)))
-      || (await repo.git.refValues([`refs/heads/${head}`])).size > 0;
+      || (refs ?? (await repo.git.refValues([`refs/heads/${head}`]))).has(`refs/heads/${head}`);
     let chosen: DefaultBranch = { branch: head, source: 'head' };
     if (!headExists) {
-      const branches = [...(await repo.git.listRefs()).keys()].filter((ref) => ref.startsWith(BRANCHES)).map((ref) => ref.slice(BRANCHES.length));
+      const branches = [...(refs ?? (await repo.git.listRefs())).keys()].filter((ref) => ref.startsWith(BRANCHES)).map((ref) => ref.slice(BRANCHES.length));
       const first = await firstPushedRef(this.sql, repo.row.id, branches.map((b) => `${BRANCHES}${b}`));
       chosen = defaultBranchOf({
         head, headExists, branches, recorded: repo.row.default_branch, firstPushed: first === null ? null : first.slice(BRANCHES.length),
@@ -271,6 +280,100 @@ export class RepositoryRegistry {
     return repo;
   }
 
+  /**
+   * The repositories of a start, in a few statements rather than a few each: new ones (their refs read from the
+   * files) are inserted with their baselines together, and known ones are compared with their stored refs at
+   * once, so that only those pushed meanwhile are synced (under their lock, as the watcher does). Returns the
+   * keys taken care of; anything unusual (a moved or removed row, a folder seen appearing, an error) is left to
+   * `adopt`.
+   */
+  private async adoptInBulk(found: DiscoveredRepository[], source: EventSource): Promise<Set<string>> {
+    const done = new Set<string>();
+    if (found.length === 0) return done;
+    const rows = new Map((await findRepositories(this.sql, found)).map((row) => [`${row.owner}/${row.name}`, row]));
+    const unchanged: Array<{ repo: DiscoveredRepository; row: RepositoryRow }> = [];
+    const fresh: DiscoveredRepository[] = [];
+    for (const repo of found) {
+      const row = rows.get(keyOf(repo));
+      if (this.twins.has(keyOf(repo))) continue;
+      if (row && row.state === 'active' && samePath(row.path, repo.path)) unchanged.push({ repo, row });
+      // Only before the hook is served: a hook's updates for a repository being registered must not end up in
+      // its baseline (`adopt` rolls them back).
+      else if (!row && source === 'startup' && !this.appearedWithoutRefs.has(path.resolve(repo.path))) fresh.push(repo);
+    }
+    const known = await mapLimit(unchanged, BULK_CONCURRENCY, ({ repo, row }) => this.knownRepository(repo, row));
+    // Watch first: a push while the refs are read still gets its signal.
+    for (const repo of known) {
+      this.known.set(repo.key, repo);
+      this.listener.onWatched?.(repo);
+      done.add(repo.key);
+    }
+    await this.catchUp(known, source);
+
+    const disk = await mapLimit(fresh, BULK_CONCURRENCY, async (repo) => {
+      const git = gitRepository(repo.gitDir);
+      try {
+        return { repo, refs: await git.listRefs(), branch: await git.defaultBranch() };
+      } catch {
+        return null; // adopt says what is wrong with it
+      }
+    });
+    const readable = disk.filter((d) => d !== null);
+    const created = await this.sql.begin((tx) => insertRepositories(tx, readable.map(({ repo, refs, branch }) => ({
+      owner: repo.owner, name: repo.name, path: repo.path, default_branch: branch, refs,
+    }))));
+    const refsOf = new Map(readable.map(({ repo, refs }) => [keyOf(repo), { repo, refs }]));
+    const registered = await mapLimit(created, BULK_CONCURRENCY, async (row) => {
+      const { repo, refs } = refsOf.get(`${row.owner}/${row.name}`)!;
+      const entry = await this.knownRepository(repo, row);
+      this.known.set(entry.key, entry);
+      this.listener.onWatched?.(entry);
+      done.add(entry.key);
+      return { entry, refs };
+    });
+    if (registered.length > 0) this.log.info({ repositories: registered.length }, `registered ${registered.length} new repositories: their current refs are the baseline`);
+    // HEAD names a missing branch in a few: the first branch pushed is the default, and described with it.
+    const headAsIs = await mapLimit(registered, BULK_CONCURRENCY, async ({ entry, refs }) => {
+      try {
+        return (await this.refreshDefaultBranch(entry, [], entry.git.defaultBranch(), refs)) ? null : entry;
+      } catch (error) {
+        this.log.warn({ repository: entry.key, err: asError(error) }, `cannot read the default branch of ${entry.key}`);
+        return null;
+      }
+    });
+    await this.listener.onRegisteredToDescribe?.(headAsIs.filter((entry) => entry !== null)).catch((error: unknown) =>
+      this.log.warn({ err: asError(error) }, 'cannot describe the workflows of the new repositories'));
+    return done;
+  }
+
+  /**
+   * Compares these repositories' refs on disk with the recorded ones (one statement for all of them) and syncs,
+   * under their lock, those that differ: what a start does for pushes made while the service was down, and
+   * what repositories left unwatched (past the watch limit) get now and then.
+   */
+  async catchUp(repos: readonly KnownRepository[], source: EventSource): Promise<void> {
+    const stored = await loadLiveRefsOf(this.sql, repos.map((repo) => repo.row.id));
+    await mapLimit(repos, BULK_CONCURRENCY, async (repo) => {
+      try {
+        const refs = await repo.git.listRefs();
+        await this.refreshDefaultBranch(repo, [], repo.git.defaultBranch(), refs);
+        if (!sameRefs(refs, stored.get(repo.row.id)!)) await this.syncOrRetry(repo.key, source);
+      } catch (error) {
+        this.log.warn({ repository: repo.key, err: asError(error) }, `cannot read repository ${repo.key}`);
+      }
+    });
+  }
+
+  private async knownRepository(found: DiscoveredRepository, row: RepositoryRow): Promise<KnownRepository> {
+    let realGitDir = path.resolve(found.gitDir);
+    try {
+      realGitDir = realpathSync(found.gitDir); // a start resolves 10,000 of them: synchronously, as refs are read
+    } catch {
+      // gone meanwhile: the scan after its removal forgets it
+    }
+    return { key: keyOf(found), row, gitDir: found.gitDir, realGitDir, bare: found.bare, git: gitRepository(found.gitDir) };
+  }
+
   /** Stops watching and reading a repository this process knew; its row stays. */
   private release(repo: KnownRepository): void {
     this.known.delete(repo.key);
@@ -306,6 +409,12 @@ export class RepositoryRegistry {
 
 function keyOf(repo: { owner: string; name: string }): string {
   return `${repo.owner}/${repo.name}`;
+}
+
+function sameRefs(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [ref, sha] of a) if (b.get(ref) !== sha) return false;
+  return true;
 }
 
 function samePath(a: string, b: string): boolean {

@@ -1,6 +1,7 @@
 import type { Sql } from '../../adapters/db/connect.js';
 import type { Queryable } from '../../adapters/db/queryable.js';
-import { syncDefinitions } from '../../adapters/db/definitions.js';
+import { syncDefinitions, upsertDefinitions } from '../../adapters/db/definitions.js';
+import { mapLimit } from '../../core/async/map-limit.js';
 import { syncSchedules } from '../../adapters/db/schedules.js';
 import type { DefinitionInput } from '../../core/trigger/definitions.js';
 import { definitionsFromFiles } from '../../core/trigger/definitions.js';
@@ -33,3 +34,35 @@ export async function describeDefaultBranch(
   if (changed) await syncSchedules(tx, repositoryId, now);
   return ids;
 }
+
+/**
+ * refreshDefinitions for repositories registered together (a host's first start): their workflow files are read
+ * (from their files: object-files.ts) and parsed as one at a time would be, and written a few hundred
+ * repositories per transaction instead of a transaction each. `failed` hears of each repository not described.
+ */
+export async function describeNewRepositories(
+  sql: Sql,
+  source: WorkflowSource,
+  repos: readonly KnownRepository[],
+  now: () => Date,
+  failed: (repo: KnownRepository, error: unknown) => void,
+): Promise<void> {
+  for (let i = 0; i < repos.length; i += DESCRIBED_PER_TRANSACTION) {
+    const read = await mapLimit(repos.slice(i, i + DESCRIBED_PER_TRANSACTION), 16, async (repo) => {
+      try {
+        const branch = repo.row.default_branch;
+        const commit = branch === null ? null : await repo.git.peel(`refs/heads/${branch}`);
+        return commit === null ? [] : definitionsFromFiles(await source.load(repo.git, commit)).map((d) => ({ ...d, repository_id: repo.row.id }));
+      } catch (error) {
+        failed(repo, error);
+        return [];
+      }
+    });
+    await sql.begin(async (tx) => {
+      await upsertDefinitions(tx, read.flat());
+      await syncSchedules(tx, repos.slice(i, i + DESCRIBED_PER_TRANSACTION).map((repo) => repo.row.id), now());
+    });
+  }
+}
+
+const DESCRIBED_PER_TRANSACTION = 500;
