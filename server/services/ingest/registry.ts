@@ -263,9 +263,7 @@ export class RepositoryRegistry {
     this.appearedWithoutRefs.delete(path.resolve(found.path));
     const realGitDir = await realpath(found.gitDir).catch(() => path.resolve(found.gitDir));
     const repo: KnownRepository = { key, row, gitDir: found.gitDir, realGitDir, bare: found.bare, git };
-    this.known.set(key, repo);
-    this.ids.set(row.id, repo);
-    for (const dir of [path.resolve(found.gitDir), realGitDir]) if (!this.gitDirs.has(dir)) this.gitDirs.set(dir, repo);
+    this.keep(repo);
     // Watch first: a push during the catch-up below then still gets its signal.
     this.listener.onWatched?.(repo);
     if (created && fromNoRefs) {
@@ -304,7 +302,7 @@ export class RepositoryRegistry {
     const known = await mapLimit(unchanged, BULK_CONCURRENCY, ({ repo, row }) => this.knownRepository(repo, row));
     // Watch first: a push while the refs are read still gets its signal.
     for (const repo of known) {
-      this.known.set(repo.key, repo);
+      this.keep(repo);
       this.listener.onWatched?.(repo);
       done.add(repo.key);
     }
@@ -326,7 +324,7 @@ export class RepositoryRegistry {
     const registered = await mapLimit(created, BULK_CONCURRENCY, async (row) => {
       const { repo, refs } = refsOf.get(`${row.owner}/${row.name}`)!;
       const entry = await this.knownRepository(repo, row);
-      this.known.set(entry.key, entry);
+      this.keep(entry);
       this.listener.onWatched?.(entry);
       done.add(entry.key);
       return { entry, refs };
@@ -372,6 +370,13 @@ export class RepositoryRegistry {
       // gone meanwhile: the scan after its removal forgets it
     }
     return { key: keyOf(found), row, gitDir: found.gitDir, realGitDir, bare: found.bare, git: gitRepository(found.gitDir) };
+  }
+
+  /** Knows a repository by its key, its row's id and its git folders (as given, and resolved). */
+  private keep(repo: KnownRepository): void {
+    this.known.set(repo.key, repo);
+    this.ids.set(repo.row.id, repo);
+    for (const dir of [path.resolve(repo.gitDir), repo.realGitDir]) if (!this.gitDirs.has(dir)) this.gitDirs.set(dir, repo);
   }
 
   /** Stops watching and reading a repository this process knew; its row stays. */
