@@ -36,6 +36,8 @@ export async function manyRepositories(url: string, dataDir: string): Promise<vo
     DATABASE_URL: url, PLUE_DATA_DIR: path.join(dataDir, 'many-service'), PLUE_REPOS_DIR: reposDir, PLUE_DEMO: '0', PORT: '0',
     PLUE_HOOK_FEEDBACK_MS: '0', PLUE_LOG_LEVEL: 'info',
   };
+  // This part's repositories only: the other parts of bench:push share the database.
+  const mine = sql`select id from repositories where path like ${`${reposDir}/%`}`;
   try {
     // First start: every repository is new (its refs are the baseline) and its workflows are described.
     let started = performance.now();
@@ -43,7 +45,7 @@ export async function manyRepositories(url: string, dataDir: string): Promise<vo
     await within(GIVE_UP_MS, 'the first start', service.serving);
     const firstServing = performance.now() - started;
     await waitFor(`the workflows of ${REPOSITORIES} repositories described`, async () =>
-      (await sql<{ n: number }[]>`select count(distinct repository_id)::int as n from workflow_definitions`)[0]!.n === REPOSITORIES);
+      (await sql<{ n: number }[]>`select count(distinct repository_id)::int as n from workflow_definitions where repository_id in (${mine})`)[0]!.n === REPOSITORIES);
     const firstDescribed = performance.now() - started;
     const firstMemory = await memoryMiB(service.pid);
     const watches = await watchesAndFiles(service.pid);
@@ -67,7 +69,8 @@ export async function manyRepositories(url: string, dataDir: string): Promise<vo
     const restartIdle = await idleCpu(service);
     const restartSettled = await memoryMiB(service.pid);
     await service.stop();
-    const [extra] = await sql<{ n: number }[]>`select count(*)::int as n from workflow_runs where not (commit_sha = any(${commits}))`;
+    const [extra] = await sql<{ n: number }[]>`
+      select count(*)::int as n from workflow_runs where repository_id in (${mine}) and not (commit_sha = any(${commits}))`;
     check(extra?.n === 0, 'runs for commits nobody pushed (the baseline must start nothing)', { runs: extra?.n });
 
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
