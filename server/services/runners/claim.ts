@@ -13,7 +13,7 @@ export const CLAIM_BATCHING: GroupBatcherOptions = { maxBatch: 32, maxInFlight: 
 
 /**
  * Claims with the same labels that arrive while one is being written go together in the next claim statement, one
- * task per slot; alone, a claim goes at once.
+ * task per slot (see GroupBatcher: a lone claim waits only for the end of the event loop's turn).
  */
 export class Claims {
   readonly byLabels = new Map<string, GroupBatcher<ClaimSlot, ClaimedTask | null>>();

@@ -68,7 +68,11 @@ interface RollUpOptions {
 
 async function rollUpLocked(tx: Queryable, rows: readonly RollupRows[], options: RollUpOptions = {}): Promise<RunRollup[]> {
   const byRun = new Map<number, RollupRows[]>();
-  for (const row of rows) byRun.set(row.run.id, [...(byRun.get(row.run.id) ?? []), row]);
+  for (const row of rows) {
+    const group = byRun.get(row.run.id);
+    if (group) group.push(row);
+    else byRun.set(row.run.id, [row]);
+  }
   const save: RollupSave = { jobs: [], runs: [], finished: [] };
   const statuses: RunStatusChange[] = [];
   const results: RunRollup[] = [];
