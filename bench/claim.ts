@@ -28,6 +28,7 @@ import { reportStatus } from '../server/services/runners/task-actions.js';
 import { TaskWakeups } from '../server/services/runners/wakeups.js';
 import { databaseUrl } from '../test/support/db-url.js';
 import { graphileLatency, graphileThroughput } from './graphile.js';
+import { cpuPerEvent, cpuSample, postmasterPid } from './process-cpu.js';
 import { benchSize, check, percentile, within } from './support.js';
 import { analyzeTasks, ensureRepository, queueRun, registerRunner, seedTasks, startRunnerServer } from '../test/runners/support.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,7 +41,7 @@ const ANALYZE = process.env.BENCH_ANALYZE !== '0';
 const GRAPHILE_VERSION = (JSON.parse(await fs.readFile(new URL('../node_modules/graphile-worker/package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 
-async function openBenchDatabase(): Promise<{ url: string; cleanup(): Promise<void>; where: string }> {
+async function openBenchDatabase(): Promise<{ url: string; cleanup(): Promise<void>; where: string; postmaster: number | null }> {
   const name = `plue_bench_${process.pid}`;
   let adminUrl = process.env.DATABASE_URL;
   let stopServer = async () => {};
@@ -60,9 +61,10 @@ async function openBenchDatabase(): Promise<{ url: string; cleanup(): Promise<vo
   const url = databaseUrl(adminUrl, name);
   const sql = createSql(url, { max: 1 });
   await migrate(sql);
+  const postmaster = await postmasterPid(sql as never);
   await sql.end();
   return {
-    url, where,
+    url, where, postmaster,
     cleanup: async () => {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
@@ -108,6 +110,8 @@ interface Throughput {
   seconds: number;
   duplicates: number;
   lost: number;
+  /** BENCH_DEBUG: where the CPU went, per cycle. */
+  cpu?: string;
 }
 
 async function verify(sql: Sql, ids: number[], claimed: Map<number, number>, seconds: number): Promise<Throughput> {
@@ -130,6 +134,8 @@ async function sqlLevel(url: string): Promise<Throughput> {
     const claims = new Claims(sql, 60);
     const completions = new Completions(sql);
     const claimed = new Map<number, number>();
+    const postmaster = await postmasterPid(sql as never);
+    const cpuBefore = await cpuSample(postmaster);
     const started = performance.now();
     await Promise.all(Array.from({ length: 8 }, async () => {
       for (let got = await claimForRunner({ claims, wakeups }, { id: runner!.id, labels: [] }, 0); got;) {
@@ -138,7 +144,9 @@ async function sqlLevel(url: string): Promise<Throughput> {
         got = await claimForRunner({ claims, wakeups }, { id: runner!.id, labels: [] }, 0);
       }
     }));
-    return await verify(sql, ids, claimed, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuPerEvent(cpuBefore, await cpuSample(postmaster), claimed.size);
+    return { ...await verify(sql, ids, claimed, seconds), cpu };
   } finally {
     await wakeups.close();
     await sql.end();
@@ -155,6 +163,8 @@ async function httpLevel(url: string, combined: boolean): Promise<Throughput> {
     if (ANALYZE) await analyzeTasks(sql);
     const runners = await Promise.all(Array.from({ length: 16 }, (_, i) => registerRunner(server.url, `bench-http-${i}`)));
     const claimed = new Map<number, number>();
+    const postmaster = await postmasterPid(sql as never);
+    const cpuBefore = await cpuSample(postmaster);
     const started = performance.now();
     let finished = 0;
     await Promise.all(runners.map(async (runner) => {
@@ -174,7 +184,8 @@ async function httpLevel(url: string, combined: boolean): Promise<Throughput> {
         console.log(k, b.written, `${(b.written.ms / b.written.batches).toFixed(2)} ms/batch`);
       }
     }
-    return await verify(sql, ids, claimed, (finished - started) / 1000);
+    const cpu = cpuPerEvent(cpuBefore, await cpuSample(postmaster), claimed.size);
+    return { ...await verify(sql, ids, claimed, (finished - started) / 1000), cpu };
   } finally {
     await server.close();
     await sql.end();
@@ -195,8 +206,9 @@ try {
       `p50 ${ms(latency, 50)}, p95 ${ms(latency, 95)}` + (graphileWake ? ` vs graphile-worker enqueue → task start p50 ${ms(graphileWake, 50)}, ` +
       `p95 ${ms(graphileWake, 95)}: p50 ${(percentile(latency, 50) / percentile(graphileWake, 50)).toFixed(2)}x` : ''));
   }
-  const graphile = only ? null : await graphileThroughput(db.url, SQL_TASKS, 8);
+  const graphile = only ? null : await graphileThroughput(db.url, SQL_TASKS, 8, () => cpuSample(db.postmaster));
   const graphileRate = graphile ? graphile.jobs / graphile.seconds : null;
+  if (graphile && process.env.BENCH_DEBUG) console.log(`graphile-worker ${cpuPerEvent(graphile.samples[0]!, graphile.samples[1]!, graphile.jobs)}`);
   const levels = [
     ['SQL level, 8 connections', sqlLevel],
     ['HTTP, 16 runners', (u: string) => httpLevel(u, true)],
@@ -208,6 +220,7 @@ try {
     const rate = r.cycles / r.seconds;
     console.log(`${label}: ${Math.round(rate)} cycles/s` + (graphileRate ? ` vs graphile-worker ${Math.round(graphileRate)} jobs/s on the same server: ` +
       `${(rate / graphileRate).toFixed(2)}x` : '') + ` (${r.cycles} cycles in ${r.seconds.toFixed(2)} s; duplicate claims: ${r.duplicates}; lost tasks: ${r.lost})`);
+    if (process.env.BENCH_DEBUG && r.cpu) console.log(`  ${r.cpu}`);
     check(r.duplicates === 0 && r.lost === 0, `${label}: every task is claimed and completed exactly once`, r);
   }
 } finally {

@@ -15,7 +15,9 @@ async function startWorker(connectionString: string, concurrency: number, task: 
 }
 
 /** `jobs` no-op jobs queued first, then worked off by one worker of `concurrency`: jobs per second. */
-export async function graphileThroughput(connectionString: string, jobs: number, concurrency: number): Promise<{ jobs: number; seconds: number }> {
+export async function graphileThroughput<S>(
+  connectionString: string, jobs: number, concurrency: number, sample?: () => Promise<S>,
+): Promise<{ jobs: number; seconds: number; samples: S[] }> {
   await runMigrations({ connectionString, logger: silent });
   const utils = await makeWorkerUtils({ connectionString, logger: silent });
   try {
@@ -29,6 +31,8 @@ export async function graphileThroughput(connectionString: string, jobs: number,
   let allDone: () => void = () => {};
   const finished = new Promise<void>((resolve) => (allDone = resolve));
   let last = 0;
+  const samples: S[] = [];
+  if (sample) samples.push(await sample());
   const started = performance.now();
   const worker = await startWorker(connectionString, concurrency, () => {});
   worker.events.on('job:success', () => {
@@ -37,10 +41,11 @@ export async function graphileThroughput(connectionString: string, jobs: number,
   });
   try {
     await within(120_000, 'graphile-worker to work off its jobs', finished);
+    if (sample) samples.push(await sample());
   } finally {
     await worker.stop();
   }
-  return { jobs: done, seconds: (last - started) / 1000 };
+  return { jobs: done, seconds: (last - started) / 1000, samples };
 }
 
 /** An idle worker (concurrency 1) listening; each sample from just before `addJob` to the task function's start. */

@@ -5,7 +5,7 @@ import { readFile, readdir } from 'node:fs/promises';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-interface ProcStat { pid: number; ppid: number; comm: string; cpuMs: number }
+interface ProcStat { pid: number; ppid: number; comm: string; cpuMs: number; reapedMs: number }
 
 async function procStats(): Promise<ProcStat[]> {
   const stats: ProcStat[] = [];
@@ -18,6 +18,7 @@ async function procStats(): Promise<ProcStat[]> {
     stats.push({
       pid: Number(entry), ppid: Number(fields[1]), comm: text.slice(text.indexOf('(') + 1, close),
       cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND,
+      reapedMs: ((Number(fields[13]) + Number(fields[14])) * 1000) / TICKS_PER_SECOND,
     });
   }
   return stats;
@@ -29,7 +30,9 @@ export interface CpuSample { node: number; postgres: number; git: number }
 export async function cpuSample(postmasterPid: number | null): Promise<CpuSample> {
   const stats = await procStats();
   const usage = process.cpuUsage();
-  const postgres = stats.filter((s) => s.pid === postmasterPid || s.ppid === postmasterPid).reduce((sum, s) => sum + s.cpuMs, 0);
+  // Backends that have exited count in the postmaster's reaped-children time.
+  const postgres = stats.filter((s) => s.pid === postmasterPid || s.ppid === postmasterPid)
+    .reduce((sum, s) => sum + s.cpuMs + (s.pid === postmasterPid ? s.reapedMs : 0), 0);
   // The benchmark's own `git update-ref` (the pushes) is not the service's work.
   const gitChildren = stats.filter((s) => s.ppid === process.pid && s.comm === 'git');
   const cmdlines = await Promise.all(gitChildren.map((s) => readFile(`/proc/${s.pid}/cmdline`, 'utf8').catch(() => '')));
