@@ -11,10 +11,12 @@
 //
 // Uses DATABASE_URL (a fresh database is created on that server and dropped afterwards) or an embedded
 // PostgreSQL in a temporary folder (fsync off, as in the tests). BENCH_QUICK=1: few samples and tasks. Fails
-// on a duplicate claim or a lost task.
+// on a duplicate claim or a lost task. BENCH_DEBUG=1 prints batch sizes and CPU per cycle; BENCH_PROFILE=dir
+// writes a CPU profile of each level.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { createSql } from '../server/adapters/db/connect.js';
@@ -105,6 +107,30 @@ async function wakeupLatency(url: string): Promise<number[]> {
   }
 }
 
+/** BENCH_PROFILE=dir: a CPU profile of this process over each measured level, written as dir/<level>.cpuprofile. */
+async function startProfile(): Promise<{ stop(name: string): Promise<void> }> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return { stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async (name) => {
+      const { profile } = await session.post('Profiler.stop');
+      await fs.mkdir(dir, { recursive: true });
+      await fs.writeFile(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+function printBatches(batchers: Array<readonly [string, { written: { batches: number; requests: number; ms: number } }]>): void {
+  for (const [name, { written }] of batchers) {
+    console.log(`  ${name || 'claims'}: ${written.batches} batches, ${(written.requests / written.batches).toFixed(1)} a batch, ${(written.ms / written.batches).toFixed(2)} ms a batch`);
+  }
+}
+
 interface Throughput {
   cycles: number;
   seconds: number;
@@ -136,6 +162,7 @@ async function sqlLevel(url: string): Promise<Throughput> {
     const claimed = new Map<number, number>();
     const postmaster = await postmasterPid(sql as never);
     const cpuBefore = await cpuSample(postmaster);
+    const profiling = await startProfile();
     const started = performance.now();
     await Promise.all(Array.from({ length: 8 }, async () => {
       for (let got = await claimForRunner({ claims, wakeups }, { id: runner!.id, labels: [] }, 0); got;) {
@@ -145,6 +172,8 @@ async function sqlLevel(url: string): Promise<Throughput> {
       }
     }));
     const seconds = (performance.now() - started) / 1000;
+    await profiling.stop('sql');
+    if (process.env.BENCH_DEBUG) printBatches([...claims.byLabels, ['completions', completions.batcher]]);
     const cpu = cpuPerEvent(cpuBefore, await cpuSample(postmaster), claimed.size);
     return { ...await verify(sql, ids, claimed, seconds), cpu };
   } finally {
@@ -165,6 +194,7 @@ async function httpLevel(url: string, combined: boolean): Promise<Throughput> {
     const claimed = new Map<number, number>();
     const postmaster = await postmasterPid(sql as never);
     const cpuBefore = await cpuSample(postmaster);
+    const profiling = await startProfile();
     const started = performance.now();
     let finished = 0;
     await Promise.all(runners.map(async (runner) => {
@@ -179,11 +209,8 @@ async function httpLevel(url: string, combined: boolean): Promise<Throughput> {
         finished = performance.now();
       }
     }));
-    if (process.env.BENCH_DEBUG) {
-      for (const [k, b] of [...server.runners.claims.byLabels, ['completions', server.runners.completions.batcher] as const]) {
-        console.log(k, b.written, `${(b.written.ms / b.written.batches).toFixed(2)} ms/batch`);
-      }
-    }
+    await profiling.stop(`http-${combined ? 'next' : 'apart'}`);
+    if (process.env.BENCH_DEBUG) printBatches([...server.runners.claims.byLabels, ['completions', server.runners.completions.batcher]]);
     const cpu = cpuPerEvent(cpuBefore, await cpuSample(postmaster), claimed.size);
     return { ...await verify(sql, ids, claimed, (finished - started) / 1000), cpu };
   } finally {
