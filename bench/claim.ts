@@ -24,7 +24,7 @@ import type { Sql } from '../server/adapters/db/connect.js';
 import { startEmbeddedPostgres } from '../server/adapters/db/embedded.js';
 import { migrate } from '../server/adapters/db/migrate.js';
 import { STATUS } from '../server/adapters/db/status.js';
-import { Claims, claimForRunner } from '../server/services/runners/claim.js';
+import { Claims, claimSeveralForRunner } from '../server/services/runners/claim.js';
 import { Completions } from '../server/services/runners/completions.js';
 import { reportStatus } from '../server/services/runners/task-actions.js';
 import { TaskWakeups } from '../server/services/runners/wakeups.js';
@@ -38,6 +38,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const WAKEUP_SAMPLES = benchSize('BENCH_WAKEUPS', 200, 20);
 const SQL_TASKS = benchSize('BENCH_SQL_TASKS', 4000, 300);
 const HTTP_TASKS = benchSize('BENCH_HTTP_TASKS', 3000, 200);
+/** Tasks a claimer (SQL level) or runner (HTTP) takes at once in the first line of each level: runners of 4 slots. */
+const SQL_TASKS_PER_CLAIM = 4;
+const HTTP_TASKS_PER_REQUEST = 4;
 /** ANALYZE after seeding (as autovacuum would soon do); BENCH_ANALYZE=0 measures never-analyzed statistics. */
 const ANALYZE = process.env.BENCH_ANALYZE !== '0';
 const GRAPHILE_VERSION = (JSON.parse(await fs.readFile(new URL('../node_modules/graphile-worker/package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -148,7 +151,8 @@ async function verify(sql: Sql, ids: number[], claimed: Map<number, number>, sec
   return { cycles: claimed.size, seconds, duplicates, lost: ids.length - (row?.done ?? 0) };
 }
 
-async function sqlLevel(url: string): Promise<Throughput> {
+/** `perClaim`: tasks each claimer takes at once (a runner that runs that many at a time); it reports them together. */
+async function sqlLevel(url: string, perClaim: number): Promise<Throughput> {
   const sql = createSql(url, { max: 8 });
   const log = pino({ level: 'silent' });
   const wakeups = new TaskWakeups(sql, log, { pollMs: 0 });
@@ -156,7 +160,8 @@ async function sqlLevel(url: string): Promise<Throughput> {
     const repo = await ensureRepository(sql);
     const ids = await seedTasks(sql, repo, SQL_TASKS);
     if (ANALYZE) await analyzeTasks(sql);
-    const [runner] = await sql<{ id: number }[]>`insert into runners (name, token_hash) values ('bench-sql', 'bench-sql') returning id`;
+    const name = `bench-sql-${perClaim}`;
+    const [runner] = await sql<{ id: number }[]>`insert into runners (name, token_hash) values (${name}, ${name}) returning id`;
     const claims = new Claims(sql, 60);
     const completions = new Completions(sql);
     const claimed = new Map<number, number>();
@@ -164,15 +169,15 @@ async function sqlLevel(url: string): Promise<Throughput> {
     const cpuBefore = await cpuSample(postmaster);
     const profiling = await startProfile();
     const started = performance.now();
+    const claim = () => claimSeveralForRunner({ claims, wakeups }, { id: runner!.id, labels: [] }, perClaim, 0);
     await Promise.all(Array.from({ length: 8 }, async () => {
-      for (let got = await claimForRunner({ claims, wakeups }, { id: runner!.id, labels: [] }, 0); got;) {
-        claimed.set(got.task.id, (claimed.get(got.task.id) ?? 0) + 1);
-        await reportStatus(sql, completions, got.task.id, got.token, { status: 'success' }, 60);
-        got = await claimForRunner({ claims, wakeups }, { id: runner!.id, labels: [] }, 0);
+      for (let got = await claim(); got.length > 0; got = await claim()) {
+        for (const { task } of got) claimed.set(task.id, (claimed.get(task.id) ?? 0) + 1);
+        await Promise.all(got.map(({ task, token }) => reportStatus(sql, completions, task.id, token, { status: 'success' }, 60)));
       }
     }));
     const seconds = (performance.now() - started) / 1000;
-    await profiling.stop('sql');
+    await profiling.stop(`sql-${perClaim}`);
     if (process.env.BENCH_DEBUG) printBatches([...claims.byLabels, ['completions', completions.batcher]]);
     const cpu = cpuPerEvent(cpuBefore, await cpuSample(postmaster), claimed.size);
     return { ...await verify(sql, ids, claimed, seconds), cpu };
@@ -182,8 +187,12 @@ async function sqlLevel(url: string): Promise<Throughput> {
   }
 }
 
-/** `combined`: each final status also claims the runner's next task (`next`), one request per task instead of two. */
-async function httpLevel(url: string, combined: boolean): Promise<Throughput> {
+/**
+ * `several`: each runner claims up to 4 tasks and reports their statuses together, claiming the next ones in the
+ * same request; `next`: one task at a time, each final status also claiming the next task; `apart`: a claim
+ * request and a status request per task.
+ */
+async function httpLevel(url: string, mode: 'several' | 'next' | 'apart'): Promise<Throughput> {
   const sql = createSql(url, { max: 10 });
   const server = await startRunnerServer(sql, { pollMs: 0 });
   try {
@@ -198,9 +207,19 @@ async function httpLevel(url: string, combined: boolean): Promise<Throughput> {
     const started = performance.now();
     let finished = 0;
     await Promise.all(runners.map(async (runner) => {
+      if (mode === 'several') {
+        for (let tasks = await runner.claimSeveral(0, HTTP_TASKS_PER_REQUEST); tasks.length > 0;) {
+          for (const task of tasks) claimed.set(task.id, (claimed.get(task.id) ?? 0) + 1);
+          const done = await runner.finishSeveral(tasks.map((task) => ({ task, status: 'success' })), { waitSeconds: 0, maxTasks: HTTP_TASKS_PER_REQUEST });
+          check(done.statuses.every((s) => 'status' in s), 'every status recorded', done.statuses);
+          tasks = done.tasks;
+          finished = performance.now();
+        }
+        return;
+      }
       for (let task = await runner.claim(0); task;) {
         claimed.set(task.id, (claimed.get(task.id) ?? 0) + 1);
-        if (combined) {
+        if (mode === 'next') {
           task = await runner.finishAndClaim(task, 'success', { waitSeconds: 0 });
         } else {
           await runner.finish(task, 'success');
@@ -209,7 +228,7 @@ async function httpLevel(url: string, combined: boolean): Promise<Throughput> {
         finished = performance.now();
       }
     }));
-    await profiling.stop(`http-${combined ? 'next' : 'apart'}`);
+    await profiling.stop(`http-${mode}`);
     if (process.env.BENCH_DEBUG) printBatches([...server.runners.claims.byLabels, ['completions', server.runners.completions.batcher]]);
     const cpu = cpuPerEvent(cpuBefore, await cpuSample(postmaster), claimed.size);
     return { ...await verify(sql, ids, claimed, (finished - started) / 1000), cpu };
@@ -237,16 +256,18 @@ try {
   const graphileRate = graphile ? graphile.jobs / graphile.seconds : null;
   if (graphile && process.env.BENCH_DEBUG) console.log(`graphile-worker ${cpuPerEvent(graphile.samples[0]!, graphile.samples[1]!, graphile.jobs)}`);
   const levels = [
-    ['SQL level, 8 connections', sqlLevel],
-    ['HTTP, 16 runners', (u: string) => httpLevel(u, true)],
-    ['HTTP, 16 runners, claim and status as two requests', (u: string) => httpLevel(u, false)],
+    ['SQL level, 8 connections', `8 claimers taking up to ${SQL_TASKS_PER_CLAIM} tasks a claim; `, (u: string) => sqlLevel(u, SQL_TASKS_PER_CLAIM)],
+    ['SQL level, 8 connections, one task a claim', '', (u: string) => sqlLevel(u, 1)],
+    ['HTTP, 16 runners', `up to ${HTTP_TASKS_PER_REQUEST} tasks a request (claim, statuses with next); `, (u: string) => httpLevel(u, 'several')],
+    ['HTTP, 16 runners, one task a request (status with next)', '', (u: string) => httpLevel(u, 'next')],
+    ['HTTP, 16 runners, claim and status as two requests', '', (u: string) => httpLevel(u, 'apart')],
   ] as const;
-  for (const [label, run] of levels) {
+  for (const [label, how, run] of levels) {
     if (only && !label.toLowerCase().startsWith(only)) continue;
     const r = await run(db.url);
     const rate = r.cycles / r.seconds;
     console.log(`${label}: ${Math.round(rate)} cycles/s` + (graphileRate ? ` vs graphile-worker ${Math.round(graphileRate)} jobs/s on the same server: ` +
-      `${(rate / graphileRate).toFixed(2)}x` : '') + ` (${r.cycles} cycles in ${r.seconds.toFixed(2)} s; duplicate claims: ${r.duplicates}; lost tasks: ${r.lost})`);
+      `${(rate / graphileRate).toFixed(2)}x` : '') + ` (${how}${r.cycles} cycles in ${r.seconds.toFixed(2)} s; duplicate claims: ${r.duplicates}; lost tasks: ${r.lost})`);
     if (process.env.BENCH_DEBUG && r.cpu) console.log(`  ${r.cpu}`);
     check(r.duplicates === 0 && r.lost === 0, `${label}: every task is claimed and completed exactly once`, r);
   }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { ApiError, JsonClient } from '../http-client/json-client.js';
-import type { DispatchBody, DispatchedRun, FinalStatus, HandedOff, HandoffBody, Heartbeat, RegisteredRunner, Task, WaitBody, WaitReply } from './protocol.js';
+import type { DispatchBody, DispatchedRun, FinalStatus, StatusOutcome, HandedOff, HandoffBody, Heartbeat, RegisteredRunner, Task, WaitBody, WaitReply } from './protocol.js';
 
 /** 409: this runner no longer holds the task; stop working on it and report nothing more. */
 export class LeaseLostError extends ApiError {
@@ -46,6 +46,37 @@ export class RunnerClient {
     return this.call<Task | null>('/api/runners/tasks/claim', this.runnerToken, body, {
       ...(options.signal ? { signal: options.signal } : {}), timeoutMs: waitSeconds * 1000 + this.timeoutMs,
     });
+  }
+
+  /** Up to `maxTasks` tasks at once (a runner that runs several at a time); empty when none arrived within `waitSeconds`. */
+  async claimSeveral(waitSeconds: number, maxTasks: number, options: { labels?: string[]; signal?: AbortSignal } = {}): Promise<Task[]> {
+    const body: Record<string, unknown> = { wait_seconds: waitSeconds, max_tasks: maxTasks };
+    if (options.labels) body.labels = options.labels;
+    const reply = await this.call<{ tasks: Task[] } | null>('/api/runners/tasks/claim', this.runnerToken, body, {
+      ...(options.signal ? { signal: options.signal } : {}), timeoutMs: waitSeconds * 1000 + this.timeoutMs,
+    });
+    return reply?.tasks ?? [];
+  }
+
+  /**
+   * Final statuses of several tasks in one request, each answered in its place (a lost lease is an `error` there,
+   * not a thrown LeaseLostError); with `next`, also up to `next.maxTasks` next tasks (waiting up to
+   * `next.waitSeconds` for one).
+   */
+  async finishSeveral(
+    reports: ReadonlyArray<{ task: TaskRef; status: FinalStatus; started_at?: Date; stopped_at?: Date }>,
+    next?: { waitSeconds: number; maxTasks: number; labels?: string[] },
+    options: CallOptions = {},
+  ): Promise<{ statuses: StatusOutcome[]; tasks: Task[] }> {
+    const reply = await this.call<{ statuses: StatusOutcome[]; tasks?: Task[] }>('/api/runners/tasks/statuses', this.runnerToken, {
+      statuses: reports.map((r) => ({
+        id: r.task.id, token: r.task.token, status: r.status,
+        ...(r.started_at ? { started_at: r.started_at.toISOString() } : {}),
+        ...(r.stopped_at ? { stopped_at: r.stopped_at.toISOString() } : {}),
+      })),
+      ...(next ? { next: { wait_seconds: next.waitSeconds, max_tasks: next.maxTasks, ...(next.labels ? { labels: next.labels } : {}) } } : {}),
+    }, { timeoutMs: (next?.waitSeconds ?? 0) * 1000 + this.timeoutMs, ...options });
+    return { statuses: reply.statuses, tasks: reply.tasks ?? [] };
   }
 
   /**

@@ -3,9 +3,9 @@ import { insertRunner } from '../../adapters/db/runners.js';
 import type { ClaimedTask } from '../../adapters/db/tasks.js';
 import { AppError, invalid } from '../../services/errors/app-error.js';
 import { openTaskArchive, openTaskPack } from '../../services/runners/archive.js';
-import { claimForRunner, claimLabels } from '../../services/runners/claim.js';
+import { MAX_TASKS_PER_CLAIM, claimLabels, claimSeveralForRunner } from '../../services/runners/claim.js';
 import type { Claimed } from '../../services/runners/claim.js';
-import { finishAndClaimNext } from '../../services/runners/finish-and-claim.js';
+import { finishAndClaimNext, finishSeveralAndClaim } from '../../services/runners/finish-and-claim.js';
 import { contextOffer } from '../../services/runners/context-offer.js';
 import { MAX_WAIT_SECONDS, maxHeartbeatWaitSeconds } from '../../services/runners/runner-services.js';
 import type { RunnerServices } from '../../services/runners/runner-services.js';
@@ -35,9 +35,13 @@ const registerBody = {
   type: 'object', required: ['name'], additionalProperties: false,
   properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, labels, version: { type: 'string', maxLength: 100 } },
 } as const;
+const waitSeconds = { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0 } as const;
+/** A claim of one task (the reply is the task). */
+const claimOneBody = { type: 'object', additionalProperties: false, properties: { wait_seconds: waitSeconds, labels } } as const;
+/** With `max_tasks`, up to that many tasks at once (the reply is `{"tasks": [...]}`). */
 const claimBody = {
   type: 'object', additionalProperties: false,
-  properties: { wait_seconds: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0 }, labels },
+  properties: { wait_seconds: waitSeconds, labels, max_tasks: { type: 'integer', minimum: 1, maximum: MAX_TASKS_PER_CLAIM } },
 } as const;
 const statusBody = {
   type: 'object', required: ['status'], additionalProperties: false,
@@ -46,6 +50,26 @@ const statusBody = {
     started_at: timestamp,
     stopped_at: timestamp,
     /** With a final status: claim the runner's next task in the same request (a claim's body). */
+    next: claimOneBody,
+  },
+} as const;
+const statusesBody = {
+  type: 'object', required: ['statuses'], additionalProperties: false,
+  properties: {
+    statuses: {
+      type: 'array', minItems: 1, maxItems: MAX_TASKS_PER_CLAIM,
+      items: {
+        type: 'object', required: ['id', 'token', 'status'], additionalProperties: false,
+        properties: {
+          id: taskParams.properties.id,
+          token: { type: 'string', minLength: 1, maxLength: 200 },
+          status: { type: 'string', enum: ['success', 'failure', 'cancelled'] },
+          started_at: timestamp,
+          stopped_at: timestamp,
+        },
+      },
+    },
+    /** Claim the runner's next tasks in the same request (a claim's body; one task when `max_tasks` is absent). */
     next: claimBody,
   },
 } as const;
@@ -91,11 +115,14 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
     '/api/runners/tasks/claim', { schema: { body: claimBody }, preValidation: storableBody }, async (request, reply) => {
       const runner = await authenticateRunner(request);
       const labels = claimLabels(runner, request.body.labels);
+      const { max_tasks: maxTasks } = request.body;
       const body = await whileConnected(reply, async (gone) => {
-        const claimed = await claimForRunner(
-          { claims: runners.claims, wakeups: runners.wakeups }, { id: runner.id, labels }, request.body.wait_seconds * 1000, gone,
+        const claimed = await claimSeveralForRunner(
+          { claims: runners.claims, wakeups: runners.wakeups }, { id: runner.id, labels }, maxTasks ?? 1, request.body.wait_seconds * 1000, gone,
         );
-        return claimed && offer(claimed, gone, reply);
+        const tasks = await offerAll(claimed, gone, reply);
+        if (tasks.length === 0) return null;
+        return maxTasks === undefined ? tasks[0] : { tasks };
       });
       return body === null ? reply.status(204).send() : reply.send(body);
     });
@@ -133,6 +160,29 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
     });
 
   app.post(
+    '/api/runners/tasks/statuses', { schema: { body: statusesBody }, preValidation: storableBody }, async (request, reply) => {
+      const runner = await authenticateRunner(request);
+      const { statuses, next } = request.body;
+      const reports = statuses.map(({ id, token, status, started_at, stopped_at }) => ({
+        id, token,
+        report: {
+          status,
+          started_at: started_at === undefined ? null : storableTime('started_at', started_at),
+          stopped_at: stopped_at === undefined ? null : storableTime('stopped_at', stopped_at),
+        },
+      }));
+      return whileConnected(reply, async (gone) => {
+        const done = await finishSeveralAndClaim(
+          { sql, completions: runners.completions, claims: runners.claims, wakeups: runners.wakeups, auth: runners.auth, leaseSeconds: settings.leaseSeconds },
+          runner, reports,
+          next && { labels: next.labels, waitMs: (next.wait_seconds ?? 0) * 1000, maxTasks: next.max_tasks ?? 1, signal: gone },
+        );
+        const outcomes = done.statuses.map((s) => ('error' in s ? { id: s.id, error: { code: s.error.code, message: s.error.message, details: s.error.details } } : s));
+        return done.next === null ? { statuses: outcomes } : { statuses: outcomes, tasks: await offerAll(done.next, gone, reply) };
+      });
+    });
+
+  app.post(
     '/api/runners/tasks/:id/logs', { schema: { params: taskParams, body: logsBody }, bodyLimit: 4 * 1024 * 1024, preValidation: [digitsOnlyId, storableStep] }, async (request) => {
       return appendLogs(sql, request.params.id, taskToken(request), request.body, runners.logLimits);
     });
@@ -165,6 +215,12 @@ export function registerRunnerRoutes(fastify: FastifyInstance, runners: RunnerSe
     // Nobody will get this reply: give the task back rather than let it wait for its lease to run out.
     await release(sql, claimed.task.id, claimed.token).catch((err: unknown) => reply.log.warn({ err }, 'cannot give back an unsent task'));
     return null;
+  }
+
+  /** Each claimed task as the claim's reply shows it; those claimed for a client that has gone are given back. */
+  async function offerAll(claimed: readonly Claimed[], gone: AbortSignal, reply: FastifyReply) {
+    const offered = await Promise.all(claimed.map((c) => offer(c, gone, reply)));
+    return offered.filter((o) => o !== null);
   }
 
   async function authenticateRunner(request: FastifyRequest) {

@@ -5,6 +5,7 @@ import type { ClaimSlot, ClaimedTask } from '../../adapters/db/tasks.js';
 import { AppError } from '../errors/app-error.js';
 import { GroupBatcher } from './group-batcher.js';
 import type { GroupBatcherOptions } from './group-batcher.js';
+import { release } from './task-actions.js';
 import { hashToken, newTaskToken } from './tokens.js';
 import { labelSetKey } from './wakeups.js';
 import type { TaskWakeups } from './wakeups.js';
@@ -37,6 +38,11 @@ export class Claims {
     }
   }
 
+  /** Gives a claimed task back to the queue (its claimer cannot be told about it). */
+  giveBack(claimed: Claimed): Promise<void> {
+    return release(this.sql, claimed.task.id, claimed.token);
+  }
+
 }
 
 const MAX_LABEL_SETS = 100;
@@ -60,10 +66,12 @@ export interface Claimed {
   token: string;
 }
 
+/** Most tasks one claim may take (`max_tasks`): a runner that runs several at once. */
+export const MAX_TASKS_PER_CLAIM = 32;
+
 /**
- * Claims a task for the runner, waiting up to `waitMs` for one to arrive. No polling: between attempts it sleeps
- * until a notification (or the slow fallback tick) wakes it. Null when the wait ended empty-handed, the caller
- * went away (`signal`) or the process is stopping.
+ * Claims a task for the runner, waiting up to `waitMs` for one to arrive. Null when the wait ended empty-handed,
+ * the caller went away (`signal`) or the process is stopping.
  */
 export async function claimForRunner(
   deps: ClaimDeps,
@@ -71,30 +79,58 @@ export async function claimForRunner(
   waitMs: number,
   signal?: AbortSignal,
 ): Promise<Claimed | null> {
+  const [claimed] = await claimSeveralForRunner(deps, runner, 1, waitMs, signal);
+  return claimed ?? null;
+}
+
+/**
+ * Claims up to `count` tasks for the runner (in one claim statement, with the claims of other runners that arrive
+ * meanwhile), waiting up to `waitMs` for at least one. No polling: between attempts it sleeps until a
+ * notification (or the slow fallback tick) wakes it. Empty when the wait ended empty-handed, the caller went away
+ * (`signal`) or the process is stopping.
+ */
+export async function claimSeveralForRunner(
+  deps: ClaimDeps,
+  runner: { id: number; labels: readonly string[] },
+  count: number,
+  waitMs: number,
+  signal?: AbortSignal,
+): Promise<Claimed[]> {
   const deadline = Date.now() + waitMs;
   let woken = false;
   for (;;) {
     if (signal?.aborted || deps.wakeups.isClosed) {
       if (woken) deps.wakeups.passOn(runner.labels); // do not swallow the wake-up meant for whoever is next
-      return null;
+      return [];
     }
     const seen = deps.wakeups.generation;
-    const token = newTaskToken();
-    let task: ClaimedTask | null;
+    let claimed: Claimed[];
     try {
-      task = await deps.claims.claim(runner.labels, { runnerId: runner.id, tokenHash: hashToken(token) });
+      claimed = await claimSlots(deps.claims, runner, count);
     } catch (error) {
       if (woken) deps.wakeups.passOn(runner.labels);
       throw error;
     }
-    if (task) {
+    if (claimed.length > 0) {
       if (woken) deps.wakeups.passOn(runner.labels);
-      return { task, token };
+      return claimed;
     }
     const remaining = deadline - Date.now();
-    if (remaining <= 0) return null;
+    if (remaining <= 0) return [];
     const result = await deps.wakeups.wait(runner.labels, seen, remaining, signal);
-    if (result === 'timeout' || result === 'closed') return null;
+    if (result === 'timeout' || result === 'closed') return [];
     woken = result === 'woken';
   }
+}
+
+/** `count` slots, each with a token of its own; the slots a task was left for. */
+async function claimSlots(claims: Claims, runner: { id: number; labels: readonly string[] }, count: number): Promise<Claimed[]> {
+  const tokens = Array.from({ length: count }, () => newTaskToken());
+  const settled = await Promise.allSettled(tokens.map((token) => claims.claim(runner.labels, { runnerId: runner.id, tokenHash: hashToken(token) })));
+  const claimed = settled.flatMap((s, i) => (s.status === 'fulfilled' && s.value ? [{ task: s.value, token: tokens[i]! }] : []));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (!failed) return claimed;
+  // Slots split over two claim statements, one of which failed: the tasks of the other are held by nobody.
+  await Promise.all(claimed.map((c) => claims.giveBack(c))).catch(() => undefined);
+  throw failed.reason;
 }

@@ -1,6 +1,6 @@
 import type { Sql } from '../../adapters/db/connect.js';
 import { AppError } from '../errors/app-error.js';
-import { claimForRunner, claimLabels } from './claim.js';
+import { claimForRunner, claimLabels, claimSeveralForRunner } from './claim.js';
 import type { Claimed, Claims } from './claim.js';
 import type { Completions } from './completions.js';
 import type { RunnerAuth } from './runner-auth.js';
@@ -47,4 +47,42 @@ export async function finishAndClaimNext(
     { claims: deps.claims, wakeups: deps.wakeups }, { id: runner.id, labels: claimLabels(runner, next.labels) }, next.waitMs, next.signal,
   );
   return { reported, next: claimed };
+}
+
+export interface ReportedTask {
+  id: number;
+  token: string;
+  report: StatusReport & { status: 'success' | 'failure' | 'cancelled' };
+}
+
+/** A status recorded (as the single status route answers it), or why it was not. */
+export type ReportOutcome = StatusReply | { id: number; error: AppError };
+
+/**
+ * Final statuses of several tasks in one request, each fenced by its own task token (they are written in one
+ * completion batch); then, with `next`, up to `next.maxTasks` next tasks for the runner. A status refused (a lost
+ * lease, a token that is not the task's) is answered in its place; the others stand. Labels the runner was not
+ * registered with are refused before anything is recorded.
+ */
+export async function finishSeveralAndClaim(
+  deps: FinishAndClaimDeps,
+  runner: { id: number; labels: readonly string[] },
+  reports: readonly ReportedTask[],
+  next?: NextClaim & { maxTasks: number },
+): Promise<{ statuses: ReportOutcome[]; next: Claimed[] | null }> {
+  const labels = next && claimLabels(runner, next.labels);
+  const settled = await Promise.allSettled(reports.map((r) => reportStatus(deps.sql, deps.completions, r.id, r.token, r.report, deps.leaseSeconds)));
+  const statuses = settled.map((s, i): ReportOutcome => {
+    if (s.status === 'fulfilled') {
+      const { runnerId: _, ...reply } = s.value;
+      return reply;
+    }
+    if (s.reason instanceof AppError) return { id: reports[i]!.id, error: s.reason };
+    throw s.reason;
+  });
+  if (!next || !labels) return { statuses, next: null };
+  const claimed = await claimSeveralForRunner(
+    { claims: deps.claims, wakeups: deps.wakeups }, { id: runner.id, labels }, next.maxTasks, next.waitMs, next.signal,
+  );
+  return { statuses, next: claimed };
 }
