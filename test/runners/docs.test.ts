@@ -53,14 +53,17 @@ describe('docs/runners.md examples', () => {
     expect(new Set(paths)).toEqual(new Set([
       '/api/runners/register', '/api/runners/tasks/claim', '/api/runners/tasks/$TASK_ID/archive', '/api/runners/tasks/$TASK_ID/pack',
       '/api/runners/tasks/$TASK_ID/heartbeat', '/api/runners/tasks/$TASK_ID/status', '/api/runners/tasks/$TASK_ID/logs',
-      '/api/runners/tasks/$TASK_ID/release', '/api/runners/tasks/$TASK_ID/waits',
+      '/api/runners/tasks/$TASK_ID/release', '/api/runners/tasks/$TASK_ID/waits', '/api/runners/tasks/statuses',
     ]));
   });
 
   it.each(examples.map((e) => [e.title, e] as const))('%s', async (_title, example) => {
     if (example.reply.status === 200 && example.command.includes('/tasks/claim')) {
-      // The documented situation: a push to main of acme/app has queued the CI workflow (once per claim example).
-      await queueRun(db.sql, repo, { commit_sha: sha, workflow_content: CI, event_payload: { ref: 'refs/heads/main', after: sha } });
+      // The documented situation: a push to main of acme/app has queued the CI workflow (once per task claimed).
+      const claimed = (JSON.parse(example.reply.body) as { tasks?: unknown[] }).tasks?.length ?? 1;
+      for (let i = 0; i < claimed; i++) {
+        await queueRun(db.sql, repo, { commit_sha: sha, workflow_content: CI, event_payload: { ref: 'refs/heads/main', after: sha } });
+      }
     }
     const withStatus = example.reply.status !== null;
     const command = withStatus ? `${example.command} -w '\\n%{http_code}'` : example.command;
@@ -86,7 +89,11 @@ describe('docs/runners.md examples', () => {
     const expected = JSON.parse(example.reply.body) as unknown;
     if (!matchesDocumented(actual, expected)) expect(actual).toEqual(expected); // shows the difference
     if (status === 201 && typeof actual.token === 'string') vars.RUNNER_TOKEN ??= actual.token;
-    if (example.command.includes('/tasks/claim') && status === 200) {
+    if (example.command.includes('/tasks/claim') && status === 200 && Array.isArray(actual.tasks)) {
+      const [first, second] = actual.tasks as Array<{ id: number; token: string }>;
+      Object.assign(vars, { FIRST_TASK_ID: String(first?.id), FIRST_TASK_TOKEN: String(first?.token) });
+      Object.assign(vars, { SECOND_TASK_ID: String(second?.id), SECOND_TASK_TOKEN: String(second?.token) });
+    } else if (example.command.includes('/tasks/claim') && status === 200) {
       vars.TASK_ID = String(actual.id);
       vars.TASK_TOKEN = String(actual.token);
       vars.TASK_SHA = String(actual.sha);
