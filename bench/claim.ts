@@ -255,6 +255,12 @@ try {
   const graphile = only ? null : await graphileThroughput(db.url, SQL_TASKS, 8, () => cpuSample(db.postmaster));
   const graphileRate = graphile ? graphile.jobs / graphile.seconds : null;
   if (graphile && process.env.BENCH_DEBUG) console.log(`graphile-worker ${cpuPerEvent(graphile.samples[0]!, graphile.samples[1]!, graphile.jobs)}`);
+  if (graphile) {
+    // For context, not the anchor: graphile-worker with its own batching, as plue-trigger's first lines batch.
+    const batched = await graphileThroughput(db.url, SQL_TASKS, 8, undefined, { localQueue: 32, completeJobBatchDelay: 0 });
+    console.log(`graphile-worker with its own batching (local queue of 32, completions batched), concurrency 8: ` +
+      `${Math.round(batched.jobs / batched.seconds)} jobs/s (for context; the ratios below are to the default above)`);
+  }
   const levels = [
     ['SQL level, 8 connections', `8 claimers taking up to ${SQL_TASKS_PER_CLAIM} tasks a claim; `, (u: string) => sqlLevel(u, SQL_TASKS_PER_CLAIM)],
     ['SQL level, 8 connections, one task a claim', '', (u: string) => sqlLevel(u, 1)],

@@ -7,16 +7,23 @@ import { within } from './support.js';
 
 const silent = new Logger(() => () => {});
 
-async function startWorker(connectionString: string, concurrency: number, task: () => void): Promise<Runner> {
+/** graphile-worker's own batching (0.17+): jobs fetched `localQueue` at a time, completions written together. */
+export interface GraphileBatching {
+  localQueue: number;
+  completeJobBatchDelay: number;
+}
+
+async function startWorker(connectionString: string, concurrency: number, task: () => void, batching?: GraphileBatching): Promise<Runner> {
   return run({
     connectionString, concurrency, noHandleSignals: true, pollInterval: 2000, logger: silent,
     taskList: { bench: async () => task() },
+    ...(batching ? { preset: { worker: { localQueue: { size: batching.localQueue }, completeJobBatchDelay: batching.completeJobBatchDelay } } } : {}),
   });
 }
 
 /** `jobs` no-op jobs queued first, then worked off by one worker of `concurrency`: jobs per second. */
 export async function graphileThroughput<S>(
-  connectionString: string, jobs: number, concurrency: number, sample?: () => Promise<S>,
+  connectionString: string, jobs: number, concurrency: number, sample?: () => Promise<S>, batching?: GraphileBatching,
 ): Promise<{ jobs: number; seconds: number; samples: S[] }> {
   await runMigrations({ connectionString, logger: silent });
   const utils = await makeWorkerUtils({ connectionString, logger: silent });
@@ -34,7 +41,7 @@ export async function graphileThroughput<S>(
   const samples: S[] = [];
   if (sample) samples.push(await sample());
   const started = performance.now();
-  const worker = await startWorker(connectionString, concurrency, () => {});
+  const worker = await startWorker(connectionString, concurrency, () => {}, batching);
   worker.events.on('job:success', () => {
     last = performance.now();
     if (++done === jobs) allDone();
