@@ -90,4 +90,4 @@ export type FinalStatus = 'success' | 'failure' | 'cancelled';
 /** One final status of several sent together: recorded, or refused with the error a status request would get. */
 export type StatusOutcome =
   | { id: number; status: FinalStatus; attempt: number; started_at: string; stopped_at: string }
-  | { id: number; error: { code: string; message: string; details?: Record<string, unknown> } };
+  | { id: number; error: { code: string; message: string; details: Record<string, unknown> | null } };
