@@ -189,10 +189,15 @@ export async function pendingEventsById(db: Queryable, ids: readonly number[]): 
 }
 
 export async function markEventProcessed(db: Queryable, id: number, result: Record<string, unknown>): Promise<void> {
+  await markEventsProcessed(db, [{ id, result }]);
+}
+
+/** Marks events processed with their results, in one statement. */
+export async function markEventsProcessed(db: Queryable, events: ReadonlyArray<{ id: number; result: Record<string, unknown> }>): Promise<void> {
   await db`
-    update events set status = 'processed', processed_at = now(), last_error = null,
-      result = ${db.json(result as never)}
-    where id = ${id}`;
+    update events e set status = 'processed', processed_at = now(), last_error = null, result = r.result
+    from jsonb_to_recordset(${db.json(events as never)}) as r(id bigint, result jsonb)
+    where e.id = r.id`;
 }
 
 /**

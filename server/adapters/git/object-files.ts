@@ -5,7 +5,7 @@
 // sure (a missing object, alternates, a large pack index, another hash, a name other than an id) is left to git:
 // `undefined`, never a guess. The reads are synchronous, as in refs.ts: small files on a local disk, where an
 // asynchronous read costs several trips to the thread pool and more of the main thread than the read itself.
-import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { GitObjectContent } from './object-reader.js';
@@ -25,6 +25,9 @@ const ID = /^[0-9a-f]{40}$/;
 type Answer = GitObjectContent | null | undefined;
 
 export class ObjectFiles {
+  /** This reader's keys in the shared object cache. */
+  private readonly cacheKey = `${++readers}\0`;
+
   constructor(readonly gitDir: string) {}
 
   /**
@@ -72,7 +75,18 @@ export class ObjectFiles {
   }
 
   private readNow(id: string): Answer {
-    const loose = tryRead(() => readFileSync(path.join(this.gitDir, 'objects', id.slice(0, 2), id.slice(2))));
+    const key = `${this.cacheKey}${id}`;
+    const cached = cachedObject(key);
+    if (cached) return { oid: id, type: cached.type, size: cached.content.length, content: cached.content };
+    const object = this.readUncached(id);
+    if (object) rememberObject(key, object);
+    return object;
+  }
+
+  private readUncached(id: string): Answer {
+    const loosePath = path.join(this.gitDir, 'objects', id.slice(0, 2), id.slice(2));
+    // existsSync first: a missing file (most reads, in a packed repository) then costs no exception.
+    const loose = existsSync(loosePath) ? tryRead(() => readFileSync(loosePath)) : null;
     if (loose !== null) return looseObject(id, loose);
     const packDir = path.join(this.gitDir, 'objects', 'pack');
     const indexes = (tryRead(() => readdirSync(packDir)) ?? []).filter((file) => file.endsWith('.idx'));
@@ -84,7 +98,7 @@ export class ObjectFiles {
       const pack = tryRead(() => openSync(file.replace(/\.idx$/, '.pack'), 'r'));
       if (pack === null) return undefined;
       try {
-        const entry = this.packEntry(pack, offset, 0);
+        const entry = this.packEntry(pack, offset, 0, file);
         return entry && { oid: id, type: entry.type, size: entry.content.length, content: entry.content };
       } catch {
         return undefined;
@@ -95,8 +109,19 @@ export class ObjectFiles {
     return undefined; // not here: alternates, a promisor remote, or truly missing; git says which
   }
 
-  private packEntry(pack: number, offset: number, depth: number): { type: string; content: Buffer } | undefined {
+  private packEntry(pack: number, offset: number, depth: number, packFile: string): PackEntry | undefined {
     if (depth > MAX_DELTA_DEPTH) return undefined;
+    // Delta bases by their place in the pack (git's delta base cache): a busy repository's new trees are deltas
+    // of the ones read for its last push, through chains of up to 50.
+    const key = `${this.cacheKey}${packFile}\0${offset}`;
+    const cached = cachedObject(key);
+    if (cached) return cached;
+    const entry = this.readPackEntry(pack, offset, depth, packFile);
+    if (entry) rememberObject(key, entry);
+    return entry;
+  }
+
+  private readPackEntry(pack: number, offset: number, depth: number, packFile: string): PackEntry | undefined {
     const head = Buffer.alloc(32);
     const bytesRead = readSync(pack, head, 0, head.length, offset);
     let at = 0;
@@ -118,7 +143,7 @@ export class ObjectFiles {
         byte = head[at++]!;
         distance = (distance + 1) * 128 + (byte & 0x7f);
       }
-      base = () => this.packEntry(pack, offset - distance, depth + 1);
+      base = () => this.packEntry(pack, offset - distance, depth + 1, packFile);
     } else if (type === REF_DELTA) {
       const baseId = head.toString('hex', at, at + 20);
       at += 20;
@@ -136,6 +161,38 @@ export class ObjectFiles {
     if (!resolved) return undefined;
     const content = applyDelta(resolved.content, data);
     return content && { type: resolved.type, content };
+  }
+}
+
+type PackEntry = { type: string; content: Buffer };
+
+// An object never changes under its id, nor a pack entry under its pack's name and offset: the objects read
+// lately are kept, a few MiB in all, least recently used out. A push's commits are peeled and walked several times
+// while it is planned, and the next push reads the same workflow trees. Callers must not modify the contents.
+const OBJECT_CACHE_BYTES = 16 << 20;
+/** Larger objects are read each time: a workflow file, a commit or a tree is far smaller. */
+const MAX_CACHED_OBJECT_BYTES = 256 << 10;
+const objectCache = new Map<string, PackEntry>();
+let objectCacheBytes = 0;
+let readers = 0;
+
+function cachedObject(key: string): PackEntry | undefined {
+  const cached = objectCache.get(key);
+  if (cached) {
+    objectCache.delete(key);
+    objectCache.set(key, cached);
+  }
+  return cached;
+}
+
+function rememberObject(key: string, object: PackEntry): void {
+  if (object.content.length > MAX_CACHED_OBJECT_BYTES || objectCache.has(key)) return;
+  objectCache.set(key, { type: object.type, content: object.content });
+  objectCacheBytes += object.content.length + key.length;
+  for (const [name, old] of objectCache) {
+    if (objectCacheBytes <= OBJECT_CACHE_BYTES) break;
+    objectCache.delete(name);
+    objectCacheBytes -= old.content.length + name.length;
   }
 }
 

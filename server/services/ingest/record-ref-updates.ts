@@ -1,5 +1,4 @@
 import { recordDroppedRefUpdates, recordEvent } from '../../adapters/db/events.js';
-import type { Tx } from '../../adapters/db/connect.js';
 import type { Queryable } from '../../adapters/db/queryable.js';
 import { setRefState, setRefStates } from '../../adapters/db/repositories.js';
 import type { RefStates } from '../../adapters/db/repositories.js';
@@ -44,7 +43,7 @@ export class PushBudget {
  * stored state. Runs inside the caller's transaction, which holds the repository lock. Returns the new events' ids.
  */
 export async function recordRefUpdates(
-  tx: Tx, // statements are pipelined: they must share one connection
+  tx: Queryable, // statements are pipelined: a transaction or a reserved connection, never the pool
   repositoryId: number,
   updates: RefUpdate[],
   source: EventSource,

@@ -1,4 +1,5 @@
 import type { Sql } from '../../adapters/db/connect.js';
+import { pipelinedTransaction } from '../../adapters/db/pipelined-transaction.js';
 import { loadRefStates, lockRepository } from '../../adapters/db/repositories.js';
 import type { RepositoryRow } from '../../adapters/db/repositories.js';
 import type { GitRepository } from '../../adapters/git/index.js';
@@ -37,7 +38,8 @@ export async function syncRefs(sql: Sql, repo: RepositoryRow, git: GitRepository
  * reconciled by a diff of the stored state against the refs as they are, like the watcher does.
  */
 export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, git: GitRepository, updates: RefUpdate[], maxRefs: number): Promise<SyncResult> {
-  return sql.begin(async (tx) => {
+  // BEGIN goes with the lock and the read (pipelinedTransaction): a push is answered after 3 round trips, not 4.
+  return pipelinedTransaction(sql, async (tx) => {
     // One round trip: the read is a statement of its own after the lock, so it sees what the last holder committed.
     const [, state] = await Promise.all([lockRepository(tx, repo.id), loadRefStates(tx, repo.id)]);
     const tipsBefore = state.refs;

@@ -1,10 +1,11 @@
 import { deliverReply, presentResumed } from './deliver-reply.js';
-import { workflowsResumedInstead } from '../../core/waits/reply-thread.js';
+import type { ResumedRun } from './deliver-reply.js';
+import { replyThread, workflowsResumedInstead } from '../../core/waits/reply-thread.js';
 import type { Logger } from 'pino';
 import { isTransientConnectError } from '../../adapters/db/connect.js';
 import type { Sql, Tx } from '../../adapters/db/connect.js';
 import {
-  markEventAttemptFailed, markEventProcessed, pendingEventsById, refundEventAttempts, startEventAttempts, tryLockRepositoryTrigger,
+  markEventAttemptFailed, markEventProcessed, markEventsProcessed, pendingEventsById, refundEventAttempts, startEventAttempts, tryLockRepositoryTrigger,
 } from '../../adapters/db/events.js';
 import type { EventRow } from '../../adapters/db/events.js';
 import { getRepository } from '../../adapters/db/repositories.js';
@@ -22,7 +23,8 @@ import type { SchedulePayload } from './plan-schedule.js';
 import { planWorkflowRun } from './plan-workflow-run.js';
 import type { WorkflowRunPayload } from '../../core/trigger/workflow-run.js';
 import { recordAudit } from '../../adapters/db/audit.js';
-import { writeRuns } from './write-runs.js';
+import { writeRuns, writeRunsOfEvents } from './write-runs.js';
+import type { WrittenRun } from './write-runs.js';
 import { eventDiagnostics } from '../../core/trigger/event-diagnostics.js';
 import { recordWorkflowFileErrors } from './file-statuses.js';
 import type { WorkflowSource } from './workflow-source.js';
@@ -88,14 +90,33 @@ async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, sta
       return 'busy';
     }
     const plans = await mapLimit(events, PLAN_CONCURRENCY, (event) => planWellFormed(deps, repo, git, event).catch((error: unknown) => error));
-    for (const [i, event] of events.entries()) {
+    // Each event is matched once, whether it is then written with others or alone.
+    const matches: Array<Promise<MatchResult>> = [];
+    const matchOf = (i: number) => (matches[i] ??= matchPlan(deps, plans[i] as EventPlan));
+    let batching = repo !== null;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
       const plan = plans[i];
+      const together = batching ? await matchedCount(matchOf, i, batchedCount(events, plans, i)) : 0;
+      if (together > 1) {
+        try {
+          // Events alike are written together: one statement for all their runs, one for their processed marks.
+          // Should that fail, they go one by one below, each in its savepoint, so the failure is one event's.
+          const decided = await Promise.all(events.slice(i, i + together).map((_, k) => matchOf(i + k)));
+          await tx.savepoint((sp) => writePlans(deps, sp, repo!, events.slice(i, i + together), plans.slice(i, i + together) as EventPlan[], decided));
+          i += together - 1;
+          continue;
+        } catch (error) {
+          if (isTransientConnectError(error)) throw error;
+          batching = false;
+        }
+      }
       let failure: unknown = plan;
       if (!(plan instanceof Error) && plan !== undefined && repo !== null) {
         try {
           // A savepoint per event: a write that breaks a rule (a unique key, say) costs that event an attempt,
           // not the whole batch, and never blocks the repository's later events for good.
-          await tx.savepoint((sp) => writePlan(deps, sp, repo, event, plan as EventPlan));
+          await tx.savepoint(async (sp) => writePlan(deps, sp, repo, event, plan as EventPlan, await matchOf(i)));
           continue;
         } catch (error) {
           if (isTransientConnectError(error)) throw error;
@@ -147,8 +168,62 @@ async function planEvent(deps: TriggerDeps, repo: RepositoryRow | null, git: Git
   }
 }
 
-async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: EventRow, plan: EventPlan): Promise<void> {
-  const matched = capRuns(narrowToWorkflow(await deps.match(plan.match, plan.files), plan), deps.maxRunsPerEvent ?? 256);
+/**
+ * How many events from `start` on can be written together (writePlans): planned, with nothing to write but their
+ * runs and marks (no reply to a waiting run, no file error to report, no audit), and describing the same
+ * definitions as the first (the same files, and each the default branch or none of them).
+ */
+function batchedCount(events: readonly EventRow[], plans: readonly unknown[], start: number): number {
+  const first = plans[start];
+  if (!isPlain(first)) return 0;
+  const files = fileIds(first);
+  let count = 0;
+  for (let i = start; i < events.length; i++) {
+    const plan = plans[i];
+    const event = events[i]!;
+    if (!isPlain(plan) || replyThread(event.kind, plan.runPayload) !== null) break;
+    if (plan.describesDefaultBranch !== first.describesDefaultBranch || fileIds(plan) !== files) break;
+    count++;
+  }
+  return count;
+}
+
+function isPlain(plan: unknown): plan is EventPlan {
+  if (plan === undefined || plan instanceof Error) return false;
+  const p = plan as EventPlan;
+  return (p.audit ?? []).length === 0 && !(p.match.kind === 'push' && p.files.some((f) => f.diagnostics.some((d) => d.severity === 'error')));
+}
+
+const fileIds = (plan: EventPlan) => plan.files.map((f) => `${f.path}\0${f.blobSha}`).join('\0');
+
+/** Of `count` events from `start`, how many in a row were matched without an error (the first that was not goes alone). */
+async function matchedCount(matchOf: (i: number) => Promise<MatchResult>, start: number, count: number): Promise<number> {
+  if (count < 2) return count;
+  const settled = await Promise.allSettled(Array.from({ length: count }, (_, k) => matchOf(start + k)));
+  const failed = settled.findIndex((s) => s.status === 'rejected');
+  return failed === -1 ? count : failed;
+}
+
+/** Events `batchedCount` found alike, written with one statement for their runs and one for their marks. */
+async function writePlans(
+  deps: TriggerDeps, tx: Tx, repo: RepositoryRow, events: readonly EventRow[], plans: readonly EventPlan[], decided: readonly MatchResult[],
+): Promise<void> {
+  const now = deps.clock?.() ?? new Date();
+  const runs = await writeRunsOfEvents(tx, repo, events.map((event, i) => ({
+    eventId: event.id, plan: plans[i]!, matched: decided[i]!.matched, extra: { now, chain: { parent_run_id: event.parent_run_id, depth: event.depth } },
+  })));
+  await markEventsProcessed(tx, events.map((event, i) => {
+    const diagnostics = eventDiagnostics(plans[i]!.files);
+    return { id: event.id, result: { runs: runs[i], skipped: decided[i]!.skipped, ...(diagnostics.length > 0 ? { diagnostics } : {}) } };
+  }));
+  events.forEach((event, i) => logWritten(deps, repo, event, plans[i]!, runs[i]!, decided[i]!.skipped, []));
+}
+
+function matchPlan(deps: TriggerDeps, plan: EventPlan): Promise<MatchResult> {
+  return deps.match(plan.match, plan.files).then((result) => capRuns(narrowToWorkflow(result, plan), deps.maxRunsPerEvent ?? 256));
+}
+
+async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: EventRow, plan: EventPlan, matched: MatchResult): Promise<void> {
   const resumed = await deliverReply(tx, repo.id, { id: event.id, kind: event.kind, payload: plan.runPayload });
   const instead = workflowsResumedInstead(matched.matched, resumed.map((r) => r.run));
   const result = { matched: instead.start, skipped: [...matched.skipped, ...instead.skipped] };
@@ -161,10 +236,16 @@ async function writePlan(deps: TriggerDeps, tx: Tx, repo: RepositoryRow, event: 
   await markEventProcessed(tx, event.id, {
     runs, skipped: result.skipped, ...(resumed.length > 0 ? { resumed: presentResumed(resumed) } : {}), ...(diagnostics.length > 0 ? { diagnostics } : {}),
   });
+  logWritten(deps, repo, event, plan, runs, result.skipped, resumed);
+}
+
+function logWritten(
+  deps: TriggerDeps, repo: RepositoryRow, event: EventRow, plan: EventPlan, runs: readonly WrittenRun[], skipped: MatchResult['skipped'], resumed: ResumedRun[],
+): void {
   deps.log.info({
     repository: repoName(repo), event: event.id, kind: event.kind, source: event.source, ref: plan.ref,
     ...(event.kind === 'push' ? { before: (event.payload as PushPayload).before, after: (event.payload as PushPayload).after } : {}),
-    matched: runs.map((r) => `${r.path}:${r.name} #${r.run_number}`), skipped: result.skipped,
+    matched: runs.map((r) => `${r.path}:${r.name} #${r.run_number}`), skipped,
     ...(resumed.length > 0 ? { resumed: resumed.map((r) => `#${r.run.run_number}`) } : {}),
   }, `${plan.summary}: ${runs.length} run(s)${resumed.length > 0 ? `, a reply to ${resumed.length} run(s)` : ''}`);
 }
