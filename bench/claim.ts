@@ -16,10 +16,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { once } from 'node:events';
 import { Session } from 'node:inspector/promises';
-import { Worker } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { createSql } from '../server/adapters/db/connect.js';
 import type { Sql } from '../server/adapters/db/connect.js';
@@ -34,9 +32,7 @@ import { databaseUrl } from '../test/support/db-url.js';
 import { graphileLatency, graphileThroughput } from './graphile.js';
 import { cpuPerEvent, cpuSample, postmasterPid } from './process-cpu.js';
 import { benchSize, check, percentile, within } from './support.js';
-import { REGISTRATION_TOKEN, analyzeTasks, ensureRepository, queueRun, registerRunner, seedTasks, startRunnerServer } from '../test/runners/support.js';
-import { RunnerClient } from '../server/runner/client.js';
-import type { HttpMode, HttpRunnersInput, HttpRunnersOutput } from './http-runners.js';
+import { analyzeTasks, ensureRepository, queueRun, registerRunner, seedTasks, startRunnerServer } from '../test/runners/support.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const WAKEUP_SAMPLES = benchSize('BENCH_WAKEUPS', 200, 20);
@@ -112,14 +108,6 @@ async function wakeupLatency(url: string): Promise<number[]> {
     await serverSql.end();
     await producer.end();
   }
-}
-
-/** A worker thread running a TypeScript module (through tsx, as this script runs). */
-function typescriptWorker(module: URL, workerData: unknown): Worker {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); })`, {
-    eval: true, workerData,
-  });
 }
 
 /** BENCH_PROFILE=dir: a CPU profile of this process over each measured level, written as dir/<level>.cpuprofile. */
@@ -202,38 +190,55 @@ async function sqlLevel(url: string, perClaim: number): Promise<Throughput> {
 /**
  * `several`: each runner claims up to 4 tasks and reports their statuses together, claiming the next ones in the
  * same request; `next`: one task at a time, each final status also claiming the next task; `apart`: a claim
- * request and a status request per task. The 16 runner clients run in a worker thread (bench/http-runners.ts).
+ * request and a status request per task.
  */
-async function httpLevel(url: string, mode: HttpMode): Promise<Throughput> {
+async function httpLevel(url: string, mode: 'several' | 'next' | 'apart'): Promise<Throughput> {
   const sql = createSql(url, { max: 10 });
   const server = await startRunnerServer(sql, { pollMs: 0 });
   try {
     const repo = await ensureRepository(sql);
     const ids = await seedTasks(sql, repo, HTTP_TASKS);
     if (ANALYZE) await analyzeTasks(sql);
-    const tokens = await Promise.all(Array.from({ length: 16 }, async (_, i) =>
-      (await RunnerClient.register(server.url, REGISTRATION_TOKEN, { name: `bench-http-${mode}-${i}`, labels: [] })).token));
-    const input: HttpRunnersInput = { url: server.url, tokens, mode, perRequest: HTTP_TASKS_PER_REQUEST };
-    const worker = typescriptWorker(new URL('./http-runners.ts', import.meta.url), input);
-    try {
-      await within(30_000, 'the runner clients to start', once(worker, 'message'));
-      const postmaster = await postmasterPid(sql as never);
-      const cpuBefore = await cpuSample(postmaster);
-      const profiling = await startProfile();
-      const replied = once(worker, 'message');
-      worker.postMessage('go');
-      const [out] = await within(300_000, 'the runner clients to empty the queue', replied) as [HttpRunnersOutput | { error: string }];
-      await profiling.stop(`http-${mode}`);
-      if ('error' in out) throw new Error(`runner clients failed: ${out.error}`);
-      check(out.refused.length === 0, 'every status recorded', out.refused.slice(0, 3));
-      if (process.env.BENCH_DEBUG) printBatches([...server.runners.claims.byLabels, ['completions', server.runners.completions.batcher]]);
-      const claimed = new Map<number, number>();
-      for (const id of out.claimed) claimed.set(id, (claimed.get(id) ?? 0) + 1);
-      const cpu = cpuPerEvent(cpuBefore, await cpuSample(postmaster), claimed.size);
-      return { ...await verify(sql, ids, claimed, (out.finished - out.started) / 1000), cpu };
-    } finally {
-      await worker.terminate();
+    const runners = await Promise.all(Array.from({ length: 16 }, (_, i) => registerRunner(server.url, `bench-http-${i}`)));
+    const claimed = new Map<number, number>();
+    const postmaster = await postmasterPid(sql as never);
+    const cpuBefore = await cpuSample(postmaster);
+    const profiling = await startProfile();
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
+    const started = performance.now();
+    let finished = 0;
+    await Promise.all(runners.map(async (runner) => {
+      if (mode === 'several') {
+        for (let tasks = await runner.claimSeveral(0, HTTP_TASKS_PER_REQUEST); tasks.length > 0;) {
+          for (const task of tasks) claimed.set(task.id, (claimed.get(task.id) ?? 0) + 1);
+          const done = await runner.finishSeveral(tasks.map((task) => ({ task, status: 'success' })), { waitSeconds: 0, maxTasks: HTTP_TASKS_PER_REQUEST });
+          check(done.statuses.every((s) => 'status' in s), 'every status recorded', done.statuses);
+          tasks = done.tasks;
+          finished = performance.now();
+        }
+        return;
+      }
+      for (let task = await runner.claim(0); task;) {
+        claimed.set(task.id, (claimed.get(task.id) ?? 0) + 1);
+        if (mode === 'next') {
+          task = await runner.finishAndClaim(task, 'success', { waitSeconds: 0 });
+        } else {
+          await runner.finish(task, 'success');
+          task = await runner.claim(0);
+        }
+        finished = performance.now();
+      }
+    }));
+    await profiling.stop(`http-${mode}`);
+    loopDelay.disable();
+    if (process.env.BENCH_DEBUG) {
+      const ms = (ns: number) => (ns / 1e6).toFixed(1);
+      console.log(`  the service's event loop delay: p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms`);
     }
+    if (process.env.BENCH_DEBUG) printBatches([...server.runners.claims.byLabels, ['completions', server.runners.completions.batcher]]);
+    const cpu = cpuPerEvent(cpuBefore, await cpuSample(postmaster), claimed.size);
+    return { ...await verify(sql, ids, claimed, (finished - started) / 1000), cpu };
   } finally {
     await server.close();
     await sql.end();
