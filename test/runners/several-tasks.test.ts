@@ -2,9 +2,11 @@
 // in one request (each fenced by its own task token), claiming the next ones in the same request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS } from '../../server/adapters/db/status.js';
-import { useTestDatabase } from '../support/db.js';
+import { createRun } from '../../server/adapters/db/runs.js';
+import { connectTo, useTestDatabase } from '../support/db.js';
+import { waitFor } from '../support/service.js';
 import { RunnerClient } from '../../server/runner/client.js';
-import { REGISTRATION_TOKEN, ensureRepository, queueRun, startRunnerServer, statusOf } from './support.js';
+import { REGISTRATION_TOKEN, ensureRepository, newRun, queueRun, startRunnerServer, statusOf } from './support.js';
 import type { RunnerServer } from './support.js';
 
 const db = useTestDatabase();
@@ -45,6 +47,42 @@ describe('claiming several tasks at once', () => {
     const none = await post('/api/runners/tasks/claim', token, { max_tasks: 5 });
     expect(none.status).toBe(204);
     for (const task of [...first, ...second]) expect(await statusOf(db.sql, 'workflow_tasks', task.id)).toBe(STATUS.running);
+  });
+
+  it('never gives a task to two runners when many claim several at once on two replicas', async () => {
+    const label = 'claim-race';
+    const replicaSql = connectTo(db.url, 4);
+    const replica = await startRunnerServer(replicaSql, { pollMs: 0 });
+    try {
+      const { queued } = await runnerWithRuns(label, 0);
+      for (let i = 0; i < 30; i++) queued.push(await queueRun(db.sql, repo, { runs_on: [label] }));
+      const runners = await Promise.all(Array.from({ length: 8 }, async (_, i) => {
+        const { token } = await RunnerClient.register(server.url, REGISTRATION_TOKEN, { name: `race-${i}`, labels: [label] });
+        return new RunnerClient(i % 2 === 0 ? server.url : replica.url, token);
+      }));
+      const held = (await Promise.all(runners.map(async (runner) => {
+        const mine: Array<{ id: number; run: { id: number } }> = [];
+        for (let got = await runner.claimSeveral(0, 3); got.length > 0; got = await runner.claimSeveral(0, 3)) {
+          mine.push(...got);
+          await runner.finishSeveral(got.map((task) => ({ task, status: 'success' })));
+        }
+        return mine;
+      }))).flat();
+      expect(held.map((t) => t.run.id).sort((x, y) => x - y)).toEqual(queued.map((r) => r.run_id));
+    } finally {
+      await replica.close();
+      await replicaSql.end();
+    }
+  });
+
+  it('wakes a waiting claim, which takes the tasks that arrived together', async () => {
+    const { runner } = await runnerWithRuns('claim-woken', 0);
+    const claim = runner.claimSeveral(30, 4);
+    await waitFor(async () => server.runners.wakeups.waiting === 1, 'the claim to wait');
+    const created = await db.sql.begin(async (tx) => [
+      await createRun(tx, newRun(repo, { runs_on: ['claim-woken'] })), await createRun(tx, newRun(repo, { runs_on: ['claim-woken'] })),
+    ]);
+    expect((await claim).map((t) => t.run.id)).toEqual(created.map((r) => r.run_id));
   });
 
   it.each([
