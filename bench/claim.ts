@@ -87,6 +87,18 @@ async function wakeupLatency(url: string): Promise<number[]> {
     const runner = await registerRunner(server.url, 'bench-wakeup');
     const samples: number[] = [];
     const commits: number[] = [];
+    // BENCH_DEBUG: when the service heard the notification, and when its claim statement returned.
+    const heard: number[] = [];
+    const claimed: number[] = [];
+    let heardAt = 0;
+    let claimedAt = 0;
+    if (process.env.BENCH_DEBUG) {
+      const { wakeups, claims } = server.runners;
+      const signal = wakeups.signal.bind(wakeups);
+      wakeups.signal = () => { heardAt = performance.now(); signal(); };
+      const claim = claims.claim.bind(claims);
+      claims.claim = async (...args) => { const got = await claim(...args); if (got) claimedAt = performance.now(); return got; };
+    }
     for (let i = 0; i < WAKEUP_SAMPLES + 10; i++) {
       const claim = runner.claim(30);
       while (server.runners.wakeups.waiting === 0) await sleep(1);
@@ -99,9 +111,18 @@ async function wakeupLatency(url: string): Promise<number[]> {
       if (i >= 10) commits.push(committed - started);
       check(task, 'claim ended without a task');
       if (i >= 10) samples.push(held - started);
+      if (i >= 10 && heardAt > 0) {
+        heard.push(heardAt - committed);
+        claimed.push(claimedAt - heardAt);
+      }
       await runner.finish(task, 'success');
     }
-    if (process.env.BENCH_DEBUG) console.log(`  of which the producer's transaction: p50 ${percentile(commits.sort((a, b) => a - b), 50).toFixed(1)} ms`);
+    if (process.env.BENCH_DEBUG) {
+      const p50 = (xs: number[]) => percentile(xs.sort((a, b) => a - b), 50).toFixed(2);
+      console.log(`  p50s: the producer's transaction ${p50(commits)} ms; its commit to the service hearing it ${p50(heard)} ms; ` +
+        `hearing to the claim statement's return ${p50(claimed)} ms; the rest (reply to the runner) ${p50(samples.map((x, k) => x - commits[k]! - heard[k]! - claimed[k]!))} ms`);
+      printBatches([...server.runners.claims.byLabels]);
+    }
     return samples.sort((a, b) => a - b);
   } finally {
     await server.close();
