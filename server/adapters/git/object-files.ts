@@ -166,60 +166,62 @@ export class ObjectFiles {
 
 type PackEntry = { type: string; content: Buffer };
 
+/** Values kept by key up to a total size, least recently used out. */
+class SizedCache<V> {
+  private readonly entries = new Map<string, V>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number, private readonly sizeOf: (key: string, value: V) => number) {}
+
+  get(key: string): V | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    if (this.entries.has(key)) return;
+    this.entries.set(key, value);
+    this.bytes += this.sizeOf(key, value);
+    for (const [oldKey, old] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(oldKey);
+      this.bytes -= this.sizeOf(oldKey, old);
+    }
+  }
+}
+
 // An object never changes under its id, nor a pack entry under its pack's name and offset: the objects read
-// lately are kept, a few MiB in all, least recently used out. A push's commits are peeled and walked several times
-// while it is planned, and the next push reads the same workflow trees. Callers must not modify the contents.
-const OBJECT_CACHE_BYTES = 16 << 20;
+// lately are kept, a few MiB in all. A push's commits are peeled and walked several times while it is planned, and
+// the next push reads the same workflow trees. Callers must not modify the contents.
+const objectCache = new SizedCache<PackEntry>(16 << 20, (key, object) => object.content.length + key.length);
 /** Larger objects are read each time: a workflow file, a commit or a tree is far smaller. */
 const MAX_CACHED_OBJECT_BYTES = 256 << 10;
-const objectCache = new Map<string, PackEntry>();
-let objectCacheBytes = 0;
 let readers = 0;
 
 function cachedObject(key: string): PackEntry | undefined {
-  const cached = objectCache.get(key);
-  if (cached) {
-    objectCache.delete(key);
-    objectCache.set(key, cached);
-  }
-  return cached;
+  return objectCache.get(key);
 }
 
 function rememberObject(key: string, object: PackEntry): void {
-  if (object.content.length > MAX_CACHED_OBJECT_BYTES || objectCache.has(key)) return;
-  objectCache.set(key, { type: object.type, content: object.content });
-  objectCacheBytes += object.content.length + key.length;
-  for (const [name, old] of objectCache) {
-    if (objectCacheBytes <= OBJECT_CACHE_BYTES) break;
-    objectCache.delete(name);
-    objectCacheBytes -= old.content.length + name.length;
-  }
+  if (object.content.length <= MAX_CACHED_OBJECT_BYTES) objectCache.set(key, { type: object.type, content: object.content });
 }
 
 // A pack's index never changes under its name (a repack writes packs of new names), so the indexes read lately
-// are kept, a few MiB in all, least recently used out: a busy repository's reads do not read its index each time.
-const INDEX_CACHE_BYTES = 16 << 20;
-const indexCache = new Map<string, Buffer>();
-let indexCacheBytes = 0;
+// are kept, a few MiB in all: a busy repository's reads do not read its index each time.
+const indexCache = new SizedCache<Buffer>(16 << 20, (_key, index) => index.length);
 
 /** The index file's bytes; null when it cannot be read or is too large to read here. */
 function packIndex(file: string): Buffer | null {
   const cached = indexCache.get(file);
-  if (cached) {
-    indexCache.delete(file);
-    indexCache.set(file, cached);
-    return cached;
-  }
+  if (cached) return cached;
   if ((tryRead(() => statSync(file))?.size ?? Infinity) > MAX_INDEX_BYTES) return null;
   const index = tryRead(() => readFileSync(file));
   if (index === null) return null;
   indexCache.set(file, index);
-  indexCacheBytes += index.length;
-  for (const [name, old] of indexCache) {
-    if (indexCacheBytes <= INDEX_CACHE_BYTES) break;
-    indexCache.delete(name);
-    indexCacheBytes -= old.length;
-  }
   return index;
 }
 
