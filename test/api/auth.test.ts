@@ -105,6 +105,8 @@ describe('scope before existence', () => {
 
   it('runner and hook routes keep their own tokens: an API token opens none of them', async () => {
     expectError(await call(service, 'POST', '/api/runners/tasks/claim', { token: tokens.admin, body: {} }), 401, 'unauthorized');
+    const statuses = { statuses: [{ id: 1, token: 'x', status: 'success' }] };
+    expectError(await call(service, 'POST', '/api/runners/tasks/statuses', { token: tokens.admin, body: statuses }), 401, 'unauthorized');
     expectError(await call(service, 'POST', '/api/runners/register', { token: tokens.admin, body: { name: 'x' } }), 401, 'unauthorized');
     expectError(await call(service, 'POST', '/api/hooks/post-receive', { token: tokens.admin, body: { repository_path: '/x', updates: [] } }), 401, 'unauthorized');
   });
