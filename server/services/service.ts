@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { openDatabase } from '../adapters/db/connect.js';
@@ -40,8 +39,6 @@ export { BIN_PATH };
 const RESYNC_MS = 2000;
 const RESCAN_NEW_FOLDER_MS = 250;
 const UNWATCHED_SWEEP_MS = 60_000;
-/** A repos folder the watcher cannot finish reading (a dead mount) does not hold the start up longer. */
-const REPOS_WATCHER_READY_MS = 30_000;
 
 export interface Service {
   app: FastifyInstance;
@@ -161,11 +158,15 @@ export async function startService(config: Config, log: Logger, options: Service
     const resync = setInterval(() => void registry.retryFailedSyncs(), RESYNC_MS);
     closers.push(async () => clearInterval(resync));
 
-    const started = Date.now();
-    await registry.scan('startup');
-    log.info({ repositories: registry.list().length, ms: Date.now() - started }, `watching ${registry.list().length} repositories under ${config.reposDir}`);
+    // The repos folder is watched before the start reads it: a folder made meanwhile is seen by that read, or
+    // by the rescan its change asks for once the start is done.
+    let starting = true;
+    let changedWhileStarting = false;
     const reposWatcher = watchReposDir(config.reposDir, {
-      onChange: rescan,
+      onChange: () => {
+        if (starting) changedWhileStarting = true;
+        else rescan();
+      },
       onAppeared: (folder) => void registry.folderAppeared(folder).catch((error: unknown) => log.warn({ err: asError(error), folder }, 'cannot read a new folder')),
       onError: (error) => log.warn({ err: asError(error) }, 'repos folder watcher error'),
     });
@@ -174,10 +175,14 @@ export async function startService(config: Config, log: Logger, options: Service
       clearTimeout(rescanLater);
       await reposWatcher.close();
     });
-    // A folder made while the watcher first looked had no event: look once more when it is done (part of starting).
-    await Promise.race([reposWatcher.ready, sleep(REPOS_WATCHER_READY_MS, undefined, { ref: false })]);
-    rescan();
-    await rescanning;
+    const started = Date.now();
+    await registry.scan('startup');
+    starting = false;
+    log.info({ repositories: registry.list().length, ms: Date.now() - started }, `watching ${registry.list().length} repositories under ${config.reposDir}`);
+    if (changedWhileStarting) {
+      rescan();
+      await rescanning;
+    }
     trigger.start();
     const scheduler = new Scheduler(db.sql, log, {
       catchUpMs: config.scheduleCatchUpMs, clock, onFired: (id) => trigger.kick(id), ...options.scheduler,

@@ -67,15 +67,24 @@ const PLAN_CONCURRENCY = 4;
  * across replicas.
  */
 export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number): Promise<TriggerOutcome> {
+  return (await triggerNextBatch(deps, repositoryId)).outcome;
+}
+
+/**
+ * triggerNextEvents, and whether the batch was full: when it was not, no other event was due as it started, and
+ * the caller need not ask again (an event recorded since comes with its own kick, or the poll finds it). A
+ * catch-up of 1,000 repositories with one event each saves a transaction each.
+ */
+export async function triggerNextBatch(deps: TriggerDeps, repositoryId: number): Promise<{ outcome: TriggerOutcome; full: boolean }> {
   const started = await deps.sql.begin(async (tx) =>
     (await tryLockRepositoryTrigger(tx, repositoryId)) ? startEventAttempts(tx, repositoryId, BATCH, deps.maxAttempts, deps.retryDelayMs ?? retryDelayMs) : null);
-  if (started === null) return 'busy';
-  if (started.length === 0) return 'none';
+  if (started === null) return { outcome: 'busy', full: false };
+  if (started.length === 0) return { outcome: 'none', full: false };
   const outcome = await triggerInTransaction(deps, repositoryId, started);
   // Nothing was tried (another replica took the lock, or this one has not found the repository yet): the
   // attempts counted for the batch are given back.
   if (outcome === 'busy') await refundEventAttempts(deps.sql, started);
-  return outcome;
+  return { outcome, full: started.length === BATCH };
 }
 
 async function triggerInTransaction(deps: TriggerDeps, repositoryId: number, started: number[]): Promise<TriggerOutcome> {

@@ -1,5 +1,5 @@
 import { repositoriesWithPendingEvents } from '../../adapters/db/events.js';
-import { triggerNextEvents } from './trigger-event.js';
+import { triggerNextBatch } from './trigger-event.js';
 import type { TriggerDeps } from './trigger-event.js';
 import { asError } from '../../logger.js';
 
@@ -78,15 +78,16 @@ export class TriggerLoop {
 
   private async drain(repositoryId: number): Promise<void> {
     while (!this.stopped) {
-      let outcome;
+      let batch;
       try {
-        outcome = await triggerNextEvents(this.deps, repositoryId);
+        batch = await triggerNextBatch(this.deps, repositoryId);
       } catch (error) {
         this.deps.log.warn({ repository_id: repositoryId, err: asError(error) }, 'trigger failed; the event stays pending');
         return;
       }
-      if (outcome !== 'processed') return;
+      if (batch.outcome !== 'processed') return;
       this.options.onProcessed?.(repositoryId);
+      if (!batch.full) return;
     }
   }
 }
