@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
+import type { CommitWith } from './pipelined-transaction.js';
 import type { Queryable } from './queryable.js';
-import type { Tx } from './connect.js';
 import type { Chain } from '../../core/trigger/chain.js';
 import { recordAudit } from './audit.js';
 import type { AuditActor } from './audit.js';
@@ -148,11 +148,12 @@ export async function tryLockRepositoryTrigger(db: Queryable, repositoryId: numb
  * down cannot use up the attempts of the events after it. Returns the ids to work on, oldest first.
  */
 export async function startEventAttempts(
-  db: Tx, // statements are pipelined: they must share one connection
+  db: Queryable, // statements are pipelined: a transaction or a reserved connection, never the pool
   repositoryId: number,
   limit: number,
   maxAttempts: number,
   retryDelayMs: (attempt: number) => number,
+  commitWith?: CommitWith,
 ): Promise<number[]> {
   // Sent together (one round trip): the select is a statement of its own, so it no longer sees the events failed here.
   const [exhausted, pending] = await Promise.all([
@@ -173,10 +174,13 @@ export async function startEventAttempts(
   const batch = first.attempts > 0 ? [first] : [first, ...(cut === -1 ? rest : rest.slice(0, cut))];
   const ids = batch.map((e) => e.id);
   const delays = batch.map((e) => retryDelayMs(e.attempts + 1));
-  await db`
-    update events e set attempts = e.attempts + 1, next_attempt_at = clock_timestamp() + d.ms * interval '1 millisecond'
-    from unnest(${ids}::bigint[], ${delays}::float8[]) as d(id, ms)
-    where e.id = d.id`;
+  await Promise.all([
+    db`
+      update events e set attempts = e.attempts + 1, next_attempt_at = clock_timestamp() + d.ms * interval '1 millisecond'
+      from unnest(${ids}::bigint[], ${delays}::float8[]) as d(id, ms)
+      where e.id = d.id`,
+    commitWith?.(),
+  ]);
   return ids;
 }
 

@@ -3,6 +3,7 @@ import type { ResumedRun } from './deliver-reply.js';
 import { replyThread, workflowsResumedInstead } from '../../core/waits/reply-thread.js';
 import type { Logger } from 'pino';
 import { isTransientConnectError } from '../../adapters/db/connect.js';
+import { pipelinedTransaction } from '../../adapters/db/pipelined-transaction.js';
 import type { Sql, Tx } from '../../adapters/db/connect.js';
 import {
   markEventAttemptFailed, markEventProcessed, markEventsProcessed, pendingEventsById, refundEventAttempts, startEventAttempts, tryLockRepositoryTrigger,
@@ -76,8 +77,11 @@ export async function triggerNextEvents(deps: TriggerDeps, repositoryId: number)
  * catch-up of 1,000 repositories with one event each saves a transaction each.
  */
 export async function triggerNextBatch(deps: TriggerDeps, repositoryId: number): Promise<{ outcome: TriggerOutcome; full: boolean }> {
-  const started = await deps.sql.begin(async (tx) =>
-    (await tryLockRepositoryTrigger(tx, repositoryId)) ? startEventAttempts(tx, repositoryId, BATCH, deps.maxAttempts, deps.retryDelayMs ?? retryDelayMs) : null);
+  // BEGIN goes with the lock, COMMIT with the attempts' update: 3 round trips, not 5.
+  const started = await pipelinedTransaction(deps.sql, async (tx, commitWith) =>
+    (await tryLockRepositoryTrigger(tx, repositoryId))
+      ? startEventAttempts(tx, repositoryId, BATCH, deps.maxAttempts, deps.retryDelayMs ?? retryDelayMs, commitWith)
+      : null);
   if (started === null) return { outcome: 'busy', full: false };
   if (started.length === 0) return { outcome: 'none', full: false };
   const outcome = await triggerInTransaction(deps, repositoryId, started);
