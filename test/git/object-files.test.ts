@@ -65,6 +65,10 @@ describe('ObjectFiles', () => {
         expect(read?.content.equals(expected[1]), name).toBe(true);
         expect(read?.size, name).toBe(expected[1].length);
         expect(read?.oid, name).toBe(await git(['rev-parse', name], bare));
+        // Read again, from the cache: the same bytes, in a buffer of their own (a view would keep a whole read alive).
+        const again = await files.resolve(name);
+        expect(again?.content.equals(expected[1]), name).toBe(true);
+        expect(again?.content.buffer.byteLength, name).toBe(expected[1].length);
       }
     });
   }

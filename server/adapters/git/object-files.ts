@@ -76,7 +76,7 @@ export class ObjectFiles {
 
   private readNow(id: string): Answer {
     const key = `${this.cacheKey}${id}`;
-    const cached = cachedObject(key);
+    const cached = objectCache.get(key);
     if (cached) return { oid: id, type: cached.type, size: cached.content.length, content: cached.content };
     const object = this.readUncached(id);
     if (object) rememberObject(key, object);
@@ -114,7 +114,7 @@ export class ObjectFiles {
     // Delta bases by their place in the pack (git's delta base cache): a busy repository's new trees are deltas
     // of the ones read for its last push, through chains of up to 50.
     const key = `${this.cacheKey}${packFile}\0${offset}`;
-    const cached = cachedObject(key);
+    const cached = objectCache.get(key);
     if (cached) return cached;
     const entry = this.readPackEntry(pack, offset, depth, packFile);
     if (entry) rememberObject(key, entry);
@@ -203,10 +203,6 @@ const objectCache = new SizedCache<PackEntry>(16 << 20, (key, object) => object.
 /** Larger objects are read each time: a workflow file, a commit or a tree is far smaller. */
 const MAX_CACHED_OBJECT_BYTES = 256 << 10;
 let readers = 0;
-
-function cachedObject(key: string): PackEntry | undefined {
-  return objectCache.get(key);
-}
 
 function rememberObject(key: string, object: PackEntry): void {
   if (object.content.length > MAX_CACHED_OBJECT_BYTES) return;
