@@ -4,7 +4,7 @@ import type { CommitWith } from './pipelined-transaction.js';
 import type { Queryable } from './queryable.js';
 import type { Chain } from '../../core/trigger/chain.js';
 import { recordAudit } from './audit.js';
-import type { AuditActor } from './audit.js';
+import type { AuditActor, AuditKind } from './audit.js';
 
 // events: the durable record of everything received. A second delivery of the same thing has the
 // same dedup key and is dropped by the unique constraint, unless the first one ended `failed`: the key holds only
@@ -55,18 +55,20 @@ export async function recordOrReopenEvent(db: Queryable, event: NewEvent): Promi
   // From its text, a payload keeps numbers JavaScript cannot hold. `::text` first: a parameter typed jsonb would
   // be sent as JSON, and the text would become one JSON string.
   const payload = () => db`${event.payloadText ?? '{}'}::text::jsonb || ${JSON.stringify(event.payload)}::text::jsonb`;
-  const [row] = await db<{ id: number }[]>`
-    insert into events (repository_id, kind, dedup_key, payload, source, parent_run_id, depth)
-    values (${event.repository_id}, ${event.kind}, ${event.dedup_key}, ${payload()}, ${event.source},
-      ${event.chain?.parent_run_id ?? null}, ${event.chain?.depth ?? 0})
-    on conflict (repository_id, dedup_key) do nothing
-    returning id`;
-  if (row) return { id: row.id, reopened: false };
-  const reopened = await reopenFailedEvent(
-    db, db`repository_id = ${event.repository_id} and dedup_key = ${event.dedup_key} and kind = ${event.kind} and payload = ${payload()}`,
-    { service: event.source }, 'redelivered',
-  );
-  return reopened === null ? null : { id: reopened.id, reopened: true };
+  // One statement, so that a caller can send COMMIT behind it: the re-opening needs no second trip.
+  const [row] = await db<{ id: number; reopened: boolean }[]>`
+    with inserted as (
+      insert into events (repository_id, kind, dedup_key, payload, source, parent_run_id, depth)
+      values (${event.repository_id}, ${event.kind}, ${event.dedup_key}, ${payload()}, ${event.source},
+        ${event.chain?.parent_run_id ?? null}, ${event.chain?.depth ?? 0})
+      on conflict (repository_id, dedup_key) do nothing
+      returning id
+    ), ${reopening(db, db`repository_id = ${event.repository_id} and dedup_key = ${event.dedup_key} and kind = ${event.kind}
+      and payload = ${payload()} and not exists (select 1 from inserted)`, { service: event.source }, 'redelivered')}
+    select id, false as reopened from inserted
+    union all
+    select id, true as reopened from reopened`;
+  return row ?? null;
 }
 
 /** Returns the id of the event now pending (new, or re-opened: see recordOrReopenEvent), or null for a duplicate. */
@@ -75,23 +77,22 @@ export async function recordEvent(db: Queryable, event: NewEvent): Promise<numbe
 }
 
 /**
- * Puts the one failed event `where` selects back to pending, as if new (attempts 0, due at once; its last error
- * stays until it is processed), and audits it. Null when no failed event matches.
+ * The CTEs (`old`, `reopened`, `audited`) that put the one failed event `where` selects back to pending, as if new
+ * (attempts 0, due at once; its last error stays until it is processed), and audit it: `reopened` holds its id.
  */
-async function reopenFailedEvent(
-  db: Queryable, where: postgres.PendingQuery<postgres.Row[]>, actor: AuditActor, reason: 'redelivered' | 'by_hand',
-): Promise<{ id: number; repository_id: number } | null> {
-  const [row] = await db<{ id: number; repository_id: number; attempts: number; last_error: string | null }[]>`
-    with old as (select id, attempts, last_error from events where ${where} and status = 'failed' for update)
-    update events e set status = 'pending', attempts = 0, next_attempt_at = null, processed_at = null
-    from old where e.id = old.id
-    returning e.id, e.repository_id, old.attempts, old.last_error`;
-  if (!row) return null;
-  await recordAudit(db, {
-    repository_id: row.repository_id, kind: 'event.retried', actor, subject: { event_id: row.id },
-    detail: { reason, previous_error: row.last_error, previous_attempts: row.attempts },
-  });
-  return row;
+function reopening(db: Queryable, where: postgres.PendingQuery<postgres.Row[]>, actor: AuditActor, reason: 'redelivered' | 'by_hand') {
+  return db`old as (
+      select id, repository_id, attempts, last_error from events where ${where} and status = 'failed' for update
+    ), reopened as (
+      update events e set status = 'pending', attempts = 0, next_attempt_at = null, processed_at = null
+      from old where e.id = old.id
+      returning e.id
+    ), audited as (
+      insert into audit_events (repository_id, kind, actor, subject, detail)
+      select repository_id, ${'event.retried' satisfies AuditKind}, ${db.json(actor as never)}, jsonb_build_object('event_id', id),
+        jsonb_build_object('reason', ${reason}::text, 'previous_error', last_error, 'previous_attempts', attempts)
+      from old
+    )`;
 }
 
 /**
@@ -104,7 +105,7 @@ export async function retryFailedEvent(
     select status from events where repository_id = ${repositoryId} and id = ${id} for update`;
   if (!current) return { outcome: 'not_found' };
   if (current.status !== 'failed') return { outcome: 'not_failed', status: current.status };
-  await reopenFailedEvent(db, db`id = ${id}`, actor, 'by_hand');
+  await db`with ${reopening(db, db`id = ${id}`, actor, 'by_hand')} select id from reopened`;
   return { outcome: 'retried' };
 }
 

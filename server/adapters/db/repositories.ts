@@ -95,13 +95,13 @@ export async function setRefState(db: Queryable, repositoryId: number, ref: stri
 
 /** Moves many refs at once (null sha: deleted), each update counted in its version. */
 export async function setRefStates(db: Queryable, repositoryId: number, refs: ReadonlyArray<{ ref: string; sha: string | null }>): Promise<void> {
-  for (let i = 0; i < refs.length; i += 1000) {
-    const chunk = refs.slice(i, i + 1000);
-    await db`
-      insert into ref_states (repository_id, ref, sha, version)
-      select ${repositoryId}, ref, sha, 1 from unnest(${chunk.map((r) => r.ref)}::text[], ${chunk.map((r) => r.sha) as string[]}::text[]) as u(ref, sha)
-      on conflict (repository_id, ref) do update set sha = excluded.sha, version = ref_states.version + 1, updated_at = now()`;
-  }
+  const chunks = [];
+  for (let i = 0; i < refs.length; i += 1000) chunks.push(refs.slice(i, i + 1000));
+  // Sent together (pipelined, in order), so that a caller may send COMMIT behind them.
+  await Promise.all(chunks.map((chunk) => db`
+    insert into ref_states (repository_id, ref, sha, version)
+    select ${repositoryId}, ref, sha, 1 from unnest(${chunk.map((r) => r.ref)}::text[], ${chunk.map((r) => r.sha) as string[]}::text[]) as u(ref, sha)
+    on conflict (repository_id, ref) do update set sha = excluded.sha, version = ref_states.version + 1, updated_at = now()`.execute()));
 }
 
 /** A new repository's baseline: its refs as they are, no update counted. */

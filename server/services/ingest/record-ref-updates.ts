@@ -1,4 +1,5 @@
 import { recordDroppedRefUpdates, recordEvent } from '../../adapters/db/events.js';
+import type { CommitWith } from '../../adapters/db/pipelined-transaction.js';
 import type { Queryable } from '../../adapters/db/queryable.js';
 import { setRefState, setRefStates } from '../../adapters/db/repositories.js';
 import type { RefStates } from '../../adapters/db/repositories.js';
@@ -40,7 +41,9 @@ export class PushBudget {
 
 /**
  * Records ref updates as push events and moves the stored ref state with them. Each update must start from the
- * stored state. Runs inside the caller's transaction, which holds the repository lock. Returns the new events' ids.
+ * stored state, and name a ref of its own. Runs inside the caller's transaction, which holds the repository lock;
+ * the statements go in one round trip, with COMMIT when the caller passes `commitWith` (these are its last).
+ * Returns the new events' ids.
  */
 export async function recordRefUpdates(
   tx: Queryable, // statements are pipelined: a transaction or a reserved connection, never the pool
@@ -51,8 +54,10 @@ export async function recordRefUpdates(
   /** The refs before the push being recorded: a new ref's commits are those none of these had. */
   tipsBefore: ReadonlyMap<string, string> = state.refs,
   budget?: PushBudget,
+  commitWith?: CommitWith,
 ): Promise<number[]> {
-  const ids: number[] = [];
+  const recorded: Array<Promise<number | null>> = [];
+  const written: Array<Promise<unknown>> = [];
   const moved: Array<{ ref: string; sha: string | null }> = [];
   for (const update of updates) {
     if (budget && !budget.take(update)) {
@@ -64,16 +69,15 @@ export async function recordRefUpdates(
       payload.known_tips = [...new Set([...tipsBefore].filter(([ref]) => ref !== update.ref).map(([, sha]) => sha))];
     }
     const version = state.versions.get(update.ref) ?? 0;
-    // Sent together (one round trip); they run in this order on the transaction's connection.
-    const [id] = await Promise.all([
-      recordEvent(tx, { repository_id: repositoryId, kind: 'push', dedup_key: refUpdateKey(update, version), payload, source }),
-      setRefState(tx, repositoryId, update.ref, isZeroSha(update.after) ? null : update.after),
-    ]);
-    if (id !== null) ids.push(id);
+    // Pipelined: they run in this order on the transaction's connection.
+    recorded.push(recordEvent(tx, { repository_id: repositoryId, kind: 'push', dedup_key: refUpdateKey(update, version), payload, source }));
+    written.push(setRefState(tx, repositoryId, update.ref, isZeroSha(update.after) ? null : update.after));
   }
   // Past the budget, refs move in bulk: a push of thousands of refs costs a few statements, not thousands.
-  await setRefStates(tx, repositoryId, moved);
-  return ids;
+  if (moved.length > 0) written.push(setRefStates(tx, repositoryId, moved));
+  if (commitWith) written.push(commitWith());
+  const [ids] = await Promise.all([Promise.all(recorded), Promise.all(written)]);
+  return ids.filter((id): id is number => id !== null);
 }
 
 /** One failed event naming what a push moved past its budget, so that it can be seen (`GET …/events/:id`, logs). */

@@ -38,8 +38,9 @@ export async function syncRefs(sql: Sql, repo: RepositoryRow, git: GitRepository
  * reconciled by a diff of the stored state against the refs as they are, like the watcher does.
  */
 export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, git: GitRepository, updates: RefUpdate[], maxRefs: number): Promise<SyncResult> {
-  // BEGIN goes with the lock and the read (pipelinedTransaction): a push is answered after 3 round trips, not 4.
-  return pipelinedTransaction(sql, async (tx) => {
+  // BEGIN goes with the lock and the read, COMMIT with the writes (pipelinedTransaction): a push is answered after
+  // 2 round trips, whatever the number of its refs, unless something needs reconciling.
+  return pipelinedTransaction(sql, async (tx, commitWith) => {
     // One round trip: the read is a statement of its own after the lock, so it sees what the last holder committed.
     const [, state] = await Promise.all([lockRepository(tx, repo.id), loadRefStates(tx, repo.id)]);
     const tipsBefore = state.refs;
@@ -47,19 +48,15 @@ export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, git: GitR
     const followed = byPushPriority(updates.filter((u) => isFollowedRef(u.ref)), repo.default_branch);
     // The hook's refs as they are now; a full list only when something needs reconciling.
     const current = await git.refValues(followed.map((u) => u.ref));
-    const events: number[] = [];
-    let stale = false;
-    for (const update of followed) {
-      const outcome = classifyHookUpdate(state.refs, current, update, state.versions.get(update.ref) ?? 0);
-      if (outcome === 'record') {
-        events.push(...(await recordRefUpdates(tx, repo.id, [update], 'hook', state, tipsBefore, budget)));
-        state.refs = applyUpdates(state.refs, [update]);
-        state.versions.set(update.ref, (state.versions.get(update.ref) ?? 0) + 1);
-      } else if (outcome === 'stale') {
-        stale = true;
-      }
-    }
+    const outcomes = followed.map((update) => classifyHookUpdate(state.refs, current, update, state.versions.get(update.ref) ?? 0));
+    const recorded = followed.filter((_, i) => outcomes[i] === 'record');
+    const stale = outcomes.includes('stale');
+    // Nothing else to write (nothing to reconcile, nothing past the budget): COMMIT goes with these writes.
+    const last = !stale && recorded.length <= budget.remaining;
+    const events = await recordRefUpdates(tx, repo.id, recorded, 'hook', state, tipsBefore, budget, last ? commitWith : undefined);
     if (stale) {
+      for (const update of recorded) state.versions.set(update.ref, (state.versions.get(update.ref) ?? 0) + 1);
+      state.refs = applyUpdates(state.refs, recorded);
       const rest = byPushPriority(diffRefs(state.refs, await git.listRefs()), repo.default_branch);
       events.push(...(await recordRefUpdates(tx, repo.id, rest, 'hook', state, tipsBefore, budget)));
     }
