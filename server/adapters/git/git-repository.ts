@@ -10,7 +10,7 @@ import type { ChangedFilesQuery, ChangedFilesResult } from './changed-files.js';
 import { isAncestor, mergeBase } from './commits.js';
 import { GitObjectReader } from './object-reader.js';
 import { diffTrees, walkIsAncestor } from './object-walks.js';
-import { defaultBranch, listRefs } from './refs.js';
+import { defaultBranch, listRefs, refValuesFromFiles } from './refs.js';
 import { GitError, spawnGit } from './run.js';
 import { simpleGitIn } from './simple.js';
 import { readWorkflowFiles } from './workflow-files.js';
@@ -49,10 +49,14 @@ export class GitRepository {
 
   /** What each of these refs points to now (absent: no such ref). */
   async refValues(refs: readonly string[]): Promise<Map<string, string>> {
-    // A quiet repository's branches and tags are read from the files rather than by starting its reader.
-    if (!this.reader.running && refs.every((ref) => ref.startsWith('refs/heads/') || ref.startsWith('refs/tags/'))) {
-      const all = await this.listRefs();
-      return new Map(refs.flatMap((ref) => (all.has(ref) ? [[ref, all.get(ref)!] as const] : [])));
+    // Branches and tags are read from their files: no process, and no wait behind the trigger's object reads.
+    if (refs.every((ref) => ref.startsWith('refs/heads/') || ref.startsWith('refs/tags/'))) {
+      const fromFiles = refValuesFromFiles(this.gitDir, refs);
+      if (fromFiles !== null) return fromFiles;
+      if (!this.reader.running) {
+        const all = await this.listRefs();
+        return new Map(refs.flatMap((ref) => (all.has(ref) ? [[ref, all.get(ref)!] as const] : [])));
+      }
     }
     const values = await Promise.all(refs.map((ref) => this.reader.info(ref)));
     const result = new Map<string, string>();

@@ -1,8 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 // Branches, tags and HEAD of a repository.
-import { refNameFromBytes } from '../../core/refs/ref-bytes.js';
+import { refNameFromBytes, refNameToBytes } from '../../core/refs/ref-bytes.js';
 import { runGit } from './run.js';
 
 const BRANCH_PREFIX = 'refs/heads/';
@@ -72,6 +72,46 @@ async function refsFromFiles(gitDir: string): Promise<Map<string, string> | null
     if (!refs.has(ref)) refs.set(ref, id); // a loose ref overrides its packed value
   }
   return refs;
+}
+
+/**
+ * The values of a few named branches and tags (those that exist), read from their own files (the loose file, else
+ * packed-refs), not by listing them all; null (ask git) for anything refsFromFiles would not read.
+ */
+export function refValuesFromFiles(gitDir: string, refs: readonly string[]): Map<string, string> | null {
+  if (!statSync(join(gitDir, 'refs', 'heads'), { throwIfNoEntry: false })?.isDirectory()) return null;
+  const values = new Map<string, string>();
+  const missing = new Set<string>();
+  for (const ref of refs) {
+    const name = refNameToBytes(ref);
+    if (!(name.subarray(0, 11).equals(HEADS) || name.subarray(0, 10).equals(TAGS)) || !isPlainRefName(name)) return null;
+    const content = readOrNull(Buffer.concat([Buffer.from(`${gitDir}/`), name]), 'gone' as const);
+    if (content === 'gone') {
+      missing.add(ref);
+      continue;
+    }
+    const id = content?.toString('latin1').replace(/\n$/, '');
+    if (id === undefined || !OBJECT_ID.test(id)) return null; // a folder, a symbolic or broken ref: git decides
+    values.set(ref, id);
+  }
+  if (missing.size === 0) return values;
+  // Read after the loose files, as git does: `git pack-refs` writes packed-refs before it removes them.
+  const packed = readOrNull(join(gitDir, 'packed-refs'), Buffer.alloc(0));
+  if (packed === null) return null;
+  for (let start = 0; start < packed.length && missing.size > 0;) {
+    let end = packed.indexOf(0x0a, start);
+    if (end === -1) end = packed.length;
+    const line = packed.subarray(start, end);
+    start = end + 1;
+    const space = line.indexOf(0x20);
+    if (space === -1 || line[0] === 0x23 /* # */ || line[0] === 0x5e /* ^ peeled */) continue;
+    const ref = refNameFromBytes(line.subarray(space + 1));
+    if (!missing.delete(ref)) continue;
+    const id = line.toString('latin1', 0, space);
+    if (!OBJECT_ID.test(id)) return null;
+    values.set(ref, id);
+  }
+  return values;
 }
 
 const HEADS = Buffer.from('refs/heads/');
