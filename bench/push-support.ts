@@ -114,7 +114,7 @@ const hookAgent = new Agent({ keepAlive: true, maxSockets: 256 });
  * `<old> <new> <ref>` lines as text, `?wait=true`; over a kept-alive connection (node:http's agent), where the
  * hook opens one per push.
  */
-export function deliverHookRequest(service: Service, gitDir: string, lines: string[]): Promise<void> {
+export function deliverHookRequest(service: { url: string; hookToken: string }, gitDir: string, lines: string[]): Promise<void> {
   const body = Buffer.from(`${gitDir}\n${lines.join('\n')}\n`);
   return new Promise((resolve, reject) => {
     const request = httpRequest(`${service.url}/api/hooks/post-receive?wait=true`, {

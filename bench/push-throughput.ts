@@ -1,8 +1,7 @@
 // Sustained push events per second (bench:push's `throughput` part): pushes one after another to one repository,
 // and to many repositories at once, each delivered as the post-receive hook delivers it, next to the bare git
 // reads the same pushes need (the floor). Fails when the pushes do not make the runs they should.
-import { fork, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,7 +13,7 @@ import {
   GIT_ENV, WORKFLOWS_PER_REPOSITORY, createRepository, makeCommits, startBenchService, waitNoPending,
 } from './push-support.js';
 import type { PushersDone, PushersWork } from './pushers.js';
-import { benchSize, check, within } from './support.js';
+import { benchSize, check, startLoadProcess, within } from './support.js';
 
 const ONE_REPOSITORY_PUSHES = benchSize('BENCH_EVENTS', 400, 40);
 const MANY_REPOSITORIES = benchSize('BENCH_PUSH_REPOS', 100, 20);
@@ -55,7 +54,8 @@ async function measure(
   const floorSeconds = await bareGitReads(repos);
   const service = await startBenchService(url, path.join(dataDir, name), reposDir, false);
   const postmaster = await postmasterPid(service.db.sql as never);
-  const pushers = await startPushers({ url: service.url, hookToken: service.hookToken, repos });
+  const pushers = await startLoadProcess<PushersWork, PushersDone>(
+    new URL('./pushers.ts', import.meta.url), { url: service.url, hookToken: service.hookToken, repos }, "the pushers' process");
   const gitProcesses = countGitProcesses();
   const profile = await startProfile();
   const cpuBefore = await cpuSample(postmaster);
@@ -83,25 +83,6 @@ async function checkRuns(service: Service, reposDir: string, events: number): Pr
   // Every workflow of the repository matches a push to main that changes src/app.py.
   check(row?.events === events && row.runs === events * WORKFLOWS_PER_REPOSITORY,
     `${events} pushes should make as many processed events and ${WORKFLOWS_PER_REPOSITORY} runs each`, row);
-}
-
-/** The pushers' process (bench/pushers.ts), started and ready: `go` runs it and resolves with its figures. */
-async function startPushers(work: PushersWork): Promise<{ go(): Promise<PushersDone> }> {
-  const child = fork(fileURLToPath(new URL('./pushers.ts', import.meta.url)), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = () => new Promise<unknown>((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`the pushers' process exited with ${code}`)));
-  });
-  const ready = next();
-  child.send(work);
-  check((await within(60_000, "the pushers' process to start", ready)) === 'ready', "the pushers' process should say it is ready");
-  return {
-    async go() {
-      const done = next();
-      child.send('go');
-      return (await within(600_000, 'the pushes', done)) as PushersDone;
-    },
-  };
 }
 
 /**

@@ -1,5 +1,6 @@
 // Shared by the benchmarks: quick mode, a real PostgreSQL (DATABASE_URL, or embedded in a temp folder), checks
-// that fail loudly, and percentiles.
+// that fail loudly, percentiles, and load generators in a process of their own.
+import { fork } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,4 +91,26 @@ export async function recordingProxy(target: string): Promise<{ proxy: FlakyProx
     requests.on('request', on);
   });
   return { proxy, arrival };
+}
+
+/**
+ * A load generator (the pushers) in a process of its own, as the clients of a service are: their work then
+ * takes neither the service's event loop nor its CPU figures. `file` gets `work` as its first message, answers
+ * `ready`, and answers `go` with its figures (bench/pushers.ts).
+ */
+export async function startLoadProcess<Work, Done>(file: URL, work: Work, what: string): Promise<{ go(): Promise<Done> }> {
+  const child = fork(file, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<never>((_resolve, reject) => child.once('exit', (code) => reject(new Error(`${what} exited with ${code}`))));
+  exited.catch(() => undefined);
+  const next = () => Promise.race([new Promise<unknown>((resolve) => child.once('message', resolve)), exited]);
+  const ready = next();
+  child.send(work as never);
+  check((await within(60_000, `${what} to start`, ready)) === 'ready', `${what} should say it is ready`);
+  return {
+    async go() {
+      const done = next();
+      child.send('go');
+      return (await within(600_000, what, done)) as Done;
+    },
+  };
 }
