@@ -10,6 +10,7 @@ import type { Sql } from '../server/adapters/db/connect.js';
 import { loadConfig } from '../server/config.js';
 import { startService } from '../server/services/service.js';
 import type { Service } from '../server/services/service.js';
+import type { TriggerLoopOptions } from '../server/services/trigger/trigger-loop.js';
 import { check } from './support.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -98,12 +99,12 @@ export function refUpdater(gitDir: string): { update(ref: string, next: string, 
   };
 }
 
-export async function startBenchService(url: string, dataDir: string, reposDir: string, watch: boolean): Promise<Service> {
+export async function startBenchService(url: string, dataDir: string, reposDir: string, watch: boolean, trigger?: TriggerLoopOptions): Promise<Service> {
   // No push feedback: the hook's figures stay those of delivering (bench:pushfeedback measures the wait for the decision).
   const config = loadConfig({
     DATABASE_URL: url, PLUE_DATA_DIR: dataDir, PLUE_REPOS_DIR: reposDir, PLUE_DEMO: '0', PORT: '0', PLUE_HOOK_FEEDBACK_MS: '0',
   }, process.cwd());
-  return startService(config, pino({ level: 'silent' }), { watch });
+  return startService(config, pino({ level: 'silent' }), { watch, ...(trigger ? { trigger } : {}) });
 }
 
 /** Connections kept alive between the benchmark's hook requests. */

@@ -33,6 +33,7 @@ export async function oneRepositoryThroughput(url: string, dataDir: string): Pro
   const repo = await createRepository(reposDir, 'bench', 'busy');
   const pushed = [{ ...repo, commits: await makeCommits(repo.gitDir, repo.head, ONE_REPOSITORY_PUSHES) }];
   await measure(url, dataDir, 'throughput', reposDir, pushed, 'one after another, to one repository with 10 workflow files', 300);
+  await measureHalves(url, dataDir, 'throughput', reposDir, pushed);
 }
 
 /** Pushes to many repositories at once (one after another within each), each with 10 workflow files. */
@@ -45,6 +46,7 @@ export async function manyRepositoriesThroughput(url: string, dataDir: string): 
   }
   await measure(url, dataDir, 'throughput-many', reposDir, pushed,
     `to ${MANY_REPOSITORIES} repositories at once (one after another within each), each with 10 workflow files`, 1000);
+  await measureHalves(url, dataDir, 'throughput-many', reposDir, pushed);
 }
 
 async function measure(
@@ -72,6 +74,38 @@ async function measure(
     `over loopback with keep-alive (node:http), from a process of their own, in ${pushed.seconds.toFixed(2)} s, all triggered after ${seconds.toFixed(2)} s)`);
   console.log(`  ${cpuPerEvent(cpuBefore, cpuAfter, events)}; git processes started: ${spawned}; ` +
     `the pushers' process (not counted above): ${(pushed.cpuMs / events).toFixed(2)} ms of CPU per push, their git update-ref not included`);
+  await service.close();
+}
+
+/**
+ * The two halves of the same work apart, over as many new pushes to the same repositories: the hooks alone (the
+ * trigger stopped), then the trigger alone on what they recorded, as a service that starts after them finds it
+ * (full batches). Shows which half limits the line above, and each half's CPU.
+ */
+async function measureHalves(url: string, dataDir: string, name: string, reposDir: string, pushed: PushedRepository[]): Promise<void> {
+  const repos = await Promise.all(pushed.map(async (repo) => {
+    const head = repo.commits.at(-1) ?? repo.head;
+    return { gitDir: repo.gitDir, head, commits: await makeCommits(repo.gitDir, head, repo.commits.length) };
+  }));
+  const events = repos.reduce((n, r) => n + r.commits.length, 0);
+  const recorder = await startBenchService(url, path.join(dataDir, name), reposDir, false, { concurrency: 0 });
+  const postmaster = await postmasterPid(recorder.db.sql as never);
+  const pushers = await startLoadProcess<PushersWork, PushersDone>(
+    new URL('./pushers.ts', import.meta.url), { url: recorder.url, hookToken: recorder.hookToken, repos }, "the pushers' process");
+  const hooksBefore = await cpuSample(postmaster);
+  const hooks = await pushers.go();
+  const hooksAfter = await cpuSample(postmaster);
+  await recorder.close();
+  const triggerBefore = await cpuSample(postmaster);
+  const t0 = performance.now();
+  const service = await startBenchService(url, path.join(dataDir, name), reposDir, false);
+  await waitNoPending(service.db.sql);
+  const seconds = (performance.now() - t0) / 1000;
+  const triggerAfter = await cpuSample(postmaster);
+  await checkRuns(service, reposDir, 2 * events);
+  console.log(`  apart, over ${events} more pushes: the hooks alone (trigger stopped) ${(events / hooks.seconds).toFixed(0)} events/s recorded ` +
+    `(${cpuPerEvent(hooksBefore, hooksAfter, events)}); the trigger alone on what they recorded, from a service's start (the start included): ` +
+    `${(events / seconds).toFixed(0)} events/s triggered (${cpuPerEvent(triggerBefore, triggerAfter, events)})`);
   await service.close();
 }
 
