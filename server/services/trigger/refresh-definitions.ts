@@ -1,4 +1,5 @@
 import type { Sql } from '../../adapters/db/connect.js';
+import { fullCollection } from '../../adapters/full-collection.js';
 import type { Queryable } from '../../adapters/db/queryable.js';
 import { syncDefinitions, upsertDefinitions } from '../../adapters/db/definitions.js';
 import { mapLimit } from '../../core/async/map-limit.js';
@@ -62,7 +63,11 @@ export async function describeNewRepositories(
       await upsertDefinitions(tx, read.flat());
       await syncSchedules(tx, repos.slice(i, i + DESCRIBED_PER_TRANSACTION).map((repo) => repo.row.id), now());
     });
+    // What was read for these lived long enough to reach the old generation: let it go before the next ones pile up.
+    if ((i + DESCRIBED_PER_TRANSACTION) % DESCRIBED_PER_COLLECTION === 0) fullCollection();
   }
 }
 
 const DESCRIBED_PER_TRANSACTION = 500;
+/** Measured at 10,000 repositories: the first start's peak RSS 247–252 MiB, against 272–301 without; no slower. */
+const DESCRIBED_PER_COLLECTION = 2_500;
