@@ -131,6 +131,50 @@ describe('exactly once', () => {
     expect(perCommit.get(shas[8]!)).toBe(1);
     expect(runs.map((r) => r.run_number)).toEqual(runs.map((_, i) => i + 1));
   });
+
+  it('records each ref of a delivery once, in one transaction; a ref on two lines is reconciled from what git has', async () => {
+    // A folder of its own: the services of the tests above watch theirs, and would record these pushes first.
+    const ownDir = await createTempDir('plue-repos-');
+    const bare = await createBareRepo(path.join(ownDir, 'acme', 'lines.git'));
+    const work = await createWorkRepo(bare);
+    const service = await startTestService({ databaseUrl: db.url, reposDir: ownDir, watch: false });
+    services.push(service);
+    const base = await commitFiles(work, { '.plue/workflows/ci.py': CI }, 'first');
+    await push(work, 'main');
+    // Recorded as the watcher would, before the pushes below.
+    await service.registry.refsChanged('acme/lines');
+    const deliver = (lines: string[]) => service.app.inject({
+      method: 'POST', url: '/api/hooks/post-receive',
+      headers: { authorization: `Bearer ${service.hookToken}`, 'content-type': 'text/plain' },
+      payload: `${bare}\n${lines.join('\n')}\n`,
+    });
+    const zero = '0'.repeat(40);
+    const next = await commitFiles(work, { 'a.txt': 'a' }, 'second');
+    await push(work, 'main');
+    await push(work, 'main:refs/heads/one');
+    await push(work, 'main:refs/heads/two');
+    const several = await deliver([`${base} ${next} refs/heads/main`, `${zero} ${next} refs/heads/one`, `${zero} ${next} refs/heads/two`]);
+    expect(several.statusCode).toBe(202);
+    expect(several.json()).toMatchObject({ events: 3 });
+    const third = await commitFiles(work, { 'a.txt': 'b' }, 'third');
+    await push(work, 'main');
+    // Git never sends a ref twice; a body that does gets the ref's move as git has it, once.
+    const doubled = await deliver([`${next} ${third} refs/heads/main`, `${next} ${third} refs/heads/main`]);
+    expect(doubled.json()).toMatchObject({ events: 1 });
+    const events = await db.sql<{ ref: string; before: string; after: string }[]>`
+      select payload->>'ref' as ref, payload->>'before' as before, payload->>'after' as after from events e
+      join repositories r on r.id = e.repository_id where r.name = 'lines' order by e.id`;
+    expect(events).toEqual([
+      { ref: 'refs/heads/main', before: zero, after: base }, // it had no refs when the service found it
+      { ref: 'refs/heads/main', before: base, after: next },
+      { ref: 'refs/heads/one', before: zero, after: next },
+      { ref: 'refs/heads/two', before: zero, after: next },
+      { ref: 'refs/heads/main', before: next, after: third },
+    ]);
+    const [main] = await db.sql<{ sha: string; version: number }[]>`
+      select s.sha, s.version from ref_states s join repositories r on r.id = s.repository_id where r.name = 'lines' and s.ref = 'refs/heads/main'`;
+    expect(main).toEqual({ sha: third, version: 3 });
+  });
 });
 
 async function startStoppedHookScript(): Promise<string> {

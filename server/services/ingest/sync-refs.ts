@@ -48,7 +48,11 @@ export async function recordHookUpdates(sql: Sql, repo: RepositoryRow, git: GitR
     const followed = byPushPriority(updates.filter((u) => isFollowedRef(u.ref)), repo.default_branch);
     // The hook's refs as they are now; a full list only when something needs reconciling.
     const current = await git.refValues(followed.map((u) => u.ref));
-    const outcomes = followed.map((update) => classifyHookUpdate(state.refs, current, update, state.versions.get(update.ref) ?? 0));
+    // A ref on two lines (git never sends that) is left to the reconciling diff, like any line that does not fit.
+    const lines = new Map<string, number>();
+    for (const update of followed) lines.set(update.ref, (lines.get(update.ref) ?? 0) + 1);
+    const outcomes = followed.map((update) =>
+      (lines.get(update.ref)! > 1 ? 'stale' : classifyHookUpdate(state.refs, current, update, state.versions.get(update.ref) ?? 0)));
     const recorded = followed.filter((_, i) => outcomes[i] === 'record');
     const stale = outcomes.includes('stale');
     // Nothing else to write (nothing to reconcile, nothing past the budget): COMMIT goes with these writes.
