@@ -19,6 +19,12 @@ afterEach(async () => {
   await removeTempDirs();
 });
 
+/**
+ * How long a stop may take: the service gives its PostgreSQL 30 s to shut down (a checkpoint, flushed to a disk
+ * that other tests keep busy), then 5 s after SIGQUIT, before it kills it (adapters/db/embedded.ts).
+ */
+const STOP_BOUND_MS = 60_000;
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -62,7 +68,7 @@ describe('stopping the service', { timeout: 120_000 }, () => {
     const { parent, dataDir, url } = await startUnder(['npm', 'start', '--silent', '--ignore-scripts']);
     const { postgres } = await processesOf(url, dataDir);
     parent.kill('SIGTERM');
-    await waitFor(async () => !(await healthy(url)) && !alive(postgres), 'the service and PostgreSQL to stop', 30_000);
+    await waitFor(async () => !(await healthy(url)) && !alive(postgres), 'the service and PostgreSQL to stop', STOP_BOUND_MS);
   });
 
   it('stops by itself when the shell that started it is killed outright', async () => {
@@ -73,6 +79,6 @@ describe('stopping the service', { timeout: 120_000 }, () => {
     const { parent, dataDir, url } = await startUnder(['bash', '-c', shell]);
     const { postgres } = await processesOf(url, dataDir);
     parent.kill('SIGKILL');
-    await waitFor(async () => !(await healthy(url)) && !alive(postgres), 'the orphaned service and PostgreSQL to stop', 30_000);
+    await waitFor(async () => !(await healthy(url)) && !alive(postgres), 'the orphaned service and PostgreSQL to stop', STOP_BOUND_MS);
   });
 });
