@@ -24,7 +24,7 @@ describe('the parse cache', () => {
     const source = new WorkflowSource({
       parse: async (task) => task.files.map((f) => (parsed++, parseWorkflowFile(parser, f.path, f.bytes, { maxBytes: task.maxBytes }))),
       maxBytes: 1 << 20,
-      cacheBytes: 1000, // about ten of the files
+      cacheBytes: 1000, // a few of the files
     });
     const git = gitRepository(bare);
     for (const commit of [first, second, first, second]) {
@@ -40,6 +40,27 @@ describe('the parse cache', () => {
     });
     const side = await Promise.all(Array.from({ length: 40 }, (_, i) => small.load(git, i % 2 === 0 ? first : second)));
     expect(side.every((loaded) => loaded.length === 60 && loaded.every((f) => f.workflows.length === 1))).toBe(true);
+  });
+
+  it('gives a commit whose workflow files are those of one read before the same list, checked once', async () => {
+    const bare = await createBareRepo(path.join(await createTempDir('plue-repos-'), 'acme', 'same.git'));
+    const work = await createWorkRepo(bare);
+    const first = await commitFiles(work, { '.plue/workflows/a.py': workflow(1), '.plue/workflows/b.py': workflow(1) }, 'two, one name');
+    const unrelated = await commitFiles(work, { 'src/app.py': 'print(1)\n' }, 'not a workflow');
+    const changed = await commitFiles(work, { '.plue/workflows/b.py': workflow(2) }, 'b renamed its workflow');
+    await push(work, 'main');
+    const parser = await loadPythonParser();
+    const source = new WorkflowSource({
+      parse: async (task) => task.files.map((f) => parseWorkflowFile(parser, f.path, f.bytes, { maxBytes: task.maxBytes })),
+      maxBytes: 1 << 20,
+    });
+    const git = gitRepository(bare);
+    const [atFirst, atUnrelated, atChanged] = [await source.load(git, first), await source.load(git, unrelated), await source.load(git, changed)];
+    // Two workflows named alike: the repository check's diagnostic, on the list given again.
+    expect(atFirst.some((f) => f.diagnostics.some((d) => d.severity === 'error'))).toBe(true);
+    expect(atUnrelated).toBe(atFirst);
+    expect(atChanged).not.toBe(atFirst);
+    expect(atChanged.every((f) => f.diagnostics.length === 0)).toBe(true);
   });
 
   it('reads at most maxFiles files of a commit; the others are an error each', async () => {

@@ -6,6 +6,7 @@
 // `undefined`, never a guess. The reads are synchronous, as in refs.ts: small files on a local disk, where an
 // asynchronous read costs several trips to the thread pool and more of the main thread than the read itself.
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { SizedCache } from '../../core/cache/sized-cache.js';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { GitObjectContent } from './object-reader.js';
@@ -165,34 +166,6 @@ export class ObjectFiles {
 }
 
 type PackEntry = { type: string; content: Buffer };
-
-/** Values kept by key up to a total size, least recently used out. */
-class SizedCache<V> {
-  private readonly entries = new Map<string, V>();
-  private bytes = 0;
-
-  constructor(private readonly maxBytes: number, private readonly sizeOf: (key: string, value: V) => number) {}
-
-  get(key: string): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    if (this.entries.has(key)) return;
-    this.entries.set(key, value);
-    this.bytes += this.sizeOf(key, value);
-    for (const [oldKey, old] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(oldKey);
-      this.bytes -= this.sizeOf(oldKey, old);
-    }
-  }
-}
 
 // An object never changes under its id, nor a pack entry under its pack's name and offset: the objects read
 // lately are kept, a few MiB in all. A push's commits are peeled and walked several times while it is planned, and

@@ -1,6 +1,7 @@
 import type { GitRepository } from '../../adapters/git/index.js';
 import { checkRepository } from '../../core/language/index.js';
 import type { Diagnostic, ParsedFile } from '../../core/language/model.js';
+import { SizedCache } from '../../core/cache/sized-cache.js';
 import type { ParseTask } from '../untrusted/worker.js';
 
 export interface WorkflowFileAtCommit extends ParsedFile {
@@ -17,7 +18,7 @@ export interface WorkflowSourceOptions {
   maxBytes: number;
   /** Workflow files read from one commit; the others are an error each (PLUE_MAX_WORKFLOW_FILES). */
   maxFiles?: number;
-  /** Source bytes the parse cache may hold; default 64 MiB. */
+  /** Bytes each of the caches (parsed files by blob, checked file lists by commit's files) may hold; default 64 MiB. */
   cacheBytes?: number;
 }
 
@@ -27,24 +28,35 @@ interface CachedBlob {
   parsed: Map<string, ParsedFile>;
 }
 
+/** What a cached entry costs beyond the bytes it counts (the map's slot, the objects around them). */
+const ENTRY_OVERHEAD_BYTES = 200;
+
 /** Reads and parses `.plue/workflows/*.py` at a commit, from the object database, never a work tree. */
 export class WorkflowSource {
   // Parses are cached by blob id and path (the path gives a one-workflow file its default name), least recently
   // used first out, bounded by the source bytes they hold.
-  private readonly cache = new Map<string, CachedBlob>();
-  private cachedBytes = 0;
-  private readonly cacheBytes: number;
+  private readonly blobs: SizedCache<CachedBlob>;
+  // A commit's files as load returns them, by their paths and blob ids: the repository checks and the list are
+  // made once for as long as a branch's workflow files do not change, not for every push. Callers must not
+  // modify what load returns.
+  private readonly checked: SizedCache<WorkflowFileAtCommit[]>;
 
   constructor(private readonly options: WorkflowSourceOptions) {
-    this.cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
+    const cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
+    this.blobs = new SizedCache(cacheBytes, (_id, blob) => blob.bytes.length + ENTRY_OVERHEAD_BYTES);
+    this.checked = new SizedCache(cacheBytes, (key, files) =>
+      key.length + files.reduce((n, f) => n + f.content.length + ENTRY_OVERHEAD_BYTES, 0));
   }
 
   async load(git: GitRepository, commit: string): Promise<WorkflowFileAtCommit[]> {
     const { maxBytes } = this.options;
     const limits = { maxBytes, ...(this.options.maxFiles ? { maxFiles: this.options.maxFiles } : {}) };
-    let entries = await git.workflowFiles(commit, { ...limits, knownBlobs: { sizeOf: (id) => this.cache.get(id)?.bytes.length } });
+    let entries = await git.workflowFiles(commit, { ...limits, knownBlobs: { sizeOf: (id) => this.blobs.get(id)?.bytes.length } });
+    const key = entries.map((e) => `${e.path}\0${e.blobSha}\0${e.skipped ?? ''}\0${e.size}`).join('\n');
+    const known = this.checked.get(key);
+    if (known) return known;
     // A load running beside this one may have pushed out a blob that was cached when the files were listed.
-    if (entries.some((e) => !e.skipped && e.content === undefined && !this.cache.has(e.blobSha))) entries = await git.workflowFiles(commit, limits);
+    if (entries.some((e) => !e.skipped && e.content === undefined && !this.blobs.get(e.blobSha))) entries = await git.workflowFiles(commit, limits);
     // Take what the cache holds now (no await until it is taken), before anything new goes in and may push it out.
     const blobs = entries.map((entry) => (entry.skipped ? undefined : this.cachedOrNew(entry.blobSha, entry.content)));
     const unparsed = entries.flatMap((entry, i) => {
@@ -55,7 +67,7 @@ export class WorkflowSource {
       const parsed = await this.options.parse({ files: unparsed.map(({ path, blob }) => ({ path, bytes: blob.bytes })), maxBytes });
       unparsed.forEach(({ path, blob }, i) => blob.parsed.set(path, parsed[i] as ParsedFile));
     }
-    for (const [i, entry] of entries.entries()) if (!entry.skipped) this.remember(entry.blobSha, blobs[i] as CachedBlob);
+    for (const [i, entry] of entries.entries()) if (!entry.skipped) this.blobs.set(entry.blobSha, blobs[i] as CachedBlob);
     const files: WorkflowFileAtCommit[] = entries.map((entry, i) => {
       const blob = blobs[i];
       if (entry.skipped || blob === undefined) {
@@ -65,26 +77,16 @@ export class WorkflowSource {
       return { ...(blob.parsed.get(entry.path) as ParsedFile), blobSha: entry.blobSha, content: blob.content };
     });
     const byPath = new Map(files.map((f) => [f.path, f]));
-    return checkRepository(files).map((f) => ({ ...f, blobSha: byPath.get(f.path)!.blobSha, content: byPath.get(f.path)!.content }));
+    const checked = checkRepository(files).map((f) => ({ ...f, blobSha: byPath.get(f.path)!.blobSha, content: byPath.get(f.path)!.content }));
+    this.checked.set(key, checked);
+    return checked;
   }
 
   private cachedOrNew(id: string, content: Buffer | undefined): CachedBlob {
-    const cached = this.cache.get(id);
+    const cached = this.blobs.get(id);
     if (cached) return cached;
     if (!content) throw new Error(`git returned no content for blob ${id}`);
     return { bytes: content, content: content.toString('utf8'), parsed: new Map() };
-  }
-
-  /** Puts the blob at the young end of the cache, and lets the oldest go past the bound. */
-  private remember(id: string, blob: CachedBlob): void {
-    if (this.cache.delete(id)) this.cachedBytes -= blob.bytes.length;
-    this.cache.set(id, blob);
-    this.cachedBytes += blob.bytes.length;
-    for (const [oldId, old] of this.cache) {
-      if (this.cachedBytes <= this.cacheBytes) break;
-      this.cache.delete(oldId);
-      this.cachedBytes -= old.bytes.length;
-    }
   }
 }
 
