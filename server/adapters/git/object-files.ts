@@ -6,7 +6,7 @@
 // `undefined`, never a guess. The reads are synchronous, as in refs.ts: small files on a local disk, where an
 // asynchronous read costs several trips to the thread pool and more of the main thread than the read itself.
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
-import { SizedCache } from '../../core/cache/sized-cache.js';
+import { ENTRY_OVERHEAD_BYTES, SizedCache } from '../../core/cache/sized-cache.js';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { GitObjectContent } from './object-reader.js';
@@ -170,8 +170,6 @@ type PackEntry = { type: string; content: Buffer };
 // An object never changes under its id, nor a pack entry under its pack's name and offset: the objects read
 // lately are kept, a few MiB in all. A push's commits are peeled and walked several times while it is planned, and
 // the next push reads the same workflow trees. Callers must not modify the contents.
-/** What an entry costs beyond its bytes and key (the map's slot, the object, the buffer's header). */
-const ENTRY_OVERHEAD_BYTES = 200;
 const objectCache = new SizedCache<PackEntry>(16 << 20, (key, object) => object.content.length + key.length + ENTRY_OVERHEAD_BYTES);
 /** Larger objects are read each time: a workflow file, a commit or a tree is far smaller. */
 const MAX_CACHED_OBJECT_BYTES = 256 << 10;

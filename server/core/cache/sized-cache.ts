@@ -1,3 +1,6 @@
+/** What an entry costs beyond the bytes its owner counts (the map's slot, the objects around them): for sizeOf. */
+export const ENTRY_OVERHEAD_BYTES = 200;
+
 /** Values kept by key up to a total size, least recently used out. */
 export class SizedCache<V> {
   private readonly entries = new Map<string, V>();

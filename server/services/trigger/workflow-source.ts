@@ -1,7 +1,7 @@
 import type { GitRepository } from '../../adapters/git/index.js';
 import { checkRepository } from '../../core/language/index.js';
 import type { Diagnostic, ParsedFile } from '../../core/language/model.js';
-import { SizedCache } from '../../core/cache/sized-cache.js';
+import { ENTRY_OVERHEAD_BYTES, SizedCache } from '../../core/cache/sized-cache.js';
 import type { ParseTask } from '../untrusted/worker.js';
 
 export interface WorkflowFileAtCommit extends ParsedFile {
@@ -27,9 +27,6 @@ interface CachedBlob {
   content: string;
   parsed: Map<string, ParsedFile>;
 }
-
-/** What a cached entry costs beyond the bytes it counts (the map's slot, the objects around them). */
-const ENTRY_OVERHEAD_BYTES = 200;
 
 /** Reads and parses `.plue/workflows/*.py` at a commit, from the object database, never a work tree. */
 export class WorkflowSource {
