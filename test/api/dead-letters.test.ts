@@ -103,6 +103,10 @@ describe('a dead letter', () => {
       ['event.dead_lettered', { service: 'trigger' }, 'permanent'],
       ['event.retried', { service: 'api' }, 'redelivered'],
     ]);
+    // The re-opening's audit (written by the insert statement itself) says what the failed attempt left.
+    expect((await auditOf(id)).at(-1)!.detail).toEqual({
+      reason: 'redelivered', previous_attempts: expect.any(Number), previous_error: expect.stringContaining('release'),
+    });
     // A different event under that delivery id is still refused.
     expectError(await call(replicas[0]!, 'POST', events, { token: repoToken, body: { ...body, action: 'other' } }), 422, 'idempotency_key_reused');
   });

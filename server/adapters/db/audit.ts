@@ -1,3 +1,4 @@
+import type postgres from 'postgres';
 import type { Queryable } from './queryable.js';
 
 // audit_events: the append-only trail of decisions (see migration 0006). Written in the transaction of the change
@@ -30,6 +31,16 @@ export async function recordAudit(db: Queryable, event: NewAuditEvent): Promise<
     insert into audit_events (repository_id, kind, actor, subject, detail)
     values (${event.repository_id}, ${event.kind}, ${db.json(event.actor as never)}, ${db.json((event.subject ?? {}) as never)},
       ${db.json((event.detail ?? {}) as never)})`;
+}
+
+/**
+ * The audit rows of one kind and actor that `rows` makes (a query of `repository_id`, `subject` and `detail`), as
+ * the body of a CTE: for a change made in one statement, whose audit must go in the same statement.
+ */
+export function auditRowsOf(db: Queryable, kind: AuditKind, actor: AuditActor, rows: postgres.PendingQuery<postgres.Row[]>) {
+  return db`
+    insert into audit_events (repository_id, kind, actor, subject, detail)
+    select repository_id, ${kind}, ${db.json(actor as never)}, subject, detail from (${rows}) as audited`;
 }
 
 export interface AuditRow {

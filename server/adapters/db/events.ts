@@ -3,8 +3,8 @@ import type postgres from 'postgres';
 import type { CommitWith } from './pipelined-transaction.js';
 import type { Queryable } from './queryable.js';
 import type { Chain } from '../../core/trigger/chain.js';
-import { recordAudit } from './audit.js';
-import type { AuditActor, AuditKind } from './audit.js';
+import { auditRowsOf, recordAudit } from './audit.js';
+import type { AuditActor } from './audit.js';
 
 // events: the durable record of everything received. A second delivery of the same thing has the
 // same dedup key and is dropped by the unique constraint, unless the first one ended `failed`: the key holds only
@@ -87,12 +87,10 @@ function reopening(db: Queryable, where: postgres.PendingQuery<postgres.Row[]>, 
       update events e set status = 'pending', attempts = 0, next_attempt_at = null, processed_at = null
       from old where e.id = old.id
       returning e.id
-    ), audited as (
-      insert into audit_events (repository_id, kind, actor, subject, detail)
-      select repository_id, ${'event.retried' satisfies AuditKind}, ${db.json(actor as never)}, jsonb_build_object('event_id', id),
-        jsonb_build_object('reason', ${reason}::text, 'previous_error', last_error, 'previous_attempts', attempts)
-      from old
-    )`;
+    ), audited as (${auditRowsOf(db, 'event.retried', actor, db`
+      select repository_id, jsonb_build_object('event_id', id) as subject,
+        jsonb_build_object('reason', ${reason}::text, 'previous_error', last_error, 'previous_attempts', attempts) as detail
+      from old`)})`;
 }
 
 /**
