@@ -10,9 +10,10 @@
 //                     also claims the runner's next task (`next`); then again with a claim request of its own.
 //
 // Uses DATABASE_URL (a fresh database is created on that server and dropped afterwards) or an embedded
-// PostgreSQL in a temporary folder (fsync off, as in the tests). BENCH_QUICK=1: few samples and tasks. Fails
-// on a duplicate claim or a lost task. BENCH_DEBUG=1 prints batch sizes and CPU per cycle; BENCH_PROFILE=dir
-// writes a CPU profile of each level.
+// PostgreSQL in a temporary folder with the service's default settings, fsync on, as the targets were measured
+// (BENCH_FSYNC=0: fsync off, as in the tests, where a commit flushes nothing). BENCH_QUICK=1: few samples and
+// tasks. Fails on a duplicate claim or a lost task. BENCH_DEBUG=1 prints batch sizes and CPU per cycle;
+// BENCH_PROFILE=dir writes a CPU profile of each level.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,9 +54,10 @@ async function openBenchDatabase(): Promise<{ url: string; cleanup(): Promise<vo
   let where = 'DATABASE_URL';
   if (!adminUrl) {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'plue-bench-pg-'));
-    const pg = await startEmbeddedPostgres({ dataDir: dir, database: 'postgres', durable: false });
+    const durable = process.env.BENCH_FSYNC !== '0';
+    const pg = await startEmbeddedPostgres({ dataDir: dir, database: 'postgres', durable });
     adminUrl = pg.adminUrl;
-    where = 'embedded PostgreSQL, fsync off';
+    where = `embedded PostgreSQL, fsync ${durable ? 'on (default settings)' : 'off'}`;
     stopServer = async () => {
       await pg.stop();
       await fs.rm(dir, { recursive: true, force: true });
