@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Service } from '../server/services/service.js';
 import { cpuPerEvent, cpuSample, postmasterPid } from './process-cpu.js';
 import {
-  GIT_ENV, WORKFLOWS_PER_REPOSITORY, createRepository, makeCommits, startBenchService, waitNoPending,
+  GIT_ENV, WORKFLOWS_PER_REPOSITORY, createRepository, makeCommits, refUpdater, startBenchService, waitNoPending,
 } from './push-support.js';
 import type { PushersDone, PushersWork } from './pushers.js';
 import { benchSize, check, startLoadProcess, within } from './support.js';
@@ -18,6 +18,10 @@ import { benchSize, check, startLoadProcess, within } from './support.js';
 const ONE_REPOSITORY_PUSHES = benchSize('BENCH_EVENTS', 400, 40);
 const MANY_REPOSITORIES = benchSize('BENCH_PUSH_REPOS', 100, 20);
 const PUSHES_PER_REPOSITORY = benchSize('BENCH_PUSHES_PER_REPO', 20, 5);
+// Pushes through the same service before the measured window, so that the figure is the sustained rate of a
+// running service, not of one compiling its hot paths (in a fresh process V8's compiler threads took ~1.5 ms of
+// CPU a push over the first 400).
+const WARM_UP_PUSHES = benchSize('BENCH_WARM_UP_PUSHES', 400, 10);
 const WORKFLOW_FOLDER = '.plue/workflows';
 
 interface PushedRepository {
@@ -31,31 +35,49 @@ interface PushedRepository {
 export async function oneRepositoryThroughput(url: string, dataDir: string): Promise<void> {
   const reposDir = path.join(dataDir, 'throughput-repos');
   const repo = await createRepository(reposDir, 'bench', 'busy');
-  const pushed = [{ ...repo, commits: await makeCommits(repo.gitDir, repo.head, ONE_REPOSITORY_PUSHES) }];
-  await measure(url, dataDir, 'throughput', reposDir, pushed, 'one after another, to one repository with 10 workflow files', 300);
-  await measureHalves(url, dataDir, 'throughput', reposDir, pushed);
+  const [warmUp, pushed] = splitWarmUp([repo], [WARM_UP_PUSHES], [await makeCommits(repo.gitDir, repo.head, WARM_UP_PUSHES + ONE_REPOSITORY_PUSHES)]);
+  console.log(`  the host's own git update-ref, the same pushes one after another, nothing else running: ${(await refUpdatesAlone(pushed[0]!)).toFixed(0)} pushes/s`);
+  await measure(url, dataDir, 'throughput', reposDir, warmUp, pushed, 'one after another, to one repository with 10 workflow files', 300);
+  await measureHalves(url, dataDir, 'throughput', reposDir, pushed, WARM_UP_PUSHES);
 }
 
 /** Pushes to many repositories at once (one after another within each), each with 10 workflow files. */
 export async function manyRepositoriesThroughput(url: string, dataDir: string): Promise<void> {
   const reposDir = path.join(dataDir, 'throughput-many-repos');
-  const pushed: PushedRepository[] = [];
+  const repos: Array<{ gitDir: string; head: string }> = [];
+  const commits: string[][] = [];
+  const warmUpEach = Math.max(1, Math.round(WARM_UP_PUSHES / MANY_REPOSITORIES));
   for (let i = 0; i < MANY_REPOSITORIES; i++) {
     const repo = await createRepository(reposDir, `pushers${i % 10}`, `busy${i}`);
-    pushed.push({ ...repo, commits: await makeCommits(repo.gitDir, repo.head, PUSHES_PER_REPOSITORY) });
+    repos.push(repo);
+    commits.push(await makeCommits(repo.gitDir, repo.head, warmUpEach + PUSHES_PER_REPOSITORY));
   }
-  await measure(url, dataDir, 'throughput-many', reposDir, pushed,
+  const [warmUp, pushed] = splitWarmUp(repos, repos.map(() => warmUpEach), commits);
+  await measure(url, dataDir, 'throughput-many', reposDir, warmUp, pushed,
     `to ${MANY_REPOSITORIES} repositories at once (one after another within each), each with 10 workflow files`, 1000);
-  await measureHalves(url, dataDir, 'throughput-many', reposDir, pushed);
+  await measureHalves(url, dataDir, 'throughput-many', reposDir, pushed, warmUpEach * MANY_REPOSITORIES);
+}
+
+/** Each repository's commits as two rounds of pushes: its first `warm[i]`, then the rest from where they left it. */
+function splitWarmUp(repos: Array<{ gitDir: string; head: string }>, warm: number[], commits: string[][]): [PushedRepository[], PushedRepository[]] {
+  const first = repos.map((r, i) => ({ ...r, commits: commits[i]!.slice(0, warm[i]) }));
+  const rest = repos.map((r, i) => ({ gitDir: r.gitDir, head: first[i]!.commits.at(-1) ?? r.head, commits: commits[i]!.slice(warm[i]) }));
+  return [first, rest];
 }
 
 async function measure(
-  url: string, dataDir: string, name: string, reposDir: string, repos: PushedRepository[], described: string, target: number,
+  url: string, dataDir: string, name: string, reposDir: string, warmUp: PushedRepository[], repos: PushedRepository[],
+  described: string, target: number,
 ): Promise<void> {
   const events = repos.reduce((n, r) => n + r.commits.length, 0);
+  const warmUpEvents = warmUp.reduce((n, r) => n + r.commits.length, 0);
   const floorSeconds = await bareGitReads(repos);
   const service = await startBenchService(url, path.join(dataDir, name), reposDir, false);
   const postmaster = await postmasterPid(service.db.sql as never);
+  const warmUpPushers = await startLoadProcess<PushersWork, PushersDone>(
+    new URL('./pushers.ts', import.meta.url), { url: service.url, hookToken: service.hookToken, repos: warmUp }, "the warm-up pushers' process");
+  await warmUpPushers.go();
+  await waitNoPending(service.db.sql);
   const pushers = await startLoadProcess<PushersWork, PushersDone>(
     new URL('./pushers.ts', import.meta.url), { url: service.url, hookToken: service.hookToken, repos }, "the pushers' process");
   const gitProcesses = countGitProcesses();
@@ -68,10 +90,11 @@ async function measure(
   const cpuAfter = await cpuSample(postmaster);
   await profile.stop(name);
   const spawned = gitProcesses.stop();
-  await checkRuns(service, reposDir, events);
+  await checkRuns(service, reposDir, warmUpEvents + events);
   console.log(`sustained push events, ${described}: ${(events / seconds).toFixed(0)} events/s triggered ` +
     `(target ${target}; bare git reads for the same pushes: ${(events / floorSeconds).toFixed(0)} events/s; ${events} pushes delivered as the hook's HTTP request ` +
-    `over loopback with keep-alive (node:http), from a process of their own, in ${pushed.seconds.toFixed(2)} s, all triggered after ${seconds.toFixed(2)} s)`);
+    `over loopback with keep-alive (node:http), from a process of their own, after ${warmUpEvents} pushes to warm the service up, ` +
+    `in ${pushed.seconds.toFixed(2)} s, all triggered after ${seconds.toFixed(2)} s)`);
   console.log(`  ${cpuPerEvent(cpuBefore, cpuAfter, events)}; git processes started: ${spawned}; ` +
     `the pushers' process (not counted above): ${(pushed.cpuMs / events).toFixed(2)} ms of CPU per push, their git update-ref not included`);
   await service.close();
@@ -82,7 +105,9 @@ async function measure(
  * trigger stopped), then the trigger alone on what they recorded, as a service that starts after them finds it
  * (full batches). Shows which half limits the line above, and each half's CPU.
  */
-async function measureHalves(url: string, dataDir: string, name: string, reposDir: string, pushed: PushedRepository[]): Promise<void> {
+async function measureHalves(
+  url: string, dataDir: string, name: string, reposDir: string, pushed: PushedRepository[], warmedUp: number,
+): Promise<void> {
   const repos = await Promise.all(pushed.map(async (repo) => {
     const head = repo.commits.at(-1) ?? repo.head;
     return { gitDir: repo.gitDir, head, commits: await makeCommits(repo.gitDir, head, repo.commits.length) };
@@ -102,7 +127,7 @@ async function measureHalves(url: string, dataDir: string, name: string, reposDi
   await waitNoPending(service.db.sql);
   const seconds = (performance.now() - t0) / 1000;
   const triggerAfter = await cpuSample(postmaster);
-  await checkRuns(service, reposDir, 2 * events);
+  await checkRuns(service, reposDir, warmedUp + 2 * events);
   console.log(`  apart, over ${events} more pushes: the hooks alone (trigger stopped) ${(events / hooks.seconds).toFixed(0)} events/s recorded ` +
     `(${cpuPerEvent(hooksBefore, hooksAfter, events)}); the trigger alone on what they recorded, from a service's start (the start included): ` +
     `${(events / seconds).toFixed(0)} events/s triggered (${cpuPerEvent(triggerBefore, triggerAfter, events)})`);
@@ -117,6 +142,25 @@ async function checkRuns(service: Service, reposDir: string, events: number): Pr
   // Every workflow of the repository matches a push to main that changes src/app.py.
   check(row?.events === events && row.runs === events * WORKFLOWS_PER_REPOSITORY,
     `${events} pushes should make as many processed events and ${WORKFLOWS_PER_REPOSITORY} runs each`, row);
+}
+
+/**
+ * The host's own part of a push that the hook's answer waits for: `git update-ref` through the same commits one
+ * after another (on a ref of its own, so main stays where the pushes start), with nothing else running. Pushes/s.
+ */
+async function refUpdatesAlone(repo: PushedRepository): Promise<number> {
+  const ref = 'refs/bench/update-ref-alone';
+  const updater = refUpdater(repo.gitDir);
+  let before = '0'.repeat(40);
+  const t0 = performance.now();
+  for (const after of repo.commits) {
+    await updater.update(ref, after, before);
+    before = after;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await updater.update(ref, '0'.repeat(40), before);
+  updater.close();
+  return repo.commits.length / seconds;
 }
 
 /**
