@@ -35,10 +35,10 @@ interface PushedRepository {
 export async function oneRepositoryThroughput(url: string, dataDir: string): Promise<void> {
   const reposDir = path.join(dataDir, 'throughput-repos');
   const repo = await createRepository(reposDir, 'bench', 'busy');
-  const [warmUp, pushed] = splitWarmUp([repo], [WARM_UP_PUSHES], [await makeCommits(repo.gitDir, repo.head, WARM_UP_PUSHES + ONE_REPOSITORY_PUSHES)]);
+  const [warmUp, pushed] = splitWarmUp([repo], WARM_UP_PUSHES, [await makeCommits(repo.gitDir, repo.head, WARM_UP_PUSHES + ONE_REPOSITORY_PUSHES)]);
   console.log(`  the host's own git update-ref, the same pushes one after another, nothing else running: ${(await refUpdatesAlone(pushed[0]!)).toFixed(0)} pushes/s`);
   await measure(url, dataDir, 'throughput', reposDir, warmUp, pushed, 'one after another, to one repository with 10 workflow files', 300);
-  await measureHalves(url, dataDir, 'throughput', reposDir, pushed, WARM_UP_PUSHES);
+  await measureHalves(url, dataDir, 'throughput', reposDir, warmUp, pushed);
 }
 
 /** Pushes to many repositories at once (one after another within each), each with 10 workflow files. */
@@ -46,38 +46,42 @@ export async function manyRepositoriesThroughput(url: string, dataDir: string): 
   const reposDir = path.join(dataDir, 'throughput-many-repos');
   const repos: Array<{ gitDir: string; head: string }> = [];
   const commits: string[][] = [];
-  const warmUpEach = Math.max(1, Math.round(WARM_UP_PUSHES / MANY_REPOSITORIES));
+  const warmUpEach = Math.round(WARM_UP_PUSHES / MANY_REPOSITORIES);
   for (let i = 0; i < MANY_REPOSITORIES; i++) {
     const repo = await createRepository(reposDir, `pushers${i % 10}`, `busy${i}`);
     repos.push(repo);
     commits.push(await makeCommits(repo.gitDir, repo.head, warmUpEach + PUSHES_PER_REPOSITORY));
   }
-  const [warmUp, pushed] = splitWarmUp(repos, repos.map(() => warmUpEach), commits);
+  const [warmUp, pushed] = splitWarmUp(repos, warmUpEach, commits);
   await measure(url, dataDir, 'throughput-many', reposDir, warmUp, pushed,
     `to ${MANY_REPOSITORIES} repositories at once (one after another within each), each with 10 workflow files`, 1000);
-  await measureHalves(url, dataDir, 'throughput-many', reposDir, pushed, warmUpEach * MANY_REPOSITORIES);
+  await measureHalves(url, dataDir, 'throughput-many', reposDir, warmUp, pushed);
 }
 
-/** Each repository's commits as two rounds of pushes: its first `warm[i]`, then the rest from where they left it. */
-function splitWarmUp(repos: Array<{ gitDir: string; head: string }>, warm: number[], commits: string[][]): [PushedRepository[], PushedRepository[]] {
-  const first = repos.map((r, i) => ({ ...r, commits: commits[i]!.slice(0, warm[i]) }));
-  const rest = repos.map((r, i) => ({ gitDir: r.gitDir, head: first[i]!.commits.at(-1) ?? r.head, commits: commits[i]!.slice(warm[i]) }));
+/** Each repository's commits as two rounds of pushes: its first `warm`, then the rest from where they left it. */
+function splitWarmUp(repos: Array<{ gitDir: string; head: string }>, warm: number, commits: string[][]): [PushedRepository[], PushedRepository[]] {
+  const first = repos.map((r, i) => ({ ...r, commits: commits[i]!.slice(0, warm) }));
+  const rest = repos.map((r, i) => ({ gitDir: r.gitDir, head: first[i]!.commits.at(-1) ?? r.head, commits: commits[i]!.slice(warm) }));
   return [first, rest];
 }
+
+const pushCount = (repos: readonly PushedRepository[]) => repos.reduce((n, r) => n + r.commits.length, 0);
 
 async function measure(
   url: string, dataDir: string, name: string, reposDir: string, warmUp: PushedRepository[], repos: PushedRepository[],
   described: string, target: number,
 ): Promise<void> {
-  const events = repos.reduce((n, r) => n + r.commits.length, 0);
-  const warmUpEvents = warmUp.reduce((n, r) => n + r.commits.length, 0);
+  const events = pushCount(repos);
+  const warmUpEvents = pushCount(warmUp);
   const floorSeconds = await bareGitReads(repos);
   const service = await startBenchService(url, path.join(dataDir, name), reposDir, false);
   const postmaster = await postmasterPid(service.db.sql as never);
-  const warmUpPushers = await startLoadProcess<PushersWork, PushersDone>(
-    new URL('./pushers.ts', import.meta.url), { url: service.url, hookToken: service.hookToken, repos: warmUp }, "the warm-up pushers' process");
-  await warmUpPushers.go();
-  await waitNoPending(service.db.sql);
+  if (warmUpEvents > 0) {
+    const warmUpPushers = await startLoadProcess<PushersWork, PushersDone>(
+      new URL('./pushers.ts', import.meta.url), { url: service.url, hookToken: service.hookToken, repos: warmUp }, "the warm-up pushers' process");
+    await warmUpPushers.go();
+    await waitNoPending(service.db.sql);
+  }
   const pushers = await startLoadProcess<PushersWork, PushersDone>(
     new URL('./pushers.ts', import.meta.url), { url: service.url, hookToken: service.hookToken, repos }, "the pushers' process");
   const gitProcesses = countGitProcesses();
@@ -106,13 +110,13 @@ async function measure(
  * (full batches). Shows which half limits the line above, and each half's CPU.
  */
 async function measureHalves(
-  url: string, dataDir: string, name: string, reposDir: string, pushed: PushedRepository[], warmedUp: number,
+  url: string, dataDir: string, name: string, reposDir: string, warmUp: PushedRepository[], pushed: PushedRepository[],
 ): Promise<void> {
   const repos = await Promise.all(pushed.map(async (repo) => {
     const head = repo.commits.at(-1) ?? repo.head;
     return { gitDir: repo.gitDir, head, commits: await makeCommits(repo.gitDir, head, repo.commits.length) };
   }));
-  const events = repos.reduce((n, r) => n + r.commits.length, 0);
+  const events = pushCount(repos);
   const recorder = await startBenchService(url, path.join(dataDir, name), reposDir, false, { concurrency: 0 });
   const postmaster = await postmasterPid(recorder.db.sql as never);
   const pushers = await startLoadProcess<PushersWork, PushersDone>(
@@ -127,7 +131,7 @@ async function measureHalves(
   await waitNoPending(service.db.sql);
   const seconds = (performance.now() - t0) / 1000;
   const triggerAfter = await cpuSample(postmaster);
-  await checkRuns(service, reposDir, warmedUp + 2 * events);
+  await checkRuns(service, reposDir, pushCount(warmUp) + 2 * events);
   console.log(`  apart, over ${events} more pushes: the hooks alone (trigger stopped) ${(events / hooks.seconds).toFixed(0)} events/s recorded ` +
     `(${cpuPerEvent(hooksBefore, hooksAfter, events)}); the trigger alone on what they recorded, from a service's start (the start included): ` +
     `${(events / seconds).toFixed(0)} events/s triggered (${cpuPerEvent(triggerBefore, triggerAfter, events)})`);
